@@ -1,0 +1,6 @@
+import { config, noNodeApis } from "@pastiche/eslint-config";
+
+export default [
+  ...config({ tsconfigRootDir: import.meta.dirname }),
+  { files: ["src/**/*.ts"], ...noNodeApis },
+];

@@ -1,0 +1,34 @@
+/**
+ * The one error type Pastiche throws on bad input or bad files. `code` is stable and machine-readable
+ * (the CLI maps it to an exit code, the web app to a tRPC error); `message` is one line that names
+ * the problem and, where it helps, what to do.
+ */
+export type PasticheErrorCode =
+  | "INVALID_OPTION"
+  | "UNKNOWN_LAYER"
+  | "INVALID_WEIGHTS"
+  | "MODEL_NOT_FOUND"
+  | "DOWNLOAD_FAILED"
+  | "HASH_MISMATCH"
+  | "INVALID_IMAGE"
+  | "IMAGE_TOO_LARGE"
+  | "FILE_NOT_FOUND"
+  | "OUTPUT_NOT_WRITABLE"
+  | "BACKEND_UNAVAILABLE"
+  | "GRADIENTS_NOT_REGISTERED"
+  | "ABORTED";
+
+export class PasticheError extends Error {
+  override readonly name = "PasticheError";
+  readonly code: PasticheErrorCode;
+
+  constructor(code: PasticheErrorCode, message: string, options?: { cause?: unknown }) {
+    // Keep messages to one line: they are shown verbatim by the CLI and the web UI.
+    super(message.replace(/\s*\n\s*/g, " "), options);
+    this.code = code;
+  }
+}
+
+export function isPasticheError(e: unknown): e is PasticheError {
+  return e instanceof PasticheError;
+}

@@ -1,0 +1,22 @@
+import { PasticheError } from "./errors.js";
+
+/**
+ * A decoded 8-bit RGB image in row-major order, 3 bytes per pixel. This is the only image type core
+ * knows; decoding and encoding files belongs to the platform adapters (sharp in Node, canvas in a
+ * browser).
+ */
+export interface RgbImage {
+  readonly width: number;
+  readonly height: number;
+  readonly data: Uint8Array;
+}
+
+export function assertRgbImage(image: RgbImage, what: string): void {
+  const { width, height, data } = image;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
+    throw new PasticheError("INVALID_IMAGE", `${what}: invalid size ${width}x${height}`);
+  }
+  if (data.length !== width * height * 3) {
+    throw new PasticheError("INVALID_IMAGE", `${what}: expected ${width * height * 3} bytes of RGB data, got ${data.length}`);
+  }
+}

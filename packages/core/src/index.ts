@@ -1,0 +1,37 @@
+export { PasticheError, isPasticheError, type PasticheErrorCode } from "./errors.js";
+export { assertRgbImage, type RgbImage } from "./image.js";
+export { disposeWeightMap, type WeightMap } from "./model/weightMap.js";
+export {
+  VGG19_LAYERS,
+  VGG19_CONV_LAYERS,
+  resolveLayerName,
+  deepestLayerIndex,
+  type VggLayer,
+} from "./vgg/layers.js";
+export { preprocessCaffe, VGG_BGR_MEANS } from "./vgg/preprocess.js";
+export { VggFeatureExtractor, type ConvGradient, type VggExtractorOptions } from "./vgg/extractor.js";
+export {
+  conv2dReluFastGrad,
+  conv2dReluTfjsGrad,
+  flipKernelForInputGrad,
+  type FastGradConvWeights,
+} from "./ops/conv2dReluFastGrad.js";
+export { gramMatrix, blendGrams } from "./losses/gram.js";
+export { contentLoss, meanSquaredError } from "./losses/content.js";
+export { styleLoss } from "./losses/style.js";
+export { totalVariation } from "./losses/totalVariation.js";
+export { AdamImageOptimizer, ADAM_DEFAULTS, type AdamOptions } from "./optim/adam.js";
+export { LbfgsImageOptimizer, LBFGS_DEFAULTS, type LbfgsOptions } from "./optim/lbfgs.js";
+export type { Evaluation, ImageOptimizer } from "./optim/types.js";
+export {
+  GatysOptionsSchema,
+  parseGatysOptions,
+  DEFAULT_CONTENT_LAYERS,
+  DEFAULT_STYLE_LAYERS,
+  type GatysOptions,
+  type GatysOptionsInput,
+} from "./run/options.js";
+export type { StylizeEvent, LossTerms } from "./run/events.js";
+export { stylizeGatys, type GatysInput } from "./run/gatys.js";
+export { assertGradientsRegistered } from "./run/gradients.js";
+export { rgbImageToTensor, tensorToRgbImage } from "./run/tensorImage.js";

@@ -1,0 +1,52 @@
+import * as tf from "@tensorflow/tfjs-core";
+
+/**
+ * A 3×3 ("same", stride 1) convolution + bias + ReLU whose INPUT gradient is computed as a forward
+ * convolution with the kernel flipped spatially and its in/out channels swapped, instead of tfjs's
+ * Conv2DBackpropInput kernel. On WASM that kernel is ~5× slower than a forward conv (XNNPACK has a
+ * fast forward path only), and Gatys optimisation needs input gradients alone — so kernel and bias
+ * get no gradient here. They are closure constants, not inputs, so tfjs never asks for one.
+ *
+ * Only valid for odd square kernels with stride 1 and "same" padding, which is all VGG uses: then
+ * the transposed convolution equals a "same" convolution with the flipped kernel.
+ */
+export interface FastGradConvWeights {
+  readonly kernel: tf.Tensor4D; // [kh, kw, in, out]
+  readonly bias: tf.Tensor1D; // [out]
+  /** reverse(kernel, [0,1]) transposed to [kh, kw, out, in]; precomputed once, not per call. */
+  readonly flippedKernel: tf.Tensor4D;
+}
+
+export function flipKernelForInputGrad(kernel: tf.Tensor4D): tf.Tensor4D {
+  return tf.tidy(() => tf.transpose(tf.reverse(kernel, [0, 1]), [0, 1, 3, 2]));
+}
+
+export function conv2dReluFastGrad(x: tf.Tensor4D, w: FastGradConvWeights): tf.Tensor4D {
+  const op = tf.customGrad((input, save) => {
+    const saveTensors = save as tf.GradSaveFunc;
+    const y = tf.fused.conv2d({
+      x: input as tf.Tensor4D,
+      filter: w.kernel,
+      strides: 1,
+      pad: "same",
+      bias: w.bias,
+      activation: "relu",
+    });
+    saveTensors([y]);
+    return {
+      value: y,
+      gradFunc: (dy, saved) => {
+        const [out] = saved as [tf.Tensor4D];
+        // ReLU's derivative from the saved output: 1 where it was positive.
+        const dz = tf.mul(dy, tf.step(out));
+        return tf.conv2d(dz as tf.Tensor4D, w.flippedKernel, 1, "same");
+      },
+    };
+  });
+  return op(x) as tf.Tensor4D;
+}
+
+/** The same layer with tfjs's own gradients (Conv2DBackpropInput): the reference and the fallback. */
+export function conv2dReluTfjsGrad(x: tf.Tensor4D, w: FastGradConvWeights): tf.Tensor4D {
+  return tf.relu(tf.add(tf.conv2d(x, w.kernel, 1, "same"), w.bias)) as tf.Tensor4D;
+}

@@ -1,0 +1,38 @@
+import type { RgbImage } from "../image.js";
+
+/** Loss terms as optimised: each already multiplied by its weight; `total` is their sum. */
+export interface LossTerms {
+  readonly content: number;
+  readonly style: number;
+  readonly tv: number;
+  readonly total: number;
+}
+
+export type StylizeEvent =
+  | {
+      readonly type: "start";
+      readonly width: number;
+      readonly height: number;
+      readonly iterations: number;
+      readonly seed: number;
+      readonly backend: string;
+    }
+  | {
+      readonly type: "iteration";
+      readonly iteration: number;
+      readonly iterations: number;
+      readonly losses: LossTerms;
+      readonly elapsedMs: number;
+      /** Estimated time left, from the mean time of the iterations after the first (warm-up). */
+      readonly etaMs: number;
+      readonly preview?: RgbImage;
+    }
+  | {
+      readonly type: "done";
+      readonly image: RgbImage;
+      /** Iterations actually run: fewer than asked when the run was aborted. */
+      readonly iterations: number;
+      readonly losses: LossTerms | undefined;
+      readonly elapsedMs: number;
+      readonly aborted: boolean;
+    };

@@ -1,0 +1,84 @@
+import { z } from "zod";
+import { PasticheError } from "../errors.js";
+import { resolveLayerName } from "../vgg/layers.js";
+
+/**
+ * Defaults follow the TensorFlow tutorial "Neural style transfer" (the seed algorithm): content
+ * `block5_conv2`; style `block1_conv1 … block5_conv1`; weights content 1e4, style 1e-2, total
+ * variation 30; Adam lr 0.02, β₁ 0.99, ε 0.1; the image initialised from the content and clipped to
+ * [0,1]. L-BFGS defaults follow neural-style (lr 1, history 100).
+ */
+export const DEFAULT_CONTENT_LAYERS = ["block5_conv2"] as const;
+export const DEFAULT_STYLE_LAYERS = [
+  "block1_conv1",
+  "block2_conv1",
+  "block3_conv1",
+  "block4_conv1",
+  "block5_conv1",
+] as const;
+
+const layerName = z.string().transform((name, ctx) => {
+  try {
+    return resolveLayerName(name);
+  } catch (e) {
+    ctx.addIssue({ code: "custom", message: (e as Error).message });
+    return z.NEVER;
+  }
+});
+const weight = z.number().finite().nonnegative();
+
+/** The one definition of a Gatys run's options, shared by core, the CLI and the web app. */
+export const GatysOptionsSchema = z
+  .object({
+    /** Longest side of the output in pixels (the adapters resize the inputs to it). */
+    size: z.number().int().min(16).max(8192).default(512),
+    iterations: z.number().int().min(1).max(100_000).default(500),
+    optimizer: z.enum(["adam", "lbfgs"]).default("adam"),
+    /** Default: 0.02 for Adam, 1 for L-BFGS. */
+    learningRate: z.number().finite().positive().optional(),
+    adamBeta1: z.number().min(0).lt(1).default(0.99),
+    adamBeta2: z.number().min(0).lt(1).default(0.999),
+    adamEpsilon: z.number().finite().positive().default(0.1),
+    lbfgsHistory: z.number().int().min(1).max(1000).default(100),
+    contentWeight: weight.default(1e4),
+    styleWeight: weight.default(1e-2),
+    tvWeight: weight.default(30),
+    contentLayers: z.array(layerName).min(1).default([...DEFAULT_CONTENT_LAYERS]),
+    styleLayers: z.array(layerName).min(1).default([...DEFAULT_STYLE_LAYERS]),
+    /** One weight per style layer (default 1 each); the style loss is their weighted mean. */
+    styleLayerWeights: z.array(weight).optional(),
+    /** One weight per style image; normalised to sum to 1. */
+    styleBlendWeights: z.array(weight).optional(),
+    init: z.enum(["content", "noise", "image"]).default("content"),
+    /** Seed for noise initialisation; a run with the same seed and inputs repeats exactly. */
+    seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+    /** Attach a preview image to every N-th iteration event (0: never). */
+    previewEvery: z.number().int().min(0).default(0),
+    convGradient: z.enum(["flipped-conv", "tfjs"]).default("flipped-conv"),
+  })
+  .strict()
+  .superRefine((o, ctx) => {
+    if (o.styleLayerWeights && o.styleLayerWeights.length !== o.styleLayers.length) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["styleLayerWeights"],
+        message: `${o.styleLayerWeights.length} style layer weights for ${o.styleLayers.length} style layers`,
+      });
+    }
+    if (o.styleBlendWeights && o.styleBlendWeights.every((w) => w === 0)) {
+      ctx.addIssue({ code: "custom", path: ["styleBlendWeights"], message: "style blend weights are all zero" });
+    }
+  });
+
+export type GatysOptionsInput = z.input<typeof GatysOptionsSchema>;
+export type GatysOptions = z.output<typeof GatysOptionsSchema>;
+
+/** Validate options at the edge; a bad value becomes a one-line INVALID_OPTION (or UNKNOWN_LAYER). */
+export function parseGatysOptions(input: GatysOptionsInput): GatysOptions {
+  const result = GatysOptionsSchema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const where = issue.path.length > 0 ? `${issue.path.join(".")}: ` : "";
+  const code = issue.message.startsWith("unknown VGG19 layer") ? "UNKNOWN_LAYER" : "INVALID_OPTION";
+  throw new PasticheError(code, `invalid option ${where}${issue.message}`);
+}

@@ -1,0 +1,19 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { assertRgbImage, type RgbImage } from "../image.js";
+
+/** RGB bytes → [1, H, W, 3] float32 in [0,1]. */
+export function rgbImageToTensor(image: RgbImage): tf.Tensor4D {
+  assertRgbImage(image, "image");
+  const floats = new Float32Array(image.data.length);
+  for (let i = 0; i < floats.length; i++) floats[i] = image.data[i]! / 255;
+  return tf.tensor4d(floats, [1, image.height, image.width, 3]);
+}
+
+/** [1, H, W, 3] in [0,1] → RGB bytes, rounded to the nearest level. */
+export async function tensorToRgbImage(t: tf.Tensor4D): Promise<RgbImage> {
+  const [, height, width] = t.shape;
+  const bytes = tf.tidy(() => tf.cast(tf.round(tf.mul(tf.clipByValue(t, 0, 1), 255)), "int32"));
+  const ints = await bytes.data();
+  bytes.dispose();
+  return { width, height, data: Uint8Array.from(ints) };
+}

@@ -1,0 +1,92 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { PasticheError } from "../errors.js";
+import type { WeightMap } from "../model/weightMap.js";
+import {
+  conv2dReluFastGrad,
+  conv2dReluTfjsGrad,
+  flipKernelForInputGrad,
+  type FastGradConvWeights,
+} from "../ops/conv2dReluFastGrad.js";
+import { VGG19_LAYERS, deepestLayerIndex, resolveLayerName, type VggLayer } from "./layers.js";
+import { preprocessCaffe } from "./preprocess.js";
+
+/** How convolution input gradients are computed: see ops/conv2dReluFastGrad.ts. */
+export type ConvGradient = "flipped-conv" | "tfjs";
+
+export interface VggExtractorOptions {
+  /** Layers whose activations `extract` returns, in Keras (`block4_conv2`) or Torch (`relu4_2`) names. */
+  readonly layers: readonly string[];
+  readonly convGradient?: ConvGradient;
+}
+
+type Stage = { readonly layer: VggLayer; readonly conv?: FastGradConvWeights };
+
+/**
+ * VGG19 feature extractor, fully convolutional (any input size), with Keras' "caffe" preprocessing
+ * inside: it takes RGB in [0,1]. The network is truncated after the deepest requested layer.
+ *
+ * It borrows the weight tensors (the caller disposes the WeightMap) and owns only the flipped
+ * kernels it precomputes, released by `dispose()`.
+ */
+export class VggFeatureExtractor {
+  /** Requested layers, resolved to Keras names, in the order given (duplicates removed). */
+  readonly layers: readonly string[];
+  private readonly stages: readonly Stage[];
+  private readonly convGradient: ConvGradient;
+  private disposed = false;
+
+  constructor(weights: WeightMap, options: VggExtractorOptions) {
+    if (options.layers.length === 0) {
+      throw new PasticheError("INVALID_OPTION", "no VGG19 layers requested");
+    }
+    this.layers = [...new Set(options.layers.map(resolveLayerName))];
+    this.convGradient = options.convGradient ?? "flipped-conv";
+    const last = deepestLayerIndex(this.layers);
+    this.stages = VGG19_LAYERS.slice(0, last + 1).map((layer) =>
+      layer.kind === "pool" ? { layer } : { layer, conv: convWeights(weights, layer) },
+    );
+  }
+
+  /**
+   * Activations (post-ReLU for convs) of the requested layers for a batch of RGB images in [0,1].
+   * Call inside `tf.tidy` (or dispose the results): intermediates are not kept.
+   */
+  extract(rgb01: tf.Tensor4D): Record<string, tf.Tensor4D> {
+    if (this.disposed) throw new Error("VggFeatureExtractor used after dispose()");
+    const wanted = new Set(this.layers);
+    const out: Record<string, tf.Tensor4D> = {};
+    const conv = this.convGradient === "flipped-conv" ? conv2dReluFastGrad : conv2dReluTfjsGrad;
+    let h = preprocessCaffe(rgb01);
+    for (const { layer, conv: w } of this.stages) {
+      h = w ? conv(h, w) : tf.maxPool(h, 2, 2, "valid");
+      if (wanted.has(layer.name)) out[layer.name] = h;
+    }
+    return out;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const s of this.stages) s.conv?.flippedKernel.dispose();
+  }
+}
+
+function convWeights(weights: WeightMap, layer: VggLayer & { kind: "conv" }): FastGradConvWeights {
+  const kernel = weights[`${layer.name}/kernel`];
+  const bias = weights[`${layer.name}/bias`];
+  const kShape = [3, 3, layer.inChannels, layer.outChannels];
+  if (!kernel || !bias) {
+    throw new PasticheError("INVALID_WEIGHTS", `VGG19 weights have no ${layer.name}/${kernel ? "bias" : "kernel"}`);
+  }
+  if (kernel.shape.join() !== kShape.join() || bias.shape.join() !== String(layer.outChannels)) {
+    throw new PasticheError(
+      "INVALID_WEIGHTS",
+      `VGG19 weights for ${layer.name} have shapes kernel [${kernel.shape.join(",")}] bias [${bias.shape.join(",")}], expected kernel [${kShape.join(",")}] bias [${layer.outChannels}]`,
+    );
+  }
+  return {
+    kernel: kernel as tf.Tensor4D,
+    bias: bias as tf.Tensor1D,
+    flippedKernel: flipKernelForInputGrad(kernel as tf.Tensor4D),
+  };
+}

@@ -1,0 +1,86 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { describe, expect, it } from "vitest";
+import { AdamImageOptimizer, LbfgsImageOptimizer, type Evaluation } from "../src/index.js";
+
+/** f(x) = Σ (x − target)² · scale, whose minimiser inside [0,1] is `target` clipped. */
+function quadratic(image: tf.Variable<tf.Rank.R4>, target: tf.Tensor4D, scale: tf.Tensor) {
+  return (): Evaluation =>
+    tf.tidy(() => {
+      const diff = tf.sub(image, target);
+      return {
+        loss: tf.sum(tf.mul(tf.square(diff), scale)) as tf.Scalar,
+        grad: tf.mul(tf.mul(diff, scale), 2) as tf.Tensor4D,
+      };
+    });
+}
+
+describe("AdamImageOptimizer", () => {
+  it("follows Keras' update rule exactly (ε added to √v, bias correction in the step size)", () => {
+    const x0 = [0.5, 0.2, 0.9];
+    const grads = [
+      [1.0, -2.0, 0.5],
+      [0.3, -1.0, -4.0],
+      [-0.2, 0.1, 2.0],
+    ];
+    const image = tf.variable(tf.tensor4d(x0, [1, 1, 3, 1]));
+    const opt = new AdamImageOptimizer({ learningRate: 0.02, beta1: 0.99, beta2: 0.999, epsilon: 0.1 });
+    // Reference in plain numbers.
+    const x = [...x0];
+    const m = [0, 0, 0];
+    const v = [0, 0, 0];
+    grads.forEach((g, step) => {
+      const t = step + 1;
+      const alpha = (0.02 * Math.sqrt(1 - 0.999 ** t)) / (1 - 0.99 ** t);
+      for (let i = 0; i < 3; i++) {
+        m[i] = 0.99 * m[i]! + 0.01 * g[i]!;
+        v[i] = 0.999 * v[i]! + 0.001 * g[i]! ** 2;
+        x[i] = Math.min(1, Math.max(0, x[i]! - (alpha * m[i]!) / (Math.sqrt(v[i]!) + 0.1)));
+      }
+      const ev = opt.step(image, () => ({ loss: tf.scalar(0), grad: tf.tensor4d(g, [1, 1, 3, 1]) }));
+      tf.dispose([ev.loss, ev.grad]);
+    });
+    const got = image.dataSync();
+    x.forEach((xi, i) => expect(got[i]).toBeCloseTo(xi, 6));
+    opt.dispose();
+    image.dispose();
+  });
+
+  it("keeps the image in [0,1]", () => {
+    const image = tf.variable(tf.tensor4d([0.99, 0.01], [1, 1, 2, 1]));
+    const opt = new AdamImageOptimizer({ learningRate: 1, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
+    const ev = opt.step(image, () => ({ loss: tf.scalar(0), grad: tf.tensor4d([-10, 10], [1, 1, 2, 1]) }));
+    tf.dispose([ev.loss, ev.grad]);
+    expect(Array.from(image.dataSync())).toEqual([1, 0]);
+  });
+});
+
+describe("LbfgsImageOptimizer", () => {
+  it("minimises an ill-conditioned quadratic far faster than gradient steps would, within [0,1]", () => {
+    const n = 64;
+    const target = tf.tidy(() => tf.clipByValue(tf.randomUniform([1, 8, 8, 1], -0.2, 1.2, "float32", 3), -1, 2)) as tf.Tensor4D;
+    const scale = tf.linspace(1, 100, n).reshape([1, 8, 8, 1]);
+    const image = tf.variable(tf.fill([1, 8, 8, 1], 0.5) as tf.Tensor4D);
+    const evaluate = quadratic(image, target, scale);
+    const opt = new LbfgsImageOptimizer({ learningRate: 1, historySize: 10 });
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 40; i++) {
+      const ev = opt.step(image, evaluate);
+      tf.dispose([ev.loss, ev.grad]);
+    }
+    // The history is full after 10 pairs: tensor count is bounded, not growing.
+    const after = tf.memory().numTensors;
+    for (let i = 0; i < 10; i++) {
+      const ev = opt.step(image, evaluate);
+      tf.dispose([ev.loss, ev.grad]);
+    }
+    expect(tf.memory().numTensors).toBe(after);
+    expect(after - before).toBeLessThanOrEqual(3 * 10 + 4);
+    const err = tf.tidy(() => tf.max(tf.abs(tf.sub(image, tf.clipByValue(target, 0, 1)))).dataSync()[0]!);
+    expect(err).toBeLessThan(1e-3);
+    const values = image.dataSync();
+    expect(Math.min(...values)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...values)).toBeLessThanOrEqual(1);
+    opt.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
