@@ -1,12 +1,3 @@
-import { defineConfig } from "vitest/config";
+import { pasticheVitestConfig } from "@pastiche/vitest-config";
 
-export default defineConfig({
-  test: {
-    include: ["test/**/*.test.ts"],
-    setupFiles: ["test/setup.ts"],
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
-    // One process per file: tfjs keeps global engine state.
-    pool: "forks",
-  },
-});
+export default pasticheVitestConfig("core", { setupFiles: ["test/setup.ts"] });

@@ -1,10 +1,3 @@
-import { defineConfig } from "vitest/config";
+import { pasticheVitestConfig } from "@pastiche/vitest-config";
 
-export default defineConfig({
-  test: {
-    include: ["test/**/*.test.ts"],
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
-    pool: "forks",
-  },
-});
+export default pasticheVitestConfig("node-backend");

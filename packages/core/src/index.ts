@@ -1,6 +1,6 @@
 export { PasticheError, isPasticheError, type PasticheErrorCode } from "./errors.js";
 export { assertRgbImage, type RgbImage } from "./image.js";
-export { disposeWeightMap, type WeightMap } from "./model/weightMap.js";
+export * from "./model/index.js";
 export {
   VGG19_LAYERS,
   VGG19_CONV_LAYERS,

@@ -13,7 +13,7 @@ describe("flipped-kernel convolution input gradient", () => {
     const w = { kernel, bias: tf.randomNormal([7], 0, 0.1, "float32", 12) as tf.Tensor1D, flippedKernel: flipKernelForInputGrad(kernel) };
     const x = tf.randomNormal([1, 9, 7, 5], 0, 1, "float32", 13) as tf.Tensor4D;
     const upstream = tf.randomNormal([1, 9, 7, 7], 0, 1, "float32", 14);
-    const loss = (conv: typeof conv2dReluFastGrad) => (t: tf.Tensor4D) => tf.sum(tf.mul(conv(t, w), upstream));
+    const loss = (conv: typeof conv2dReluFastGrad) => (t: tf.Tensor) => tf.sum(tf.mul(conv(t as tf.Tensor4D, w), upstream));
     const fast = tf.grad(loss(conv2dReluFastGrad))(x);
     const ref = tf.grad(loss(conv2dReluTfjsGrad))(x);
     expect(fast.shape).toEqual(ref.shape);
@@ -27,8 +27,8 @@ describe("flipped-kernel convolution input gradient", () => {
     const x = tf.randomUniform([1, 23, 18, 3], 0, 1, "float32", 5) as tf.Tensor4D;
     const grads = (["flipped-conv", "tfjs"] as const).map((convGradient) => {
       const ex = new VggFeatureExtractor(weights, { layers: ["block3_conv1", "relu2_1"], convGradient });
-      const g = tf.grad((t: tf.Tensor4D) => {
-        const f = ex.extract(t);
+      const g = tf.grad((t: tf.Tensor) => {
+        const f = ex.extract(t as tf.Tensor4D);
         return tf.add(tf.mean(tf.square(f.block3_conv1!)), tf.mean(f.block2_conv1!));
       })(x);
       ex.dispose();

@@ -5,7 +5,7 @@ import { syntheticVggWeights, testImage } from "./helpers/syntheticVgg.js";
 
 // Shallow layers keep these tests fast; the real-weights test uses the defaults.
 const weights = syntheticVggWeights("block3_conv1");
-afterAll(() => disposeWeightMap(weights));
+afterAll(() => { disposeWeightMap(weights); });
 const small = {
   contentLayers: ["block3_conv1"],
   styleLayers: ["block1_conv1", "block2_conv1", "block3_conv1"],
@@ -118,6 +118,6 @@ describe("stylizeGatys", () => {
     await expectPasticheError(collect({ ...base, content: { width: 4, height: 4, data: new Uint8Array(5) } }), "INVALID_IMAGE");
     const broken = { ...weights, "block1_conv1/kernel": tf.zeros([3, 3, 3, 32]) };
     await expectPasticheError(collect({ ...base, weights: broken, options: small }), "INVALID_WEIGHTS", "block1_conv1");
-    broken["block1_conv1/kernel"]!.dispose();
+    broken["block1_conv1/kernel"].dispose();
   });
 });

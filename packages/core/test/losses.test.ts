@@ -62,7 +62,7 @@ describe("totalVariation", () => {
 
   it("has the gradient of TensorFlow's (sign, 0 where neighbours are equal)", () => {
     const img = tf.tensor4d([0.2, 0.2, 0.5, 0.1, 0.1, 0.9, 0.3, 0.3, 0.3], [1, 3, 3, 1]);
-    const g = tf.grad((x: tf.Tensor4D) => totalVariation(x))(img).dataSync();
+    const g = tf.grad((x: tf.Tensor) => totalVariation(x as tf.Tensor4D))(img).dataSync();
     // Finite differences on a non-flat point, exact zeros inside a flat run.
     const h = 1e-3;
     const data = img.dataSync();
@@ -80,5 +80,18 @@ describe("totalVariation", () => {
     // Pixel 7 (row 2, col 1) equals its left and right neighbours (no push sideways); the pixel
     // above is darker (0.1 < 0.3), so only that edge contributes: +1.
     expect(g[7]).toBeCloseTo(1, 5);
+  });
+});
+
+describe("gramMatrix gradient", () => {
+  it("equals the gradient of the plain FᵀF/(HW) written with tfjs ops", () => {
+    const f = tf.randomNormal([1, 5, 4, 3], 0, 1, "float32", 9);
+    const upstream = tf.randomNormal([3, 3], 0, 1, "float32", 10);
+    const plain = (x: tf.Tensor) => {
+      const flat = tf.reshape(x, [20, 3]);
+      return tf.sum(tf.mul(tf.div(tf.matMul(flat, flat, true, false), 20), upstream));
+    };
+    const ours = (x: tf.Tensor) => tf.sum(tf.mul(gramMatrix(x as tf.Tensor4D), upstream));
+    close(tf.grad(ours)(f).dataSync(), tf.grad(plain)(f).dataSync(), 1e-5);
   });
 });

@@ -4,13 +4,28 @@ import * as tf from "@tensorflow/tfjs-core";
  * Gram matrix of a feature map [1, H, W, C]: Fᵀ·F / (H·W), shape [C, C]. Normalising by the number
  * of positions (not by C or by 4·N²·M² as in the paper) follows the TensorFlow tutorial, so style
  * losses are comparable across image sizes.
+ *
+ * Written with its own gradient, dF = F·(dG + dGᵀ) / (H·W), and an explicit transpose in the
+ * forward pass, so that no matmul runs with a transposed operand: on WASM those take a slow path
+ * (~20× slower than the plain matmul at VGG's sizes), which made the Gram matrices cost more than
+ * the whole network's backward pass.
  */
 export function gramMatrix(features: tf.Tensor4D): tf.Tensor2D {
-  return tf.tidy(() => {
-    const [, h, w, c] = features.shape;
-    const flat = tf.reshape(features, [h * w, c]);
-    return tf.div(tf.matMul(flat, flat, true, false), h * w);
+  const [, h, w, c] = features.shape;
+  const n = h * w;
+  const op = tf.customGrad((x, save) => {
+    const flat = tf.reshape(x as tf.Tensor, [n, c]);
+    (save as tf.GradSaveFunc)([flat]);
+    return {
+      value: tf.div(tf.matMul(tf.transpose(flat), flat), n),
+      gradFunc: (dy, saved) => {
+        const [f] = saved as [tf.Tensor2D];
+        const sym = tf.add(dy, tf.transpose(dy)) as tf.Tensor2D;
+        return tf.reshape(tf.div(tf.matMul(f, sym), n), [1, h, w, c]);
+      },
+    };
   });
+  return op(features) as tf.Tensor2D;
 }
 
 /** Several style images' Grams blended as a weighted mean; weights are normalised to sum to 1. */

@@ -86,7 +86,7 @@ export async function* stylizeGatys(input: GatysInput): AsyncGenerator<StylizeEv
           terms = tf.keep(tf.stack([c, s, v, total]) as tf.Tensor1D);
           return total as tf.Scalar;
         })(image);
-        return { loss: value, grad: grad as tf.Tensor4D };
+        return { loss: value, grad: grad };
       });
 
     const started = performance.now();
@@ -140,7 +140,7 @@ export async function* stylizeGatys(input: GatysInput): AsyncGenerator<StylizeEv
 function validateInput(input: GatysInput, options: GatysOptions): void {
   assertRgbImage(input.content, "content image");
   if (input.styles.length === 0) throw new PasticheError("INVALID_OPTION", "at least one style image is required");
-  input.styles.forEach((s, i) => assertRgbImage(s, `style image ${i + 1}`));
+  input.styles.forEach((s, i) => { assertRgbImage(s, `style image ${i + 1}`); });
   if (options.styleBlendWeights && options.styleBlendWeights.length !== input.styles.length) {
     throw new PasticheError(
       "INVALID_OPTION",

@@ -1,0 +1,123 @@
+import path from "node:path";
+import { Args, Flags } from "@oclif/core";
+import { DEFAULT_CONTENT_LAYERS, DEFAULT_STYLE_LAYERS, PasticheError, parseGatysOptions, type GatysOptionsInput } from "@pastiche/core";
+import { assertWritableOutput, initBackend, stylizeGatysFromFiles, writeImage } from "@pastiche/node";
+import { BaseCommand } from "../lib/baseCommand.js";
+import { integerFlag, listFlag, numberFlag, numberListFlag } from "../lib/flags.js";
+import { ProgressReporter, fmtDuration, type ProgressMode } from "../lib/progress.js";
+
+export default class Stylize extends BaseCommand {
+  static override summary = "Repaint a content image in the style of one or more style images (Gatys et al.).";
+  static override description = `Optimises the output image so its VGG19 features match the content image and its Gram matrices match the style image(s). Defaults follow the TensorFlow tutorial: content layer ${DEFAULT_CONTENT_LAYERS.join(",")}, style layers ${DEFAULT_STYLE_LAYERS.join(",")}, content weight 1e4, style weight 1e-2, TV weight 30, Adam lr 0.02 (β1 0.99, ε 0.1).`;
+  static override examples = [
+    "<%= config.bin %> stylize photo.jpg starry_night.jpg -o out.png --size 256 --iterations 200",
+    "<%= config.bin %> stylize photo.jpg a.jpg b.jpg --style-blend-weights 3,7 -o out.png",
+    "<%= config.bin %> stylize photo.jpg wave.jpg -o out.png --optimizer lbfgs --iterations 300 --json",
+  ];
+  static override strict = false; // several style images
+  static override args = {
+    content: Args.string({ description: "content image (JPEG, PNG, WebP or TIFF)", required: true }),
+    style: Args.string({ description: "style image(s); give several to blend them", required: true }),
+  };
+  static override flags = {
+    output: Flags.string({ char: "o", description: "output image (.png, .jpg or .webp), written atomically", required: true }),
+    size: integerFlag("size", { description: "longest side of the output in pixels", default: 512, min: 16 }),
+    iterations: integerFlag("iterations", { description: "optimisation steps [default: 500]", min: 1, char: "n" }),
+    optimizer: Flags.string({ description: "optimiser", options: ["adam", "lbfgs"], default: "adam" }),
+    lr: numberFlag("lr", { description: "learning rate [default: 0.02 Adam, 1 L-BFGS]", min: Number.MIN_VALUE }),
+    "content-weight": numberFlag("content-weight", { description: "content loss weight [default: 1e4]", min: 0 }),
+    "style-weight": numberFlag("style-weight", { description: "style loss weight [default: 1e-2]", min: 0 }),
+    "tv-weight": numberFlag("tv-weight", { description: "total variation weight [default: 30]", min: 0 }),
+    "content-layers": listFlag("comma-separated content layers (block5_conv2 or relu5_2 style)"),
+    "style-layers": listFlag("comma-separated style layers"),
+    "style-layer-weights": numberListFlag("style-layer-weights", "one weight per style layer"),
+    "style-blend-weights": numberListFlag("style-blend-weights", "one weight per style image, e.g. 3,7 (normalised)"),
+    init: Flags.string({ description: "starting image: content, noise, or a PATH to an image", default: "content" }),
+    seed: integerFlag("seed", { description: "random seed (noise init); printed when not given", min: 0 }),
+    "save-every": integerFlag("save-every", { description: "also write the image every N iterations (OUT-0100.png …)", min: 0, default: 0 }),
+    backend: Flags.string({ description: "tfjs backend: auto, tensorflow (tfjs-node) or wasm [env: PASTICHE_BACKEND]" }),
+    weights: Flags.string({ description: "VGG19 weights: a tfjs layers-model dir, its model.json, or the Keras .h5 [default: search PASTICHE_MODELS_DIR]" }),
+    json: Flags.boolean({ description: "print one JSON object per progress event on stdout" }),
+    quiet: Flags.boolean({ char: "q", description: "no progress output" }),
+  };
+
+  async run(): Promise<void> {
+    const { argv, flags } = await this.parse(Stylize);
+    const [content, ...styles] = argv as string[];
+    if (!content || styles.length === 0) {
+      throw new PasticheError("INVALID_OPTION", "give a content image and at least one style image");
+    }
+    const options: GatysOptionsInput = {
+      size: flags.size,
+      optimizer: flags.optimizer as "adam" | "lbfgs",
+      previewEvery: flags["save-every"],
+      ...defined({
+        iterations: flags.iterations,
+        learningRate: flags.lr,
+        contentWeight: flags["content-weight"],
+        styleWeight: flags["style-weight"],
+        tvWeight: flags["tv-weight"],
+        contentLayers: flags["content-layers"],
+        styleLayers: flags["style-layers"],
+        styleLayerWeights: flags["style-layer-weights"],
+        styleBlendWeights: flags["style-blend-weights"],
+        seed: flags.seed,
+      }),
+    };
+    // Cheap checks first: a typo in a flag or an unwritable output must not cost a model load.
+    const parsed = parseGatysOptions(options);
+    if (flags["style-blend-weights"] && flags["style-blend-weights"].length !== styles.length) {
+      throw new PasticheError("INVALID_OPTION", `--style-blend-weights: ${flags["style-blend-weights"].length} weights for ${styles.length} style images`);
+    }
+    await assertWritableOutput(flags.output);
+
+    const backend = await initBackend(flags.backend);
+    const mode: ProgressMode = flags.json ? "json" : flags.quiet ? "quiet" : process.stderr.isTTY ? "bar" : "lines";
+    const progress = new ProgressReporter(mode);
+    const controller = new AbortController();
+    const onSigint = () => { controller.abort(); };
+    process.once("SIGINT", onSigint);
+    try {
+      for await (const event of stylizeGatysFromFiles({
+        content,
+        styles,
+        init: flags.init,
+        options,
+        signal: controller.signal,
+        ...defined({ weightsPath: flags.weights }),
+      })) {
+        progress.event(event);
+        if (event.type === "iteration" && event.preview) {
+          await writeImage(numbered(flags.output, event.iteration), event.preview);
+        }
+        if (event.type === "done") {
+          await writeImage(flags.output, event.image, {
+            text: {
+              Software: `pastiche ${this.config.version}`,
+              "pastiche:settings": JSON.stringify({ content, styles, init: flags.init, options: parsed, backend: backend.name }),
+            },
+          });
+          if (mode !== "json") {
+            const what = event.aborted ? `stopped after ${event.iterations} iterations; partial result` : "wrote";
+            process.stderr.write(`${what} ${flags.output} (${event.image.width}×${event.image.height}) in ${fmtDuration(event.elapsedMs)}\n`);
+          }
+          if (event.aborted) this.exit(130);
+        }
+      }
+    } finally {
+      progress.stop();
+      process.off("SIGINT", onSigint);
+    }
+  }
+}
+
+/** `out.png`, 100 → `out-0100.png`. */
+function numbered(output: string, iteration: number): string {
+  const ext = path.extname(output);
+  return `${output.slice(0, output.length - ext.length)}-${String(iteration).padStart(4, "0")}${ext}`;
+}
+
+/** Drop undefined values so optional options keep their defaults. */
+function defined<T extends Record<string, unknown>>(o: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+}

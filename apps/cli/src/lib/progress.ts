@@ -1,0 +1,67 @@
+import type { LossTerms, StylizeEvent } from "@pastiche/core";
+import cliProgress from "cli-progress";
+
+export type ProgressMode = "bar" | "lines" | "json" | "quiet";
+
+const fmt = (x: number) => (Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-2 && x !== 0) ? x.toExponential(2) : x.toFixed(2));
+const fmtLosses = (l: LossTerms) => `loss ${fmt(l.total)} (content ${fmt(l.content)}, style ${fmt(l.style)}, tv ${fmt(l.tv)})`;
+export const fmtDuration = (ms: number) => {
+  const s = Math.round(ms / 1000);
+  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
+};
+
+/**
+ * Progress reporting for a run: a live bar with losses and ETA on a terminal, a plain line every
+ * few iterations when piped, or one JSON object per event on stdout (previews left out: they are
+ * pixels) for programs that drive the CLI.
+ */
+export class ProgressReporter {
+  private bar: cliProgress.SingleBar | undefined;
+
+  constructor(private readonly mode: ProgressMode) {}
+
+  event(e: StylizeEvent): void {
+    switch (this.mode) {
+      case "json":
+        process.stdout.write(`${JSON.stringify(e.type === "done" ? { ...e, image: { width: e.image.width, height: e.image.height } } : e.type === "iteration" ? { ...e, preview: undefined } : e)}\n`);
+        return;
+      case "quiet":
+        return;
+      case "bar":
+        { this.barEvent(e); return; }
+      case "lines":
+        { this.lineEvent(e); return; }
+    }
+  }
+
+  stop(): void {
+    this.bar?.stop();
+    this.bar = undefined;
+  }
+
+  private barEvent(e: StylizeEvent): void {
+    if (e.type === "start") {
+      process.stderr.write(`stylizing ${e.width}×${e.height} on ${e.backend}, ${e.iterations} iterations (seed ${e.seed})\n`);
+      this.bar = new cliProgress.SingleBar(
+        { format: " {bar} {value}/{total} | {losses} | {elapsed} elapsed, ETA {eta_}", stream: process.stderr, hideCursor: true },
+        cliProgress.Presets.shades_classic,
+      );
+      this.bar.start(e.iterations, 0, { losses: "", elapsed: "0s", eta_: "…" });
+    } else if (e.type === "iteration") {
+      this.bar?.update(e.iteration, { losses: fmtLosses(e.losses), elapsed: fmtDuration(e.elapsedMs), eta_: fmtDuration(e.etaMs) });
+    } else {
+      this.stop();
+    }
+  }
+
+  private lineEvent(e: StylizeEvent): void {
+    if (e.type === "start") {
+      process.stderr.write(`stylizing ${e.width}x${e.height} on ${e.backend}, ${e.iterations} iterations (seed ${e.seed})\n`);
+    } else if (e.type === "iteration") {
+      const every = Math.max(1, Math.round(e.iterations / 20));
+      if (e.iteration % every === 0 || e.iteration === 1 || e.iteration === e.iterations) {
+        process.stderr.write(`iteration ${e.iteration}/${e.iterations}: ${fmtLosses(e.losses)}, ${fmtDuration(e.elapsedMs)} elapsed, ETA ${fmtDuration(e.etaMs)}\n`);
+      }
+    }
+  }
+}

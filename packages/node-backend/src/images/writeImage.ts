@@ -1,0 +1,178 @@
+/**
+ * Encodes an RgbImage to PNG, JPEG or WebP (chosen by the output extension) and writes it atomically,
+ * so a crash, a full disk or Ctrl-C never leaves a half-written image, or destroys the previous one,
+ * at the target path. Plus a cheap pre-flight check the CLI runs before a long stylisation.
+ */
+import { randomBytes } from "node:crypto";
+import { open, rename, rm, stat, type FileHandle } from "node:fs/promises";
+import { dirname, extname, join } from "node:path";
+import sharp from "sharp";
+import { assertRgbImage, isPasticheError, PasticheError, type RgbImage } from "@pastiche/core";
+import { insertPngText, validatePngText } from "./pngText.js";
+
+export type OutputFormat = "png" | "jpeg" | "webp";
+
+const FORMAT_BY_EXTENSION: Readonly<Record<string, OutputFormat>> = {
+  ".png": "png",
+  ".jpg": "jpeg",
+  ".jpeg": "jpeg",
+  ".webp": "webp",
+};
+
+export const SUPPORTED_OUTPUT_EXTENSIONS: readonly string[] = Object.keys(FORMAT_BY_EXTENSION);
+
+/** Temp files are hidden and recognisable, so a leftover from a killed process is easy to spot. */
+export const TEMP_FILE_PREFIX = ".pastiche-tmp-";
+
+/** JPEG/WebP quality when none is given: high, because the output is the artwork. */
+export const DEFAULT_OUTPUT_QUALITY = 92;
+
+export interface WriteImageOptions {
+  /** 1-100, for JPEG and WebP (PNG is lossless). Default DEFAULT_OUTPUT_QUALITY. */
+  readonly quality?: number;
+  /** Stored as PNG tEXt (or iTXt for non-Latin-1 values) chunks. Ignored for JPEG/WebP. */
+  readonly text?: Readonly<Record<string, string>>;
+}
+
+/** The output format for a path, from its extension (case-insensitive), or undefined. */
+export function outputFormatFromPath(path: string): OutputFormat | undefined {
+  return FORMAT_BY_EXTENSION[extname(path).toLowerCase()];
+}
+
+function notWritable(path: string, reason: string, cause?: unknown): PasticheError {
+  return new PasticheError("OUTPUT_NOT_WRITABLE", `Cannot write ${path}: ${reason}`, { cause });
+}
+
+function formatFor(path: string): OutputFormat {
+  const format = outputFormatFromPath(path);
+  if (format === undefined) {
+    const ext = extname(path);
+    const what = ext === "" ? "it has no file extension" : `unsupported extension "${ext}"`;
+    throw notWritable(path, `${what} (supported: ${SUPPORTED_OUTPUT_EXTENSIONS.join(", ")})`);
+  }
+  return format;
+}
+
+/** Turns a Node fs error into a short reason; `dir` is the directory we were writing into. */
+function describeFsError(e: unknown, dir: string): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  switch (code) {
+    case "ENOENT":
+      return `directory ${dir} does not exist`;
+    case "ENOTDIR":
+      return `${dir} is not a directory`;
+    case "EACCES":
+    case "EPERM":
+      return `permission denied in ${dir}`;
+    case "EROFS":
+      return `${dir} is on a read-only file system`;
+    case "ENOSPC":
+      return "no space left on device";
+    case "EDQUOT":
+      return "disk quota exceeded";
+    case "EISDIR":
+      return "it is a directory";
+    default:
+      return firstLine(e);
+  }
+}
+
+function firstLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split("\n")[0]!.trim();
+}
+
+function tempPath(dir: string): string {
+  return join(dir, `${TEMP_FILE_PREFIX}${process.pid}-${randomBytes(6).toString("hex")}`);
+}
+
+async function encode(image: RgbImage, format: OutputFormat, quality: number): Promise<Buffer> {
+  const input = sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } });
+  switch (format) {
+    case "png":
+      return input.png().toBuffer();
+    case "jpeg":
+      // mozjpeg: smaller files at the same quality; 4:4:4 so saturated brush strokes keep their colour.
+      return input.jpeg({ quality, mozjpeg: true, chromaSubsampling: "4:4:4" }).toBuffer();
+    case "webp":
+      return input.webp({ quality }).toBuffer();
+  }
+}
+
+/**
+ * Writes `image` to `path` atomically: encode, write a temp file in the same directory (rename is only
+ * atomic within a file system), fsync, rename over the target. On failure the temp file is removed,
+ * an existing target is left untouched, and OUTPUT_NOT_WRITABLE says why. Invalid arguments throw
+ * INVALID_IMAGE (bad RgbImage) or INVALID_OPTION (quality, text keywords) before anything is written.
+ */
+export async function writeImage(path: string, image: RgbImage, options: WriteImageOptions = {}): Promise<void> {
+  const format = formatFor(path);
+  assertRgbImage(image, `Image to write to ${path}`);
+  const { quality = DEFAULT_OUTPUT_QUALITY, text } = options;
+  if (!Number.isInteger(quality) || quality < 1 || quality > 100) {
+    throw new PasticheError("INVALID_OPTION", `writeImage: quality must be an integer from 1 to 100, got ${String(quality)}`);
+  }
+  if (format === "png" && text !== undefined) validatePngText(text);
+
+  const dir = dirname(path);
+  const tmp = tempPath(dir);
+  let handle: FileHandle | undefined;
+  let created = false;
+  try {
+    let bytes: Uint8Array;
+    try {
+      bytes = await encode(image, format, quality);
+    } catch (e) {
+      throw notWritable(path, `encoding ${format.toUpperCase()} failed (${firstLine(e)})`, e);
+    }
+    if (format === "png" && text !== undefined) bytes = insertPngText(bytes, text);
+
+    handle = await open(tmp, "wx"); // exclusive: never reuse a file someone else created
+    created = true;
+    await handle.writeFile(bytes);
+    await handle.sync(); // data on disk before the rename makes it visible
+    await handle.close();
+    handle = undefined;
+    await rename(tmp, path);
+    created = false;
+    await syncDirectory(dir);
+  } catch (e) {
+    await handle?.close().catch(() => undefined);
+    if (created) await rm(tmp, { force: true }).catch(() => undefined);
+    if (isPasticheError(e)) throw e;
+    throw notWritable(path, describeFsError(e, dir), e);
+  }
+}
+
+/** Best effort: persists the rename itself. Not possible on every platform (e.g. Windows), so errors are ignored. */
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, "r").catch(() => undefined);
+  if (handle === undefined) return;
+  await handle.sync().catch(() => undefined);
+  await handle.close().catch(() => undefined);
+}
+
+/**
+ * Cheap pre-flight for `path`, so the CLI fails in milliseconds rather than after a long run: the
+ * extension is supported, the path is not a directory, and its directory exists and accepts a new file
+ * (checked by creating and removing a temp file: permission bits alone miss read-only mounts, ACLs,
+ * and root). Throws OUTPUT_NOT_WRITABLE with a one-line reason.
+ */
+export async function assertWritableOutput(path: string): Promise<void> {
+  formatFor(path);
+  const dir = dirname(path);
+  const target = await stat(path).catch((e: unknown) => e as NodeJS.ErrnoException);
+  if (target instanceof Error) {
+    if (target.code !== "ENOENT") throw notWritable(path, describeFsError(target, dir), target);
+  } else if (target.isDirectory()) {
+    throw notWritable(path, "it is a directory");
+  }
+
+  const probe = tempPath(dir);
+  try {
+    const handle = await open(probe, "wx");
+    await handle.close();
+  } catch (e) {
+    throw notWritable(path, describeFsError(e, dir), e);
+  }
+  await rm(probe, { force: true });
+}

@@ -1,0 +1,77 @@
+import { PasticheError } from "@pastiche/core";
+
+/**
+ * The catalogue of model files Pastiche knows, as data: for each model, the local forms it accepts
+ * (in search order, relative to the models directory) and where to download it. New models (e.g. the
+ * Magenta arbitrary-stylisation networks) are added as entries here; a new file format adds a kind.
+ */
+
+/** File formats a model can be stored in. */
+export type ModelFileKind = "layers-model" | "keras-h5";
+
+export interface LocalModelForm {
+  kind: ModelFileKind;
+  /** Path relative to the models directory: a model.json for layers models, the file otherwise. */
+  path: string;
+}
+
+export interface ModelDownloadSource {
+  /** The file as downloaded: what it is and where it goes, relative to the models directory. */
+  kind: ModelFileKind;
+  fileName: string;
+  url: string;
+  /** Lower-case hex md5 of the whole file (the hash Keras' `get_file` checks). */
+  md5: string;
+  /** Size in bytes; used for progress when the server sends no Content-Length. */
+  sizeBytes: number;
+}
+
+export interface ModelEntry {
+  id: string;
+  /** Human name used in messages, e.g. "VGG19 ImageNet weights". */
+  title: string;
+  license: string;
+  /** Accepted local forms, in the order they are searched. */
+  localForms: readonly LocalModelForm[];
+  /** Where `pastiche models download <id>` gets it; absent for models that cannot be downloaded. */
+  download?: ModelDownloadSource;
+}
+
+export const VGG19_MODEL: ModelEntry = {
+  id: "vgg19",
+  title: "VGG19 ImageNet weights",
+  license: "CC BY 4.0 (Oxford VGG)",
+  localForms: [
+    { kind: "layers-model", path: "vgg19-notop-uint8/model.json" },
+    { kind: "layers-model", path: "vgg19-notop/model.json" },
+    { kind: "layers-model", path: "vgg19/model.json" },
+    { kind: "keras-h5", path: "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5" },
+  ],
+  download: {
+    kind: "keras-h5",
+    fileName: "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5",
+    url: "https://storage.googleapis.com/tensorflow/keras-applications/vgg19/vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5",
+    md5: "253f8cb515780f3b799900260a226db6",
+    sizeBytes: 80_134_624,
+  },
+};
+
+export const MODEL_REGISTRY: Readonly<Record<string, ModelEntry>> = {
+  [VGG19_MODEL.id]: VGG19_MODEL,
+};
+
+export function listModels(): ModelEntry[] {
+  return Object.values(MODEL_REGISTRY);
+}
+
+/** The registry entry for `id`; INVALID_OPTION naming the known ids otherwise. */
+export function getModelEntry(id: string): ModelEntry {
+  const entry = MODEL_REGISTRY[id];
+  if (!entry) {
+    throw new PasticheError(
+      "INVALID_OPTION",
+      `unknown model "${id}": known models are ${Object.keys(MODEL_REGISTRY).join(", ")}`,
+    );
+  }
+  return entry;
+}

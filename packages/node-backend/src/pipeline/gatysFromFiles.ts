@@ -1,0 +1,69 @@
+import {
+  parseGatysOptions,
+  stylizeGatys,
+  type GatysOptionsInput,
+  type RgbImage,
+  type StylizeEvent,
+  type WeightMap,
+} from "@pastiche/core";
+import { readImage } from "../images/index.js";
+import { loadVgg19Weights, type ModelSource } from "../models/index.js";
+
+export interface GatysFileRequest {
+  readonly content: string;
+  readonly styles: readonly string[];
+  /** "content" or "noise", or the path of a starting image. */
+  readonly init?: string;
+  readonly options?: GatysOptionsInput;
+  /** Explicit weights (`--weights`): a layers-model dir, its model.json or a Keras .h5 file. */
+  readonly weightsPath?: string;
+  readonly modelsDir?: string;
+  /** Refuse input images above this many pixels, before decoding them. */
+  readonly maxInputPixels?: number;
+  readonly signal?: AbortSignal;
+}
+
+// Weights are read once per process and source: the web app runs many jobs on one server.
+const weightsCache = new Map<string, Promise<{ weights: WeightMap; source: ModelSource }>>();
+
+/** Load (once) the VGG19 weights the request points at. */
+export function cachedVgg19Weights(weightsPath?: string, modelsDir?: string): Promise<{ weights: WeightMap; source: ModelSource }> {
+  const key = `${weightsPath ?? ""}\0${modelsDir ?? ""}`;
+  let entry = weightsCache.get(key);
+  if (!entry) {
+    entry = loadVgg19Weights({
+      ...(weightsPath !== undefined ? { weightsPath } : {}),
+      ...(modelsDir !== undefined ? { modelsDir } : {}),
+    });
+    entry.catch(() => weightsCache.delete(key));
+    weightsCache.set(key, entry);
+  }
+  return entry;
+}
+
+/**
+ * The Gatys run from files, shared by the CLI and the web app: validate the options first (cheap
+ * errors before slow work), decode and resize the images to the output size, load the weights,
+ * then stream core's events. The caller decides where results go.
+ */
+export async function* stylizeGatysFromFiles(request: GatysFileRequest): AsyncGenerator<StylizeEvent, void, undefined> {
+  const initKind = request.init === undefined || request.init === "content" || request.init === "noise" ? (request.init ?? "content") : "image";
+  const options = parseGatysOptions({ ...request.options, init: initKind });
+  const read = (path: string): Promise<RgbImage> =>
+    readImage(path, {
+      longestSide: options.size,
+      ...(request.maxInputPixels !== undefined ? { maxPixels: request.maxInputPixels } : {}),
+    });
+  const content = await read(request.content);
+  const styles = await Promise.all(request.styles.map(read));
+  const initImage = initKind === "image" ? await read(request.init!) : undefined;
+  const { weights } = await cachedVgg19Weights(request.weightsPath, request.modelsDir);
+  yield* stylizeGatys({
+    content,
+    styles,
+    weights,
+    options,
+    ...(initImage ? { initImage } : {}),
+    ...(request.signal ? { signal: request.signal } : {}),
+  });
+}
