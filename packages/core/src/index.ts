@@ -35,3 +35,5 @@ export type { StylizeEvent, LossTerms } from "./run/events.js";
 export { stylizeGatys, type GatysInput } from "./run/gatys.js";
 export { assertGradientsRegistered } from "./run/gradients.js";
 export { rgbImageToTensor, tensorToRgbImage } from "./run/tensorImage.js";
+export * from "./tflite/index.js";
+export * from "./fast/index.js";

@@ -9,9 +9,9 @@ function maxRelDiff(a: tf.Tensor, b: tf.Tensor): number {
 
 describe("flipped-kernel convolution input gradient", () => {
   it("equals tfjs's Conv2DBackpropInput gradient for one conv+ReLU (odd sizes)", () => {
-    const kernel = tf.randomNormal([3, 3, 5, 7], 0, 0.3, "float32", 11) as tf.Tensor4D;
-    const w = { kernel, bias: tf.randomNormal([7], 0, 0.1, "float32", 12) as tf.Tensor1D, flippedKernel: flipKernelForInputGrad(kernel) };
-    const x = tf.randomNormal([1, 9, 7, 5], 0, 1, "float32", 13) as tf.Tensor4D;
+    const kernel = tf.randomNormal<tf.Rank.R4>([3, 3, 5, 7], 0, 0.3, "float32", 11);
+    const w = { kernel, bias: tf.randomNormal<tf.Rank.R1>([7], 0, 0.1, "float32", 12), flippedKernel: flipKernelForInputGrad(kernel) };
+    const x = tf.randomNormal<tf.Rank.R4>([1, 9, 7, 5], 0, 1, "float32", 13);
     const upstream = tf.randomNormal([1, 9, 7, 7], 0, 1, "float32", 14);
     const loss = (conv: typeof conv2dReluFastGrad) => (t: tf.Tensor) => tf.sum(tf.mul(conv(t as tf.Tensor4D, w), upstream));
     const fast = tf.grad(loss(conv2dReluFastGrad))(x);
@@ -24,7 +24,7 @@ describe("flipped-kernel convolution input gradient", () => {
 
   it("gives the same input gradient through the VGG19 stack (with pooling) as tfjs's own", () => {
     const weights = syntheticVggWeights("block3_conv1");
-    const x = tf.randomUniform([1, 23, 18, 3], 0, 1, "float32", 5) as tf.Tensor4D;
+    const x = tf.randomUniform<tf.Rank.R4>([1, 23, 18, 3], 0, 1, "float32", 5);
     const grads = (["flipped-conv", "tfjs"] as const).map((convGradient) => {
       const ex = new VggFeatureExtractor(weights, { layers: ["block3_conv1", "relu2_1"], convGradient });
       const g = tf.grad((t: tf.Tensor) => {

@@ -40,9 +40,9 @@ describe("content and style losses", () => {
   });
 
   it("style loss is zero against its own Gram and weights layers", () => {
-    const f = { l: tf.randomNormal([1, 4, 4, 3], 0, 1, "float32", 3) as tf.Tensor4D };
+    const f = { l: tf.randomNormal<tf.Rank.R4>([1, 4, 4, 3], 0, 1, "float32", 3) };
     expect(styleLoss(f, { l: gramMatrix(f.l) }, ["l"]).dataSync()[0]).toBeCloseTo(0, 6);
-    const target = { l: tf.zeros([3, 3]) as tf.Tensor2D };
+    const target = { l: tf.zeros<tf.Rank.R2>([3, 3]) };
     const plain = styleLoss(f, target, ["l"]).dataSync()[0]!;
     expect(styleLoss(f, target, ["l"], [2.5]).dataSync()[0]).toBeCloseTo(plain * 2.5, 4);
   });

@@ -8,8 +8,8 @@ function quadratic(image: tf.Variable<tf.Rank.R4>, target: tf.Tensor4D, scale: t
     tf.tidy(() => {
       const diff = tf.sub(image, target);
       return {
-        loss: tf.sum(tf.mul(tf.square(diff), scale)) as tf.Scalar,
-        grad: tf.mul(tf.mul(diff, scale), 2) as tf.Tensor4D,
+        loss: tf.sum<tf.Scalar>(tf.mul(tf.square(diff), scale)),
+        grad: tf.mul<tf.Tensor4D>(tf.mul(diff, scale), 2),
       };
     });
 }
@@ -57,9 +57,9 @@ describe("AdamImageOptimizer", () => {
 describe("LbfgsImageOptimizer", () => {
   it("minimises an ill-conditioned quadratic far faster than gradient steps would, within [0,1]", () => {
     const n = 64;
-    const target = tf.tidy(() => tf.clipByValue(tf.randomUniform([1, 8, 8, 1], -0.2, 1.2, "float32", 3), -1, 2)) as tf.Tensor4D;
+    const target = tf.tidy(() => tf.clipByValue(tf.randomUniform<tf.Rank.R4>([1, 8, 8, 1], -0.2, 1.2, "float32", 3), -1, 2));
     const scale = tf.linspace(1, 100, n).reshape([1, 8, 8, 1]);
-    const image = tf.variable(tf.fill([1, 8, 8, 1], 0.5) as tf.Tensor4D);
+    const image = tf.variable(tf.fill<tf.Rank.R4>([1, 8, 8, 1], 0.5));
     const evaluate = quadratic(image, target, scale);
     const opt = new LbfgsImageOptimizer({ learningRate: 1, historySize: 10 });
     const before = tf.memory().numTensors;

@@ -3,3 +3,15 @@ export * from "./backend/index.js";
 export * from "./images/index.js";
 export * from "./models/index.js";
 export { stylizeGatysFromFiles, cachedVgg19Weights, type GatysFileRequest } from "./pipeline/gatysFromFiles.js";
+export {
+  stylizeFastFromFiles,
+  loadFastStyleModels,
+  cachedFastStyleModels,
+  loadMagentaGraphModels,
+  readFastInputs,
+  type FastFileRequest,
+  type FastModelsRequest,
+  type LoadedFastModels,
+  type TransferVariant,
+} from "./pipeline/fastFromFiles.js";
+export { MAGENTA_STYLE_PREDICT_MODEL, MAGENTA_STYLE_TRANSFER_MODEL, UNKNOWN_MD5 } from "./models/registry.js";

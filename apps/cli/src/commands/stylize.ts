@@ -1,7 +1,7 @@
 import path from "node:path";
 import { Args, Flags } from "@oclif/core";
 import { DEFAULT_CONTENT_LAYERS, DEFAULT_STYLE_LAYERS, PasticheError, parseGatysOptions, type GatysOptionsInput } from "@pastiche/core";
-import { assertWritableOutput, initBackend, stylizeGatysFromFiles, writeImage } from "@pastiche/node";
+import { DEFAULT_MAX_INPUT_PIXELS, assertWritableOutput, initBackend, stylizeGatysFromFiles, writeImage } from "@pastiche/node";
 import { BaseCommand } from "../lib/baseCommand.js";
 import { integerFlag, listFlag, numberFlag, numberListFlag } from "../lib/flags.js";
 import { ProgressReporter, fmtDuration, type ProgressMode } from "../lib/progress.js";
@@ -32,10 +32,15 @@ export default class Stylize extends BaseCommand {
     "style-layers": listFlag("comma-separated style layers"),
     "style-layer-weights": numberListFlag("style-layer-weights", "one weight per style layer"),
     "style-blend-weights": numberListFlag("style-blend-weights", "one weight per style image, e.g. 3,7 (normalised)"),
-    init: Flags.string({ description: "starting image: content, noise, or a PATH to an image", default: "content" }),
+    init: Flags.string({ description: "starting image: content, noise, fast (the `pastiche fast` result, needs the Magenta models), or a PATH to an image", default: "content" }),
     seed: integerFlag("seed", { description: "random seed (noise init); printed when not given", min: 0 }),
     "save-every": integerFlag("save-every", { description: "also write the image every N iterations (OUT-0100.png …)", min: 0, default: 0 }),
     backend: Flags.string({ description: "tfjs backend: auto, tensorflow (tfjs-node) or wasm [env: PASTICHE_BACKEND]" }),
+    "max-input-pixels": integerFlag("max-input-pixels", {
+      description: "refuse input images with more pixels (width × height) than this, before decoding them",
+      min: 1,
+      default: DEFAULT_MAX_INPUT_PIXELS,
+    }),
     weights: Flags.string({ description: "VGG19 weights: a tfjs layers-model dir, its model.json, or the Keras .h5 [default: search PASTICHE_MODELS_DIR]" }),
     json: Flags.boolean({ description: "print one JSON object per progress event on stdout" }),
     quiet: Flags.boolean({ char: "q", description: "no progress output" }),
@@ -83,6 +88,7 @@ export default class Stylize extends BaseCommand {
         styles,
         init: flags.init,
         options,
+        maxInputPixels: flags["max-input-pixels"],
         signal: controller.signal,
         ...defined({ weightsPath: flags.weights }),
       })) {

@@ -19,14 +19,31 @@ const EXIT_CODES: Partial<Record<PasticheErrorCode, number>> = {
 export abstract class BaseCommand extends Command {
   protected override async catch(err: Error & { exitCode?: number }): Promise<void> {
     if (isPasticheError(err)) {
-      process.stderr.write(`pastiche: error: ${err.message}\n`);
+      process.stderr.write(`pastiche: error: ${oneLine(err.message)}\n`);
       this.exit(EXIT_CODES[err.code] ?? 2);
     }
     // oclif's own parse errors (unknown flag, missing argument): keep them on one line too.
     if (err instanceof Errors.CLIError && !(err instanceof Errors.ExitError)) {
-      process.stderr.write(`pastiche: error: ${err.message.split("\n")[0]!.trim()}\n`);
+      process.stderr.write(`pastiche: error: ${oneLine(err.message)}\n`);
       this.exit(2);
     }
-    return super.catch(err);
+    await super.catch(err);
   }
+}
+
+/**
+ * One line for stderr. oclif adds lines to its parse errors ("Missing 1 required arg:\nstyle: …\nSee
+ * more help with --help"), and rewrites the message of an error thrown by a flag's `parse` function in
+ * place to "Parsing --flag \n\t<message>\nSee more help with --help", even for our one-line
+ * PasticheErrors. Our flag messages already name the flag, so keep just <message>; otherwise drop the
+ * help hint and join the remaining lines.
+ */
+function oneLine(message: string): string {
+  const wrapped = /^Parsing --\S+ ?\n\t([^\n]*)\nSee more help with --help$/.exec(message);
+  if (wrapped) return wrapped[1]!.trim();
+  return message
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "" && !line.startsWith("See more help with"))
+    .join(" ");
 }

@@ -23,7 +23,7 @@ export class ProgressReporter {
   event(e: StylizeEvent): void {
     switch (this.mode) {
       case "json":
-        process.stdout.write(`${JSON.stringify(e.type === "done" ? { ...e, image: { width: e.image.width, height: e.image.height } } : e.type === "iteration" ? { ...e, preview: undefined } : e)}\n`);
+        process.stdout.write(`${JSON.stringify(withoutPixels(e))}\n`);
         return;
       case "quiet":
         return;
@@ -64,4 +64,14 @@ export class ProgressReporter {
       }
     }
   }
+}
+
+/** Events as JSON carry image sizes, not pixels: previews are written to files instead. */
+function withoutPixels(e: StylizeEvent): unknown {
+  if (e.type === "done") return { ...e, image: { width: e.image.width, height: e.image.height } };
+  if (e.type === "iteration") {
+    const { preview: _preview, ...rest } = e;
+    return rest;
+  }
+  return e;
 }

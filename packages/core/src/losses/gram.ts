@@ -20,7 +20,7 @@ export function gramMatrix(features: tf.Tensor4D): tf.Tensor2D {
       value: tf.div(tf.matMul(tf.transpose(flat), flat), n),
       gradFunc: (dy, saved) => {
         const [f] = saved as [tf.Tensor2D];
-        const sym = tf.add(dy, tf.transpose(dy)) as tf.Tensor2D;
+        const sym = tf.add<tf.Tensor2D>(dy, tf.transpose(dy));
         return tf.reshape(tf.div(tf.matMul(f, sym), n), [1, h, w, c]);
       },
     };

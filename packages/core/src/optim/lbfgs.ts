@@ -49,7 +49,7 @@ export class LbfgsImageOptimizer implements ImageOptimizer {
 
   /** Must run before the new step: records s = x_k − x_{k−1} and y = g_k − g_{k−1}. */
   private updateHistory(image: tf.Tensor, g: tf.Tensor): void {
-    const [s, y, ys, yy] = tf.tidy(() => {
+    const [s, y, ys, yy] = tf.tidy<[tf.Tensor, tf.Tensor, tf.Scalar, tf.Scalar]>(() => {
       const s = tf.sub(image, this.prevImage!);
       const y = tf.sub(g, this.prevGrad!);
       return [s, y, tf.sum(tf.mul(y, s)), tf.sum(tf.mul(y, y))];
@@ -58,9 +58,9 @@ export class LbfgsImageOptimizer implements ImageOptimizer {
     if ((ys.dataSync()[0] ?? 0) > 1e-10) {
       this.s.push(s);
       this.y.push(y);
-      this.rho.push(tf.tidy(() => tf.div(1, ys) as tf.Scalar));
+      this.rho.push(tf.tidy(() => tf.div<tf.Scalar>(1, ys)));
       this.hDiag?.dispose();
-      this.hDiag = tf.tidy(() => tf.div(ys, yy) as tf.Scalar);
+      this.hDiag = tf.tidy(() => tf.div<tf.Scalar>(ys, yy));
       if (this.s.length > this.options.historySize) {
         this.s.shift()!.dispose();
         this.y.shift()!.dispose();
@@ -79,7 +79,7 @@ export class LbfgsImageOptimizer implements ImageOptimizer {
     const alpha: tf.Scalar[] = new Array<tf.Scalar>(n);
     let q: tf.Tensor = tf.neg(g);
     for (let i = n - 1; i >= 0; i--) {
-      alpha[i] = tf.mul(this.rho[i]!, tf.sum(tf.mul(this.s[i]!, q))) as tf.Scalar;
+      alpha[i] = tf.mul<tf.Scalar>(this.rho[i]!, tf.sum(tf.mul(this.s[i]!, q)));
       q = tf.sub(q, tf.mul(this.y[i]!, alpha[i]!));
     }
     let r = this.hDiag ? tf.mul(q, this.hDiag) : q;

@@ -25,7 +25,7 @@ const layerName = z.string().transform((name, ctx) => {
     return z.NEVER;
   }
 });
-const weight = z.number().finite().nonnegative();
+const weight = z.number().nonnegative();
 
 /** The one definition of a Gatys run's options, shared by core, the CLI and the web app. */
 export const GatysOptionsSchema = z
@@ -35,10 +35,10 @@ export const GatysOptionsSchema = z
     iterations: z.number().int().min(1).max(100_000).default(500),
     optimizer: z.enum(["adam", "lbfgs"]).default("adam"),
     /** Default: 0.02 for Adam, 1 for L-BFGS. */
-    learningRate: z.number().finite().positive().optional(),
+    learningRate: z.number().positive().optional(),
     adamBeta1: z.number().min(0).lt(1).default(0.99),
     adamBeta2: z.number().min(0).lt(1).default(0.999),
-    adamEpsilon: z.number().finite().positive().default(0.1),
+    adamEpsilon: z.number().positive().default(0.1),
     lbfgsHistory: z.number().int().min(1).max(1000).default(100),
     contentWeight: weight.default(1e4),
     styleWeight: weight.default(1e-2),

@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { PasticheError } from "../errors.js";
+import { validateVgg19Weights } from "../model/vgg19Weights.js";
 import type { WeightMap } from "../model/weightMap.js";
 import {
   conv2dReluFastGrad,
@@ -41,10 +42,9 @@ export class VggFeatureExtractor {
     }
     this.layers = [...new Set(options.layers.map(resolveLayerName))];
     this.convGradient = options.convGradient ?? "flipped-conv";
-    const last = deepestLayerIndex(this.layers);
-    this.stages = VGG19_LAYERS.slice(0, last + 1).map((layer) =>
-      layer.kind === "pool" ? { layer } : { layer, conv: convWeights(weights, layer) },
-    );
+    const layers = VGG19_LAYERS.slice(0, deepestLayerIndex(this.layers) + 1);
+    validateVgg19Weights(weights, layers.filter((l) => l.kind === "conv").map((l) => l.name));
+    this.stages = layers.map((layer) => (layer.kind === "pool" ? { layer } : { layer, conv: convWeights(weights, layer) }));
   }
 
   /**
@@ -71,22 +71,8 @@ export class VggFeatureExtractor {
   }
 }
 
-function convWeights(weights: WeightMap, layer: VggLayer & { kind: "conv" }): FastGradConvWeights {
-  const kernel = weights[`${layer.name}/kernel`];
-  const bias = weights[`${layer.name}/bias`];
-  const kShape = [3, 3, layer.inChannels, layer.outChannels];
-  if (!kernel || !bias) {
-    throw new PasticheError("INVALID_WEIGHTS", `VGG19 weights have no ${layer.name}/${kernel ? "bias" : "kernel"}`);
-  }
-  if (kernel.shape.join() !== kShape.join() || bias.shape.join() !== String(layer.outChannels)) {
-    throw new PasticheError(
-      "INVALID_WEIGHTS",
-      `VGG19 weights for ${layer.name} have shapes kernel [${kernel.shape.join(",")}] bias [${bias.shape.join(",")}], expected kernel [${kShape.join(",")}] bias [${layer.outChannels}]`,
-    );
-  }
-  return {
-    kernel: kernel as tf.Tensor4D,
-    bias: bias as tf.Tensor1D,
-    flippedKernel: flipKernelForInputGrad(kernel as tf.Tensor4D),
-  };
+function convWeights(weights: WeightMap, layer: VggLayer): FastGradConvWeights {
+  // Presence and shapes were checked by validateVgg19Weights.
+  const kernel = weights[`${layer.name}/kernel`] as tf.Tensor4D;
+  return { kernel, bias: weights[`${layer.name}/bias`] as tf.Tensor1D, flippedKernel: flipKernelForInputGrad(kernel) };
 }

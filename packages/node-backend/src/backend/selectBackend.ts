@@ -23,7 +23,7 @@ let active: Promise<BackendInfo> | undefined;
  * (it cannot be installed without internet, so it is an optional dependency) and otherwise the
  * WASM backend with threads. The pure-JS cpu backend is never used: it is ~30× slower.
  */
-export function initBackend(requested?: string, env: NodeJS.ProcessEnv = process.env): Promise<BackendInfo> {
+export async function initBackend(requested?: string, env: NodeJS.ProcessEnv = process.env): Promise<BackendInfo> {
   const choice = parseChoice(requested ?? env.PASTICHE_BACKEND ?? "auto", requested ? "--backend" : "PASTICHE_BACKEND");
   active ??= init(choice).catch((e: unknown) => {
     active = undefined;

@@ -5,7 +5,7 @@ import path from "node:path";
 import { PasticheError, checkWeightGroupShardSizes, parseTfjsModelJson } from "@pastiche/core";
 import { errorText, statOrUndefined } from "./fsUtil.js";
 import { MODELS_DIR_ENV } from "./modelsDir.js";
-import type { ModelEntry, ModelFileKind } from "./registry.js";
+import { UNKNOWN_MD5, type ModelEntry, type ModelFileKind } from "./registry.js";
 import type { ModelSource } from "./findModel.js";
 
 export interface DownloadOptions {
@@ -136,7 +136,8 @@ export async function downloadModel(entry: ModelEntry, options: DownloadOptions)
       );
     }
     const md5 = hash.digest("hex");
-    if (md5 !== dl.md5.toLowerCase()) {
+    // No published hash (UNKNOWN_MD5): nothing to compare with; the CLI says "not checked".
+    if (dl.md5 !== UNKNOWN_MD5 && md5 !== dl.md5.toLowerCase()) {
       throw new PasticheError(
         "HASH_MISMATCH",
         `downloaded ${dl.fileName} (${received} bytes) has md5 ${md5}, expected ${dl.md5}; nothing was saved. Try again, or ${manual} and check its md5`,
@@ -221,7 +222,7 @@ export async function verifyModel(entry: ModelEntry, modelsDir: string): Promise
       const problem = await checkLayersModel(p);
       status.shards = problem ? "bad" : "ok";
       if (problem) status.problem = problem;
-    } else if (present && entry.download && path.normalize(form.path) === path.normalize(entry.download.fileName)) {
+    } else if (present && entry.download && entry.download.md5 !== UNKNOWN_MD5 && path.normalize(form.path) === path.normalize(entry.download.fileName)) {
       const md5 = await md5File(p);
       status.hash = md5 === entry.download.md5.toLowerCase() ? "ok" : "mismatch";
       if (status.hash === "mismatch") {

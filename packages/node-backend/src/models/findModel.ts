@@ -22,9 +22,10 @@ export interface LocateOptions {
   env?: Record<string, string | undefined>;
 }
 
-/** What kind of model file a path is, judged by name: `.json` → layers model, anything else → HDF5. */
+/** What kind of model file a path is, judged by name: `.json` → layers model, `.tflite` → TFLite, anything else → HDF5. */
 function kindOfFile(p: string): ModelFileKind {
-  return p.toLowerCase().endsWith(".json") ? "layers-model" : "keras-h5";
+  const lower = p.toLowerCase();
+  return lower.endsWith(".json") ? "layers-model" : lower.endsWith(".tflite") ? "tflite" : "keras-h5";
 }
 
 async function isFile(p: string): Promise<boolean> {
@@ -92,6 +93,9 @@ export function locateVgg19(options: LocateOptions = {}): Promise<ModelSource> {
 
 /** Read the weights of a located model file into a WeightMap. */
 export function readModelWeights(source: ModelSource): Promise<WeightMap> {
+  if (source.kind === "tflite") {
+    return Promise.reject(new PasticheError("INVALID_OPTION", `${source.path} is a TFLite model, not a weight map; load it with loadFastStyleModels`));
+  }
   return source.kind === "layers-model" ? readLayersModelWeights(source.path) : readKerasH5Weights(source.path);
 }
 

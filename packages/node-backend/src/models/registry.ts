@@ -7,7 +7,7 @@ import { PasticheError } from "@pastiche/core";
  */
 
 /** File formats a model can be stored in. */
-export type ModelFileKind = "layers-model" | "keras-h5";
+export type ModelFileKind = "layers-model" | "keras-h5" | "tflite";
 
 export interface LocalModelForm {
   kind: ModelFileKind;
@@ -20,7 +20,8 @@ export interface ModelDownloadSource {
   kind: ModelFileKind;
   fileName: string;
   url: string;
-  /** Lower-case hex md5 of the whole file (the hash Keras' `get_file` checks). */
+  /** Lower-case hex md5 of the whole file (the hash Keras' `get_file` checks), or UNKNOWN_MD5 when
+   * no hash is published: then download and verify report the hash as "not checked". */
   md5: string;
   /** Size in bytes; used for progress when the server sends no Content-Length. */
   sizeBytes: number;
@@ -56,8 +57,49 @@ export const VGG19_MODEL: ModelEntry = {
   },
 };
 
+/** `md5` of a download whose publisher gives no hash: nothing to check it against. */
+export const UNKNOWN_MD5 = "unknown";
+
+// Magenta's arbitrary image stylisation (Ghiasi et al. 2017) as TF Hub publishes it for TFLite:
+// `google/magenta/arbitrary-image-stylization-v1-256`, int8 and fp16 variants. TF Hub publishes no
+// hashes for these files, so none is checked.
+const TFHUB_MAGENTA = "https://tfhub.dev/google/lite-model/magenta/arbitrary-image-stylization-v1-256";
+
+export const MAGENTA_STYLE_PREDICT_MODEL: ModelEntry = {
+  id: "magenta-style-predict",
+  title: "Magenta arbitrary stylisation, style-prediction network (TFLite)",
+  license: "Apache-2.0 (Magenta)",
+  localForms: [{ kind: "tflite", path: "magenta-arbitrary-tflite/style_predict_quantized_256.tflite" }],
+  download: {
+    kind: "tflite",
+    fileName: "magenta-arbitrary-tflite/style_predict_quantized_256.tflite",
+    url: `${TFHUB_MAGENTA}/int8/prediction/1?lite-format=tflite`,
+    md5: UNKNOWN_MD5,
+    sizeBytes: 2_828_838,
+  },
+};
+
+export const MAGENTA_STYLE_TRANSFER_MODEL: ModelEntry = {
+  id: "magenta-style-transfer",
+  title: "Magenta arbitrary stylisation, style-transfer network (TFLite)",
+  license: "Apache-2.0 (Magenta)",
+  localForms: [
+    { kind: "tflite", path: "magenta-arbitrary-tflite/style_transfer_quantized_384.tflite" },
+    { kind: "tflite", path: "magenta-arbitrary-tflite/style_transfer_f16_384.tflite" },
+  ],
+  download: {
+    kind: "tflite",
+    fileName: "magenta-arbitrary-tflite/style_transfer_quantized_384.tflite",
+    url: `${TFHUB_MAGENTA}/int8/transfer/1?lite-format=tflite`,
+    md5: UNKNOWN_MD5,
+    sizeBytes: 284_398,
+  },
+};
+
 export const MODEL_REGISTRY: Readonly<Record<string, ModelEntry>> = {
   [VGG19_MODEL.id]: VGG19_MODEL,
+  [MAGENTA_STYLE_PREDICT_MODEL.id]: MAGENTA_STYLE_PREDICT_MODEL,
+  [MAGENTA_STYLE_TRANSFER_MODEL.id]: MAGENTA_STYLE_TRANSFER_MODEL,
 };
 
 export function listModels(): ModelEntry[] {

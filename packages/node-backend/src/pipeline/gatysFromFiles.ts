@@ -1,5 +1,6 @@
 import {
   parseGatysOptions,
+  stylizeFast,
   stylizeGatys,
   type GatysOptionsInput,
   type RgbImage,
@@ -8,11 +9,12 @@ import {
 } from "@pastiche/core";
 import { readImage } from "../images/index.js";
 import { loadVgg19Weights, type ModelSource } from "../models/index.js";
+import { cachedFastStyleModels } from "./fastFromFiles.js";
 
 export interface GatysFileRequest {
   readonly content: string;
   readonly styles: readonly string[];
-  /** "content" or "noise", or the path of a starting image. */
+  /** "content", "noise", "fast" (the fast feed-forward result, see fastFromFiles.ts), or the path of a starting image. */
   readonly init?: string;
   readonly options?: GatysOptionsInput;
   /** Explicit weights (`--weights`): a layers-model dir, its model.json or a Keras .h5 file. */
@@ -56,7 +58,19 @@ export async function* stylizeGatysFromFiles(request: GatysFileRequest): AsyncGe
     });
   const content = await read(request.content);
   const styles = await Promise.all(request.styles.map(read));
-  const initImage = initKind === "image" ? await read(request.init!) : undefined;
+  // "fast": start from Magenta's one-pass stylisation of the same inputs, so the optimisation only
+  // has to refine it (a file literally named "fast" can be given as ./fast).
+  const initImage =
+    request.init === "fast"
+      ? (
+          await stylizeFast(content, styles, {
+            models: (await cachedFastStyleModels(request.modelsDir !== undefined ? { modelsDir: request.modelsDir } : {})).models,
+            ...(options.styleBlendWeights ? { styleBlendWeights: options.styleBlendWeights } : {}),
+          })
+        ).image
+      : initKind === "image"
+        ? await read(request.init!)
+        : undefined;
   const { weights } = await cachedVgg19Weights(request.weightsPath, request.modelsDir);
   yield* stylizeGatys({
     content,

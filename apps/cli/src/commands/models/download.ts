@@ -1,5 +1,5 @@
 import { Args, Flags } from "@oclif/core";
-import { downloadModel, getModelEntry, resolveModelsDir } from "@pastiche/node";
+import { UNKNOWN_MD5, downloadModel, getModelEntry, resolveModelsDir } from "@pastiche/node";
 import cliProgress from "cli-progress";
 import { BaseCommand } from "../../lib/baseCommand.js";
 
@@ -38,7 +38,7 @@ export default class ModelsDownload extends BaseCommand {
         },
       });
       bar?.stop();
-      this.log(`downloaded ${result.path} (${result.bytes} bytes, md5 ${result.md5} verified)`);
+      this.log(`downloaded ${result.path} (${result.bytes} bytes, md5 ${result.md5} ${entry.download?.md5 === UNKNOWN_MD5 ? "not checked: no published hash" : "verified"})`);
     } finally {
       bar?.stop();
       process.off("SIGINT", onSigint);

@@ -1,0 +1,94 @@
+/**
+ * `pnpm bench` (second part): the fast path (Magenta's networks imported from TFLite) on the active
+ * backend: model load, style-predictor time, transfer time at 384, 512 and 1024 px (first run,
+ * which includes the backend's one-off kernel setup, and the median of warm runs), the whole fast
+ * path (predictor + transfer, weights loaded) and the GFLOP/s achieved, and peak RSS. Needs the
+ * TFLite files in PASTICHE_MODELS_DIR (or the default models directory); skipped without them.
+ */
+import * as tf from "@tensorflow/tfjs-core";
+import { stylizeFast, type RgbImage } from "@pastiche/core";
+import { initBackend, loadFastStyleModels } from "@pastiche/node";
+
+// Multiply-accumulates per output pixel of the networks (the issue's 1.85 GMAC at 384×384, 0.39
+// GMAC for the predictor at 256×256); a MAC is 2 FLOPs.
+const TRANSFER_MAC_PER_PIXEL = 1.85e9 / (384 * 384);
+const PREDICTOR_MAC = 0.39e9;
+
+let peakRss = process.memoryUsage().rss;
+const sampleRss = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
+const rssTimer = setInterval(sampleRss, 50);
+
+function image(width: number, height: number, phase: number): RgbImage {
+  const data = new Uint8Array(width * height * 3);
+  for (let i = 0; i < data.length; i++) data[i] = (Math.sin(i * 0.001 + phase) * 127 + 128) | 0;
+  return { width, height, data };
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function main(): Promise<void> {
+  const backend = await initBackend();
+  console.log("");
+  console.log(`fast path — backend: ${backend.name}${backend.threads ? ` (${backend.threads} threads, SIMD ${backend.simd ? "on" : "off"})` : ""}`);
+  let loaded;
+  const t0 = performance.now();
+  try {
+    loaded = await loadFastStyleModels();
+  } catch (e) {
+    console.log(`skipped: ${(e as Error).message}`);
+    clearInterval(rssTimer);
+    return;
+  }
+  const { models } = loaded;
+  const add = (name: string, value: string) => { console.log(`${name.padEnd(52)} ${value}`); };
+  add("load both TFLite files (parse, dequantise)", `${(performance.now() - t0).toFixed(0)} ms`);
+  add("files", `${loaded.predictor.path}, ${loaded.transfer.path}`);
+
+  // Predictor alone, at 256 (warm).
+  const style = image(256, 256, 1);
+  const predict = async (): Promise<number> => {
+    const r = await stylizeFast(image(8, 8, 0), [style], { models, cache: null });
+    sampleRss();
+    return r.timings.predictMs;
+  };
+  const firstPredict = await predict();
+  const predictMs = median([await predict(), await predict(), await predict()]);
+  add("style predictor, 256 px (first run / warm)", `${firstPredict.toFixed(0)} / ${predictMs.toFixed(0)} ms (${((2 * PREDICTOR_MAC) / (predictMs / 1000) / 1e9).toFixed(1)} GFLOP/s)`);
+
+  const bottleneck = tf.randomNormal<tf.Rank.R4>([1, 1, 1, 100], 0, 0.5);
+  for (const size of [384, 512, 1024]) {
+    const x = tf.randomUniform<tf.Rank.R4>([1, size, size, 3]);
+    const run = (): number => {
+      const t = performance.now();
+      const y = models.transfer(x, bottleneck);
+      y.dataSync();
+      y.dispose();
+      sampleRss();
+      return performance.now() - t;
+    };
+    const first = run();
+    const warm = median(Array.from({ length: size === 1024 ? 3 : 5 }, run));
+    const gflops = (2 * TRANSFER_MAC_PER_PIXEL * size * size) / (warm / 1000) / 1e9;
+    add(`transfer, ${size}×${size} (first run / warm)`, `${first.toFixed(0)} / ${warm.toFixed(0)} ms (${gflops.toFixed(1)} GFLOP/s)`);
+    x.dispose();
+  }
+  bottleneck.dispose();
+
+  // The whole fast path as `pastiche fast` runs it (no bottleneck cache), weights loaded.
+  for (const size of [512, 1024]) {
+    const content = image(size, size, 2);
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await stylizeFast(content, [style], { models, cache: null });
+      times.push(r.timings.totalMs);
+      sampleRss();
+    }
+    add(`whole fast path, ${size} px (predictor + transfer; runs)`, `${times.map((t) => t.toFixed(0)).join(", ")} ms`);
+  }
+  sampleRss();
+  add("peak RSS", `${(peakRss / 2 ** 20).toFixed(0)} MiB`);
+  clearInterval(rssTimer);
+  models.dispose();
+}
+
+await main();

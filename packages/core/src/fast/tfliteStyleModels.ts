@@ -1,0 +1,81 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { PasticheError } from "../errors.js";
+import { TfliteGraph } from "../tflite/graph.js";
+import type { ArbitraryStyleModels } from "./models.js";
+import { withPaddedInput } from "./padding.js";
+
+export interface TfliteStyleModelFiles {
+  /** The style-prediction network, e.g. style_predict_quantized_256.tflite. */
+  readonly predictor: Uint8Array | ArrayBuffer;
+  /** The transfer network, e.g. style_transfer_quantized_384.tflite or style_transfer_f16_384.tflite. */
+  readonly transfer: Uint8Array | ArrayBuffer;
+  /** Names used in messages and as the cache id, e.g. the file names. */
+  readonly predictorSource?: string;
+  readonly transferSource?: string;
+}
+
+/**
+ * Magenta's networks from their TFLite files. The transfer network's inputs are told apart by
+ * shape (the image has 3 channels, the bottleneck as many as the predictor outputs), not by name.
+ */
+export class TfliteStyleModels implements ArbitraryStyleModels {
+  readonly id: string;
+  readonly bottleneckSize: number;
+  private readonly contentInput: number;
+  private readonly disposeAll: () => void;
+
+  constructor(
+    readonly predictor: TfliteGraph,
+    readonly transformer: TfliteGraph,
+  ) {
+    this.id = `tflite:${predictor.source}+${transformer.source}`;
+    this.disposeAll = () => { predictor.dispose(); transformer.dispose(); };
+    const bad = (g: TfliteGraph, what: string): PasticheError =>
+      new PasticheError("INVALID_WEIGHTS", `${g.source}: is not ${what} (inputs ${g.inputs.map((i) => `${i.name} [${i.shape.join(",")}]`).join(", ")})`);
+    if (predictor.inputs.length !== 1 || predictor.inputs[0]!.shape.at(-1) !== 3 || predictor.outputs.length !== 1) {
+      throw bad(predictor, "a style-prediction network (one RGB input, one output)");
+    }
+    this.bottleneckSize = predictor.outputs[0]!.shape.at(-1) ?? 0;
+    const contentInput = transformer.inputs.findIndex((i) => i.shape.length === 4 && i.shape[3] === 3);
+    if (transformer.inputs.length !== 2 || contentInput < 0 || transformer.inputs[1 - contentInput]!.shape.at(-1) !== this.bottleneckSize) {
+      throw bad(transformer, `a style-transfer network (an RGB input and a ${this.bottleneckSize}-value bottleneck)`);
+    }
+    this.contentInput = contentInput;
+  }
+
+  /** Parse and prepare both files; INVALID_WEIGHTS names the file at fault. */
+  static fromFiles(files: TfliteStyleModelFiles): TfliteStyleModels {
+    const predictor = TfliteGraph.fromBytes(files.predictor, { source: files.predictorSource ?? "style predictor" });
+    let transformer: TfliteGraph;
+    try {
+      transformer = TfliteGraph.fromBytes(files.transfer, { source: files.transferSource ?? "style transfer" });
+    } catch (e) {
+      predictor.dispose();
+      throw e;
+    }
+    try {
+      return new TfliteStyleModels(predictor, transformer);
+    } catch (e) {
+      predictor.dispose();
+      transformer.dispose();
+      throw e;
+    }
+  }
+
+  predictStyle(style: tf.Tensor4D): tf.Tensor4D {
+    const [out] = this.predictor.execute([style]);
+    return out as tf.Tensor4D;
+  }
+
+  transfer(content: tf.Tensor4D, bottleneck: tf.Tensor4D): tf.Tensor4D {
+    return withPaddedInput(content, (x) => {
+      const inputs = this.contentInput === 0 ? [x, bottleneck] : [bottleneck, x];
+      const [out] = this.transformer.execute(inputs);
+      return out as tf.Tensor4D;
+    });
+  }
+
+  dispose(): void {
+    this.disposeAll();
+  }
+}

@@ -1,0 +1,150 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import {
+  GraphModelStyleModels,
+  PasticheError,
+  TfliteStyleModels,
+  parseFastOptions,
+  stylizeFast,
+  type ArbitraryStyleModels,
+  type FastOptionsInput,
+  type FastStylizeResult,
+  type GraphModelLike,
+  type RgbImage,
+} from "@pastiche/core";
+import { readImage } from "../images/index.js";
+import { errorText } from "../models/fsUtil.js";
+import { layersModelDirIOHandler } from "../models/layersModelDir.js";
+import { locateModel, type ModelSource } from "../models/findModel.js";
+import { MAGENTA_STYLE_PREDICT_MODEL, MAGENTA_STYLE_TRANSFER_MODEL, type ModelEntry } from "../models/registry.js";
+
+/** Which transfer file to use: the int8 or the fp16 TFLite file (both run in float32). */
+export type TransferVariant = "int8" | "f16";
+
+export interface FastModelsRequest {
+  /** An explicit style-prediction .tflite file; default: found in the models directory. */
+  readonly predictorPath?: string;
+  /** An explicit style-transfer .tflite file; default: found in the models directory. */
+  readonly transferPath?: string;
+  /** When searching the models directory: which transfer file (default: the first present, int8 first). */
+  readonly transferVariant?: TransferVariant;
+  readonly modelsDir?: string;
+}
+
+export interface LoadedFastModels {
+  readonly models: TfliteStyleModels;
+  readonly predictor: ModelSource;
+  readonly transfer: ModelSource;
+}
+
+function transferEntry(variant: TransferVariant | undefined): ModelEntry {
+  if (variant === undefined) return MAGENTA_STYLE_TRANSFER_MODEL;
+  const form = MAGENTA_STYLE_TRANSFER_MODEL.localForms.find((f) => f.path.includes(variant === "f16" ? "_f16_" : "_quantized_"))!;
+  return { ...MAGENTA_STYLE_TRANSFER_MODEL, localForms: [form] };
+}
+
+async function readModelFile(p: string): Promise<Uint8Array> {
+  try {
+    return await readFile(p);
+  } catch (e) {
+    const missing = (e as NodeJS.ErrnoException).code === "ENOENT";
+    throw new PasticheError(missing ? "MODEL_NOT_FOUND" : "INVALID_WEIGHTS", missing ? `model file ${p} not found` : `cannot read ${p} (${errorText(e)})`, { cause: e });
+  }
+}
+
+/**
+ * Locate and load Magenta's two TFLite networks. MODEL_NOT_FOUND names every path looked at;
+ * INVALID_WEIGHTS names the file that is malformed or uses an unsupported operator.
+ */
+export async function loadFastStyleModels(request: FastModelsRequest = {}): Promise<LoadedFastModels> {
+  const dirOption = request.modelsDir !== undefined ? { modelsDir: request.modelsDir } : {};
+  const [predictor, transfer] = await Promise.all([
+    locateModel(MAGENTA_STYLE_PREDICT_MODEL, { ...dirOption, ...(request.predictorPath !== undefined ? { weightsPath: request.predictorPath } : {}) }),
+    locateModel(transferEntry(request.transferVariant), { ...dirOption, ...(request.transferPath !== undefined ? { weightsPath: request.transferPath } : {}) }),
+  ]);
+  const [p, t] = await Promise.all([readModelFile(predictor.path), readModelFile(transfer.path)]);
+  const models = TfliteStyleModels.fromFiles({ predictor: p, transfer: t, predictorSource: predictor.path, transferSource: transfer.path });
+  return { models, predictor, transfer };
+}
+
+// Models are loaded once per process and request: the web app serves many requests with them,
+// and the bottleneck cache lives with the models object.
+const modelsCache = new Map<string, Promise<LoadedFastModels>>();
+
+/** {@link loadFastStyleModels}, once per process for the same request. */
+export function cachedFastStyleModels(request: FastModelsRequest = {}): Promise<LoadedFastModels> {
+  const key = JSON.stringify([request.predictorPath, request.transferPath, request.transferVariant, request.modelsDir]);
+  let entry = modelsCache.get(key);
+  if (!entry) {
+    entry = loadFastStyleModels(request);
+    entry.catch(() => modelsCache.delete(key));
+    modelsCache.set(key, entry);
+  }
+  return entry;
+}
+
+/**
+ * Magenta's float TF.js graph models (what `@magenta/image` loads), behind the same interface as
+ * the TFLite files: each argument is an http(s) URL of a model.json, or a local model directory or
+ * model.json. E.g. https://storage.googleapis.com/magentadata/js/checkpoints/style/arbitrary/predictor/model.json
+ */
+export async function loadMagentaGraphModels(predictor: string, transformer: string): Promise<ArbitraryStyleModels> {
+  const { loadGraphModel } = await import("@tensorflow/tfjs");
+  const load = async (where: string, what: string): Promise<GraphModelLike> => {
+    try {
+      return /^https?:\/\//.test(where) ? await loadGraphModel(where) : await loadGraphModel(layersModelDirIOHandler(where));
+    } catch (e) {
+      if (e instanceof PasticheError) throw e;
+      throw new PasticheError("INVALID_WEIGHTS", `cannot load the ${what} graph model from ${where}: ${errorText(e).split("\n")[0]}`, { cause: e });
+    }
+  };
+  const p = await load(predictor, "style predictor");
+  let t: GraphModelLike;
+  try {
+    t = await load(transformer, "style transfer");
+  } catch (e) {
+    p.dispose();
+    throw e;
+  }
+  return new GraphModelStyleModels(p, t, `graph-model:${predictor}+${transformer}`);
+}
+
+export interface FastFileRequest extends FastModelsRequest {
+  readonly content: string;
+  readonly styles: readonly string[];
+  /** `size` is the output's longest side (the content is resized by sharp); unset: the content's own size. */
+  readonly options?: FastOptionsInput;
+  /** Refuse input images above this many pixels, before decoding them. */
+  readonly maxInputPixels?: number;
+  /** Models to use instead of the TFLite files (e.g. from {@link loadMagentaGraphModels}). */
+  readonly models?: ArbitraryStyleModels;
+  readonly signal?: AbortSignal;
+}
+
+/** Read the content (at the output size) and the style images (as they are: core crops them). */
+export async function readFastInputs(request: Pick<FastFileRequest, "content" | "styles" | "maxInputPixels">, size: number | undefined): Promise<{ content: RgbImage; styles: RgbImage[] }> {
+  const maxPixels = request.maxInputPixels !== undefined ? { maxPixels: request.maxInputPixels } : {};
+  const content = await readImage(request.content, { ...(size !== undefined ? { longestSide: size } : {}), ...maxPixels });
+  const styles = await Promise.all(request.styles.map((s) => readImage(s, maxPixels)));
+  return { content, styles };
+}
+
+/**
+ * The fast path from files, shared by the CLI and the web app: validate the options, decode the
+ * images (the content at the output size), load the models once per process, stylise.
+ */
+export async function stylizeFastFromFiles(request: FastFileRequest): Promise<FastStylizeResult & { predictorPath?: string; transferPath?: string }> {
+  const options = parseFastOptions(request.options ?? {});
+  if (request.styles.length === 0) throw new PasticheError("INVALID_OPTION", "at least one style image is required");
+  const { content, styles } = await readFastInputs(request, options.size);
+  const loaded = request.models ? undefined : await cachedFastStyleModels(request);
+  const models = request.models ?? loaded!.models;
+  const result = await stylizeFast(content, styles, {
+    ...options,
+    // The content was already resized by sharp (better than bilinear for downscaling).
+    size: undefined,
+    models,
+    ...(request.signal ? { signal: request.signal } : {}),
+  });
+  return loaded ? { ...result, predictorPath: path.resolve(loaded.predictor.path), transferPath: path.resolve(loaded.transfer.path) } : result;
+}
