@@ -6,7 +6,7 @@
  * shapes (timing does not depend on the values).
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { VggFeatureExtractor, disposeWeightMap, stylizeGatys, VGG19_CONV_LAYERS, type GatysOptionsInput, type RgbImage, type WeightMap } from "@pastiche/core";
+import { VggFeatureExtractor, disposeWeightMap, preferredConvGradient, stylizeGatys, VGG19_CONV_LAYERS, type GatysOptionsInput, type RgbImage, type WeightMap } from "@pastiche/core";
 import { initBackend, loadVgg19Weights } from "@pastiche/node";
 
 const STYLE_LAYERS = ["block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "block5_conv1"];
@@ -74,23 +74,27 @@ async function main(): Promise<void> {
   console.log(`backend: ${backend.name}${backend.threads ? ` (${backend.threads} threads, SIMD ${backend.simd ? "on" : "off"})` : ""} — ${backend.reason}`);
   console.log(`weights: ${weightsNote}`);
   console.log("");
-  const rows: [string, string][] = [];
+  const results: Record<string, number> = {};
   const add = (name: string, value: string) => {
-    rows.push([name, value]);
     console.log(`${name.padEnd(52)} ${value}`);
   };
 
   for (const size of [256, 512]) add(`forward only (content+style layers), ${size} px`, `${forwardSeconds(weights, size, size === 256 ? 3 : 2).toFixed(2)} s`);
-  const adam256 = await secondsPerIteration(weights, 256, { optimizer: "adam" }, 3);
-  add("Gatys iteration, Adam, 256 px", `${adam256.toFixed(2)} s`);
+  const adam256 = await secondsPerIteration(weights, 256, { optimizer: "adam", convGradient: "flipped-conv" }, 3);
+  results.adam256 = adam256;
+  add("Gatys iteration, Adam, 256 px, flipped-kernel conv gradient", `${adam256.toFixed(2)} s`);
   add("Gatys iteration, L-BFGS, 256 px", `${(await secondsPerIteration(weights, 256, { optimizer: "lbfgs" }, 3)).toFixed(2)} s`);
-  add("Gatys iteration, Adam, 512 px", `${(await secondsPerIteration(weights, 512, { optimizer: "adam" }, 2)).toFixed(2)} s`);
+  results.adam512 = await secondsPerIteration(weights, 512, { optimizer: "adam" }, 2);
+  add("Gatys iteration, Adam, 512 px", `${results.adam512.toFixed(2)} s`);
   add("Gatys iteration, L-BFGS, 512 px", `${(await secondsPerIteration(weights, 512, { optimizer: "lbfgs" }, 2)).toFixed(2)} s`);
   const tfjsGrad256 = await secondsPerIteration(weights, 256, { optimizer: "adam", convGradient: "tfjs" }, 2);
   add("Gatys iteration, Adam, 256 px, tfjs's conv gradient", `${tfjsGrad256.toFixed(2)} s`);
-  add("speed-up of the flipped-kernel conv gradient", `${(tfjsGrad256 / adam256).toFixed(2)}×`);
+  results.adam256TfjsGrad = tfjsGrad256;
+  add("speed-up of the flipped-kernel conv gradient", `${(tfjsGrad256 / adam256).toFixed(2)}× (default on ${backend.name}: ${preferredConvGradient()})`);
   sampleRss();
   add("peak RSS", `${(peakRss / 2 ** 20).toFixed(0)} MiB`);
+  // For benchmarks/src/compare.ts, which runs this once per backend.
+  console.log(`RESULTS ${JSON.stringify({ backend: backend.name, ...results })}`);
   clearInterval(rssTimer);
   disposeWeightMap(weights);
 }

@@ -9,7 +9,7 @@ export {
   type VggLayer,
 } from "./vgg/layers.js";
 export { preprocessCaffe, VGG_BGR_MEANS } from "./vgg/preprocess.js";
-export { VggFeatureExtractor, type ConvGradient, type VggExtractorOptions } from "./vgg/extractor.js";
+export { VggFeatureExtractor, preferredConvGradient, type ConvGradient, type VggExtractorOptions } from "./vgg/extractor.js";
 export {
   conv2dReluFastGrad,
   conv2dReluTfjsGrad,

@@ -47,6 +47,6 @@ export function conv2dReluFastGrad(x: tf.Tensor4D, w: FastGradConvWeights): tf.T
 }
 
 /** The same layer with tfjs's own gradients (Conv2DBackpropInput): the reference and the fallback. */
-export function conv2dReluTfjsGrad(x: tf.Tensor4D, w: FastGradConvWeights): tf.Tensor4D {
+export function conv2dReluTfjsGrad(x: tf.Tensor4D, w: Pick<FastGradConvWeights, "kernel" | "bias">): tf.Tensor4D {
   return tf.relu(tf.add(tf.conv2d(x, w.kernel, 1, "same"), w.bias)) as tf.Tensor4D;
 }

@@ -54,7 +54,8 @@ export const GatysOptionsSchema = z
     seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
     /** Attach a preview image to every N-th iteration event (0: never). */
     previewEvery: z.number().int().min(0).default(0),
-    convGradient: z.enum(["flipped-conv", "tfjs"]).default("flipped-conv"),
+    /** "auto": the faster on the active backend (flipped-conv on WASM, tfjs's own on tfjs-node). */
+    convGradient: z.enum(["auto", "flipped-conv", "tfjs"]).default("auto"),
   })
   .strict()
   .superRefine((o, ctx) => {

@@ -14,13 +14,28 @@ import { preprocessCaffe } from "./preprocess.js";
 /** How convolution input gradients are computed: see ops/conv2dReluFastGrad.ts. */
 export type ConvGradient = "flipped-conv" | "tfjs";
 
+/**
+ * The faster gradient per tfjs backend, as `pnpm bench` measured it (docs/benchmarks.md): on WASM
+ * the flipped-kernel forward conv is ~5× faster than Conv2DBackpropInput; on tfjs-node
+ * ("tensorflow") TensorFlow's own kernel is as fast or slightly faster. Unknown backends get the
+ * flipped conv, which only needs a fast forward convolution.
+ */
+const PREFERRED_CONV_GRADIENT: Readonly<Record<string, ConvGradient>> = { wasm: "flipped-conv", tensorflow: "tfjs" };
+
+export function preferredConvGradient(backend: string = tf.getBackend()): ConvGradient {
+  return PREFERRED_CONV_GRADIENT[backend] ?? "flipped-conv";
+}
+
 export interface VggExtractorOptions {
   /** Layers whose activations `extract` returns, in Keras (`block4_conv2`) or Torch (`relu4_2`) names. */
   readonly layers: readonly string[];
-  readonly convGradient?: ConvGradient;
+  /** Default: the faster one on the active backend ({@link preferredConvGradient}). */
+  readonly convGradient?: ConvGradient | "auto";
 }
 
-type Stage = { readonly layer: VggLayer; readonly conv?: FastGradConvWeights };
+/** A conv layer's weights; the flipped kernel exists only when the flipped-conv gradient is used. */
+type StageWeights = Pick<FastGradConvWeights, "kernel" | "bias"> & { readonly flippedKernel?: tf.Tensor4D };
+type Stage = { readonly layer: VggLayer; readonly conv?: StageWeights };
 
 /**
  * VGG19 feature extractor, fully convolutional (any input size), with Keras' "caffe" preprocessing
@@ -33,7 +48,6 @@ export class VggFeatureExtractor {
   /** Requested layers, resolved to Keras names, in the order given (duplicates removed). */
   readonly layers: readonly string[];
   private readonly stages: readonly Stage[];
-  private readonly convGradient: ConvGradient;
   private disposed = false;
 
   constructor(weights: WeightMap, options: VggExtractorOptions) {
@@ -41,10 +55,11 @@ export class VggFeatureExtractor {
       throw new PasticheError("INVALID_OPTION", "no VGG19 layers requested");
     }
     this.layers = [...new Set(options.layers.map(resolveLayerName))];
-    this.convGradient = options.convGradient ?? "flipped-conv";
+    const gradient = options.convGradient === undefined || options.convGradient === "auto" ? preferredConvGradient() : options.convGradient;
     const layers = VGG19_LAYERS.slice(0, deepestLayerIndex(this.layers) + 1);
     validateVgg19Weights(weights, layers.filter((l) => l.kind === "conv").map((l) => l.name));
-    this.stages = layers.map((layer) => (layer.kind === "pool" ? { layer } : { layer, conv: convWeights(weights, layer) }));
+    const flip = gradient === "flipped-conv";
+    this.stages = layers.map((layer) => (layer.kind === "pool" ? { layer } : { layer, conv: convWeights(weights, layer, flip) }));
   }
 
   /**
@@ -55,10 +70,11 @@ export class VggFeatureExtractor {
     if (this.disposed) throw new Error("VggFeatureExtractor used after dispose()");
     const wanted = new Set(this.layers);
     const out: Record<string, tf.Tensor4D> = {};
-    const conv = this.convGradient === "flipped-conv" ? conv2dReluFastGrad : conv2dReluTfjsGrad;
     let h = preprocessCaffe(rgb01);
     for (const { layer, conv: w } of this.stages) {
-      h = w ? conv(h, w) : tf.maxPool(h, 2, 2, "valid");
+      if (!w) h = tf.maxPool(h, 2, 2, "valid");
+      else if (w.flippedKernel) h = conv2dReluFastGrad(h, { ...w, flippedKernel: w.flippedKernel });
+      else h = conv2dReluTfjsGrad(h, w);
       if (wanted.has(layer.name)) out[layer.name] = h;
     }
     return out;
@@ -67,12 +83,13 @@ export class VggFeatureExtractor {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    for (const s of this.stages) s.conv?.flippedKernel.dispose();
+    for (const s of this.stages) s.conv?.flippedKernel?.dispose();
   }
 }
 
-function convWeights(weights: WeightMap, layer: VggLayer): FastGradConvWeights {
+function convWeights(weights: WeightMap, layer: VggLayer, flip: boolean): StageWeights {
   // Presence and shapes were checked by validateVgg19Weights.
   const kernel = weights[`${layer.name}/kernel`] as tf.Tensor4D;
-  return { kernel, bias: weights[`${layer.name}/bias`] as tf.Tensor1D, flippedKernel: flipKernelForInputGrad(kernel) };
+  const bias = weights[`${layer.name}/bias`] as tf.Tensor1D;
+  return flip ? { kernel, bias, flippedKernel: flipKernelForInputGrad(kernel) } : { kernel, bias };
 }

@@ -1,0 +1,46 @@
+/**
+ * `pnpm bench`: runs the Gatys and fast-path benchmarks once per available backend (WASM always;
+ * tfjs-node when its addon is installed, see `pnpm setup:native`), each in its own process since a
+ * process has one backend, then prints the ratios between them measured in this one run.
+ */
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+/** PyTorch CPU, same algorithm, 256 px, 2 threads, as measured for issue #4 (not re-measured here). */
+const PYTORCH_REFERENCE_256_S = 0.55;
+
+function run(script: string, backend: string): Record<string, number> | undefined {
+  console.log(`\n=== ${script} on ${backend} ===`);
+  const child = spawnSync(process.execPath, [here(script)], {
+    env: { ...process.env, PASTICHE_BACKEND: backend, TF_CPP_MIN_LOG_LEVEL: "2" },
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let results: Record<string, number> | undefined;
+  for (const line of child.stdout.split("\n")) {
+    if (line.startsWith("RESULTS ")) results = JSON.parse(line.slice(8)) as Record<string, number>;
+    else if (line !== "") console.log(line);
+  }
+  if (child.status !== 0) console.log(`(skipped: ${script} exited with ${child.status})`);
+  return results;
+}
+
+// tfjs-node is tried too: without its addon the child says so in one line and is skipped.
+const gatys = Object.fromEntries(["wasm", "tensorflow"].map((b) => [b, run("./gatys.bench.js", b)]));
+for (const b of ["wasm", "tensorflow"].filter((b) => gatys[b])) run("./fast.bench.js", b);
+
+console.log("\n=== summary ===");
+const wasm = gatys.wasm;
+const native = gatys.tensorflow;
+const line = (name: string, value: string) => { console.log(`${name.padEnd(60)} ${value}`); };
+if (wasm?.adam256 !== undefined) line("Gatys Adam iteration 256 px, WASM", `${wasm.adam256.toFixed(2)} s`);
+if (native?.adam256 !== undefined && native.adam256TfjsGrad !== undefined) {
+  const best = Math.min(native.adam256, native.adam256TfjsGrad);
+  line("Gatys Adam iteration 256 px, native (faster conv gradient)", `${best.toFixed(2)} s`);
+  if (wasm?.adam256 !== undefined) line("native speed-up over WASM, 256 px", `${(wasm.adam256 / best).toFixed(2)}×`);
+  if (wasm?.adam512 !== undefined && native.adam512 !== undefined) line("native speed-up over WASM, 512 px", `${(wasm.adam512 / native.adam512).toFixed(2)}×`);
+  line(`native vs PyTorch CPU reference (${PYTORCH_REFERENCE_256_S} s, issue #4)`, `${(best / PYTORCH_REFERENCE_256_S).toFixed(2)}×`);
+} else {
+  line("native backend", "not installed (run `pnpm setup:native`)");
+}
