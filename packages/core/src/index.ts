@@ -34,6 +34,7 @@ export {
 export type { StylizeEvent, LossTerms } from "./run/events.js";
 export { stylizeGatys, type GatysInput } from "./run/gatys.js";
 export { assertGradientsRegistered } from "./run/gradients.js";
+export { parseOptions, styleBlendWeightsSchema, weightSchema } from "./optionSchemas.js";
 export { rgbImageToTensor, tensorToRgbImage } from "./run/tensorImage.js";
 export * from "./tflite/index.js";
 export * from "./fast/index.js";

@@ -1,7 +1,8 @@
 import { Args, Flags } from "@oclif/core";
-import { PasticheError, parseFastOptions, type FastOptionsInput } from "@pastiche/core";
+import { parseFastOptions, type FastOptionsInput } from "@pastiche/core";
 import { assertWritableOutput, initBackend, stylizeFastFromFiles, writeImage } from "@pastiche/node";
 import { BaseCommand } from "../lib/baseCommand.js";
+import { contentAndStyles } from "../lib/inputs.js";
 import { integerFlag, numberFlag, numberListFlag } from "../lib/flags.js";
 
 export default class Fast extends BaseCommand {
@@ -32,10 +33,7 @@ export default class Fast extends BaseCommand {
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Fast);
-    const [content, ...styles] = argv as string[];
-    if (!content || styles.length === 0) {
-      throw new PasticheError("INVALID_OPTION", "give a content image and at least one style image");
-    }
+    const { content, styles } = contentAndStyles(argv, flags["style-blend-weights"]);
     const options: FastOptionsInput = {
       size: flags.size,
       styleSize: flags["style-size"],
@@ -44,9 +42,6 @@ export default class Fast extends BaseCommand {
     };
     // Cheap checks first: a bad flag or an unwritable output must not cost a model load.
     const parsed = parseFastOptions(options);
-    if (flags["style-blend-weights"] && flags["style-blend-weights"].length !== styles.length) {
-      throw new PasticheError("INVALID_OPTION", `--style-blend-weights: ${flags["style-blend-weights"].length} weights for ${styles.length} style images`);
-    }
     await assertWritableOutput(flags.output);
     const variant = flags.transfer === "int8" || flags.transfer === "f16" ? flags.transfer : undefined;
 

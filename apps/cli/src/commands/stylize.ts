@@ -1,8 +1,9 @@
 import path from "node:path";
 import { Args, Flags } from "@oclif/core";
-import { DEFAULT_CONTENT_LAYERS, DEFAULT_STYLE_LAYERS, PasticheError, parseGatysOptions, type GatysOptionsInput } from "@pastiche/core";
+import { DEFAULT_CONTENT_LAYERS, DEFAULT_STYLE_LAYERS, parseGatysOptions, type GatysOptionsInput } from "@pastiche/core";
 import { DEFAULT_MAX_INPUT_PIXELS, assertWritableOutput, initBackend, stylizeGatysFromFiles, writeImage } from "@pastiche/node";
 import { BaseCommand } from "../lib/baseCommand.js";
+import { contentAndStyles } from "../lib/inputs.js";
 import { integerFlag, listFlag, numberFlag, numberListFlag } from "../lib/flags.js";
 import { ProgressReporter, fmtDuration, type ProgressMode } from "../lib/progress.js";
 
@@ -48,10 +49,7 @@ export default class Stylize extends BaseCommand {
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Stylize);
-    const [content, ...styles] = argv as string[];
-    if (!content || styles.length === 0) {
-      throw new PasticheError("INVALID_OPTION", "give a content image and at least one style image");
-    }
+    const { content, styles } = contentAndStyles(argv, flags["style-blend-weights"]);
     const options: GatysOptionsInput = {
       size: flags.size,
       optimizer: flags.optimizer as "adam" | "lbfgs",
@@ -71,9 +69,6 @@ export default class Stylize extends BaseCommand {
     };
     // Cheap checks first: a typo in a flag or an unwritable output must not cost a model load.
     const parsed = parseGatysOptions(options);
-    if (flags["style-blend-weights"] && flags["style-blend-weights"].length !== styles.length) {
-      throw new PasticheError("INVALID_OPTION", `--style-blend-weights: ${flags["style-blend-weights"].length} weights for ${styles.length} style images`);
-    }
     await assertWritableOutput(flags.output);
 
     const backend = await initBackend(flags.backend);

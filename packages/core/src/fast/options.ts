@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { PasticheError } from "../errors.js";
+import { parseOptions, styleBlendWeightsSchema } from "../optionSchemas.js";
 
 /** Options of a fast (feed-forward) stylisation, shared by core, the CLI and the web app. */
 export const FastOptionsSchema = z
@@ -11,23 +11,14 @@ export const FastOptionsSchema = z
     /** 1: the style's bottleneck; 0: the content's own (no stylisation); in between, a mix. */
     strength: z.number().min(0).max(1).default(1),
     /** One weight per style image; normalised to sum to 1. */
-    styleBlendWeights: z.array(z.number().nonnegative()).optional(),
+    styleBlendWeights: styleBlendWeightsSchema,
   })
-  .strict()
-  .superRefine((o, ctx) => {
-    if (o.styleBlendWeights && o.styleBlendWeights.every((w) => w === 0)) {
-      ctx.addIssue({ code: "custom", path: ["styleBlendWeights"], message: "style blend weights are all zero" });
-    }
-  });
+  .strict();
 
 export type FastOptionsInput = z.input<typeof FastOptionsSchema>;
 export type FastOptions = z.output<typeof FastOptionsSchema>;
 
 /** Validate at the edge; a bad value becomes a one-line INVALID_OPTION. */
 export function parseFastOptions(input: FastOptionsInput): FastOptions {
-  const result = FastOptionsSchema.safeParse(input);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const where = issue.path.length > 0 ? `${issue.path.join(".")}: ` : "";
-  throw new PasticheError("INVALID_OPTION", `invalid option ${where}${issue.message}`);
+  return parseOptions(FastOptionsSchema, input);
 }

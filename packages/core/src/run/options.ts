@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { PasticheError } from "../errors.js";
+import { parseOptions, styleBlendWeightsSchema, weightSchema as weight } from "../optionSchemas.js";
 import { resolveLayerName } from "../vgg/layers.js";
 
 /**
@@ -25,7 +25,6 @@ const layerName = z.string().transform((name, ctx) => {
     return z.NEVER;
   }
 });
-const weight = z.number().nonnegative();
 
 /** The one definition of a Gatys run's options, shared by core, the CLI and the web app. */
 export const GatysOptionsSchema = z
@@ -48,7 +47,7 @@ export const GatysOptionsSchema = z
     /** One weight per style layer (default 1 each); the style loss is their weighted mean. */
     styleLayerWeights: z.array(weight).optional(),
     /** One weight per style image; normalised to sum to 1. */
-    styleBlendWeights: z.array(weight).optional(),
+    styleBlendWeights: styleBlendWeightsSchema,
     init: z.enum(["content", "noise", "image"]).default("content"),
     /** Seed for noise initialisation; a run with the same seed and inputs repeats exactly. */
     seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
@@ -66,9 +65,6 @@ export const GatysOptionsSchema = z
         message: `${o.styleLayerWeights.length} style layer weights for ${o.styleLayers.length} style layers`,
       });
     }
-    if (o.styleBlendWeights && o.styleBlendWeights.every((w) => w === 0)) {
-      ctx.addIssue({ code: "custom", path: ["styleBlendWeights"], message: "style blend weights are all zero" });
-    }
   });
 
 export type GatysOptionsInput = z.input<typeof GatysOptionsSchema>;
@@ -76,10 +72,5 @@ export type GatysOptions = z.output<typeof GatysOptionsSchema>;
 
 /** Validate options at the edge; a bad value becomes a one-line INVALID_OPTION (or UNKNOWN_LAYER). */
 export function parseGatysOptions(input: GatysOptionsInput): GatysOptions {
-  const result = GatysOptionsSchema.safeParse(input);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const where = issue.path.length > 0 ? `${issue.path.join(".")}: ` : "";
-  const code = issue.message.startsWith("unknown VGG19 layer") ? "UNKNOWN_LAYER" : "INVALID_OPTION";
-  throw new PasticheError(code, `invalid option ${where}${issue.message}`);
+  return parseOptions(GatysOptionsSchema, input);
 }
