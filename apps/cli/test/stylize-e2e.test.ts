@@ -36,7 +36,7 @@ describe.skipIf(!process.env.PASTICHE_MODELS_DIR)("pastiche stylize: a real run 
     outDir = root;
     output = path.join(outDir, "out.png");
     result = await runCli(
-      ["stylize", fx.content, fx.style, "-o", output, "--size", String(SIZE), "--iterations", "3", "--json", "--save-every", "2"],
+      ["stylize", fx.content, fx.style, "-o", output, "--size", String(SIZE), "--iterations", "3", "--json", "--save-every", "2", "--preserve-colors", "luminance"],
       { timeoutMs: 110_000 },
     );
   });
@@ -70,11 +70,67 @@ describe.skipIf(!process.env.PASTICHE_MODELS_DIR)("pastiche stylize: a real run 
     const settings = JSON.parse(text["pastiche:settings"] ?? "null") as {
       content: string;
       styles: string[];
-      options: { size: number; iterations: number };
+      options: { size: number; iterations: number; preserveColors: string };
     } | null;
     expect(settings).not.toBeNull();
     expect(settings?.content).toBe(fx.content);
     expect(settings?.styles).toEqual([fx.style]);
-    expect(settings?.options).toMatchObject({ size: SIZE, iterations: 3 });
+    expect(settings?.options).toMatchObject({ size: SIZE, iterations: 3, preserveColors: "luminance" });
+  });
+});
+
+describe.skipIf(!process.env.PASTICHE_MODELS_DIR)("pastiche stylize: new controls and --from (PASTICHE_MODELS_DIR)", () => {
+  let root: string | undefined;
+  let fx: Fixtures;
+  let first: CliResult;
+  let again: CliResult;
+  let output: string;
+  let rerun: string;
+
+  beforeAll(async () => {
+    assertBuilt();
+    root = await makeTempDir();
+    fx = await writeFixtures(path.join(root, "inputs"));
+    output = path.join(root, "out.png");
+    rerun = path.join(root, "again.png");
+    first = await runCli(
+      ["stylize", fx.content, fx.style, "-o", output, "--size", String(SIZE), "--iterations", "2", "--scales", "2", "--min-size", "32",
+        "--average", "0.9", "--style-scale", "0.75", "--preserve-colors", "histogram", "--init", "noise", "--json"],
+      { timeoutMs: 110_000 },
+    );
+    again = await runCli(["stylize", "--from", output, "-o", rerun, "--json"], { timeoutMs: 110_000 });
+  });
+
+  afterAll(async () => {
+    await removeDir(root);
+  });
+
+  it("runs coarse to fine: two stages, iterations numbered across them, full-size output", () => {
+    expect(first.code, first.stderr).toBe(0);
+    const events = lines(first.stdout).map((l) => JSON.parse(l) as { type: string; stages?: { width: number }[]; stage?: { index: number }; image?: unknown });
+    expect(events[0]?.stages?.map((s) => s.width)).toEqual([32, SIZE]);
+    expect(events.filter((e) => e.type === "iteration").map((e) => e.stage?.index)).toEqual([0, 0, 1, 1]);
+    expect(events.at(-1)?.image).toEqual(EXPECTED);
+  });
+
+  it("records input hashes, versions and the seed used", async () => {
+    const settings = JSON.parse(readPngText(await readFile(output))["pastiche:settings"] ?? "null") as {
+      sha256: { content: string; styles: string[] };
+      versions: Record<string, string>;
+      options: Record<string, unknown>;
+    };
+    expect(settings.sha256.content).toMatch(/^[0-9a-f]{64}$/);
+    expect(settings.sha256.styles).toHaveLength(1);
+    expect(Object.keys(settings.versions)).toEqual(expect.arrayContaining(["pastiche", "tfjs", "node"]));
+    expect(settings.options).toMatchObject({ scales: 2, minSize: 32, averaging: 0.9, styleScale: 0.75, preserveColors: "histogram" });
+    expect(settings.options.seed).toEqual(expect.any(Number));
+  });
+
+  it("--from reruns the same inputs and options: the same image", async () => {
+    expect(again.code, again.stderr).toBe(0);
+    const a = await readImage(output);
+    const b = await readImage(rerun);
+    expect({ width: b.width, height: b.height }).toEqual(EXPECTED);
+    expect(b.data).toEqual(a.data);
   });
 });

@@ -5,8 +5,10 @@
  * as loading the model would fail with "not found" and exit code 3 instead of its own error: the
  * option and input checks are shown to run before any model is loaded.
  */
-import { mkdir, readdir } from "node:fs/promises";
+import { copyFile, mkdir, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { parseGatysOptions } from "@pastiche/core";
+import { RUN_SETTINGS_KEY, formatRunSettings, hashRunInputs, writeImage } from "@pastiche/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   assertBuilt,
@@ -16,6 +18,7 @@ import {
   runCli,
   writeFixtures,
   writeLayersModel,
+  testPattern,
   type CliResult,
   type Fixtures,
 } from "./helpers.js";
@@ -111,6 +114,26 @@ describe.concurrent("pastiche stylize: bad input fails with one line, before any
     expectOneErrorLine(r, /^pastiche: error: --content-weight: must be at least 0, got -1$/, 2);
   });
 
+  it("an unknown --preserve-colors mode", async () => {
+    const r = await stylize((f) => [f.content, f.style], ["--preserve-colors", "sepia"]);
+    expectOneErrorLine(r, /--preserve-colors/, 2);
+  });
+
+  it("a --style-scale above 4", async () => {
+    const r = await stylize((f) => [f.content, f.style], ["--style-scale", "5"]);
+    expectOneErrorLine(r, /styleScale/, 2);
+  });
+
+  it("an --average decay of 1", async () => {
+    const r = await stylize((f) => [f.content, f.style], ["--average", "1"]);
+    expectOneErrorLine(r, /averaging/, 2);
+  });
+
+  it("a bad --scales", async () => {
+    const r = await stylize((f) => [f.content, f.style], ["--scales", "many"]);
+    expectOneErrorLine(r, /^pastiche: error: --scales: expected auto, off or a whole number of stages, got "many"$/, 2);
+  });
+
   it("an unknown flag", async () => {
     const r = await stylize((f) => [f.content, f.style], ["--colour", "red"]);
     expectOneErrorLine(r, /Nonexistent flag: --colour/, 2);
@@ -154,5 +177,52 @@ describe.concurrent("pastiche stylize: bad input fails with one line, before any
     ]);
     const r = await stylize((f) => [f.content, f.style], ["--weights", dir]);
     expectOneErrorLine(r, /model\.json: VGG19 weights do not fit: block1_conv1: kernel has shape \[3,3,3,32\], expected \[3,3,3,64\]/, 3);
+  });
+});
+
+/** A PNG carrying the settings of a run on private copies of the fixtures (so a test can change them). */
+async function recordedRun(name: string): Promise<{ png: string; content: string; style: string }> {
+  const dir = path.join(root!, name);
+  await mkdir(dir);
+  const content = path.join(dir, "content.jpg");
+  const style = path.join(dir, "style.png");
+  await copyFile(fx.content, content);
+  await copyFile(fx.style, style);
+  const png = path.join(dir, "recorded.png");
+  const settings = {
+    content,
+    styles: [style],
+    init: "content",
+    options: parseGatysOptions({ size: 32, iterations: 2, seed: 5 }),
+    sha256: await hashRunInputs({ content, styles: [style], init: "content" }),
+    versions: { pastiche: "test" },
+    backend: "wasm",
+  };
+  await writeImage(png, testPattern(4, 4), { text: { [RUN_SETTINGS_KEY]: formatRunSettings(settings) } });
+  return { png, content, style };
+}
+
+describe.concurrent("pastiche stylize --from", () => {
+  it("unchanged inputs: reads the settings and gets as far as the model load", async () => {
+    const { png } = await recordedRun("from-ok");
+    const r = await stylize(() => [], ["--from", png]);
+    expectOneErrorLine(r, /VGG19 ImageNet weights \(vgg19\) not found/, 3);
+  });
+
+  it("a changed input fails naming it (exit 2)", async () => {
+    const { png, style } = await recordedRun("from-changed");
+    await writeFile(style, "not the same file");
+    const r = await stylize(() => [], ["--from", png]);
+    expectOneErrorLine(r, new RegExp(`style image ${escape(style)} is not the file ${escape(png)} was made from`), 2);
+  });
+
+  it("a PNG without settings", async () => {
+    const r = await stylize(() => [], ["--from", fx.style]);
+    expectOneErrorLine(r, /has no pastiche:settings text/, 2);
+  });
+
+  it("no inputs and no --from", async () => {
+    const r = await stylize(() => []);
+    expectOneErrorLine(r, /give a content image and at least one style image/, 2);
   });
 });

@@ -10,6 +10,7 @@ export type PasticheErrorCode =
   | "MODEL_NOT_FOUND"
   | "DOWNLOAD_FAILED"
   | "HASH_MISMATCH"
+  | "INPUT_CHANGED"
   | "INVALID_IMAGE"
   | "IMAGE_TOO_LARGE"
   | "FILE_NOT_FOUND"

@@ -23,9 +23,11 @@ export { totalVariation } from "./losses/totalVariation.js";
 export { AdamImageOptimizer, ADAM_DEFAULTS, type AdamOptions } from "./optim/adam.js";
 export { LbfgsImageOptimizer, LBFGS_DEFAULTS, type LbfgsOptions } from "./optim/lbfgs.js";
 export type { Evaluation, ImageOptimizer } from "./optim/types.js";
+export { IterateAverage } from "./optim/iterateAverage.js";
 export {
   GatysOptionsSchema,
   parseGatysOptions,
+  styleLongestSide,
   DEFAULT_CONTENT_LAYERS,
   DEFAULT_STYLE_LAYERS,
   type GatysOptions,
@@ -35,6 +37,9 @@ export type { StylizeEvent, LossTerms } from "./run/events.js";
 export { stylizeGatys, type GatysInput } from "./run/gatys.js";
 export { assertGradientsRegistered } from "./run/gradients.js";
 export { parseOptions, styleBlendWeightsSchema, weightSchema } from "./optionSchemas.js";
-export { rgbImageToTensor, tensorToRgbImage } from "./run/tensorImage.js";
+export { rgbImageToTensor, tensorToRgbImage, resizeRgbImage } from "./run/tensorImage.js";
+export { scaleSizes, planStages, stylizeMultiScale, type StageRunner } from "./run/multiScale.js";
+export type { StageInfo } from "./run/stage.js";
+export * from "./color/index.js";
 export * from "./tflite/index.js";
 export * from "./fast/index.js";

@@ -116,6 +116,8 @@ describe("stylizeGatys", () => {
     await expectPasticheError(collect({ ...base, options: { ...small, styleBlendWeights: [1, 2] } }), "INVALID_OPTION", "blend");
     await expectPasticheError(collect({ ...base, options: { init: "image" } }), "INVALID_OPTION", "initial image");
     await expectPasticheError(collect({ ...base, content: { width: 4, height: 4, data: new Uint8Array(5) } }), "INVALID_IMAGE");
+    // block3_conv1 comes after two poolings: 4 pixels per side at least.
+    await expectPasticheError(collect({ ...base, styles: [testImage(30, 3)], options: small }), "INVALID_IMAGE", "style image 1 is 30x3: layer block3_conv1 needs at least 4 pixels");
     const broken = { ...weights, "block1_conv1/kernel": tf.zeros([3, 3, 3, 32]) };
     await expectPasticheError(collect({ ...base, weights: broken, options: small }), "INVALID_WEIGHTS", "block1_conv1");
     broken["block1_conv1/kernel"].dispose();

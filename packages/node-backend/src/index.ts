@@ -2,7 +2,7 @@
 export * from "./backend/index.js";
 export * from "./images/index.js";
 export * from "./models/index.js";
-export { stylizeGatysFromFiles, cachedVgg19Weights, type GatysFileRequest } from "./pipeline/gatysFromFiles.js";
+export { stylizeGatysFromFiles, readGatysInputs, cachedVgg19Weights, type GatysFileRequest, type GatysInputs } from "./pipeline/gatysFromFiles.js";
 export {
   stylizeFastFromFiles,
   loadFastStyleModels,
@@ -15,3 +15,15 @@ export {
   type TransferVariant,
 } from "./pipeline/fastFromFiles.js";
 export { MAGENTA_STYLE_PREDICT_MODEL, MAGENTA_STYLE_TRANSFER_MODEL, UNKNOWN_MD5 } from "./models/registry.js";
+export {
+  RUN_SETTINGS_KEY,
+  formatRunSettings,
+  hashRunInputs,
+  initIsFile,
+  parseRunSettings,
+  readRunSettings,
+  sha256File,
+  verifyRunInputs,
+  type InputHashes,
+  type RunSettings,
+} from "./pipeline/runSettings.js";

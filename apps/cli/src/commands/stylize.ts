@@ -1,10 +1,21 @@
 import path from "node:path";
 import { Args, Flags } from "@oclif/core";
 import { DEFAULT_CONTENT_LAYERS, DEFAULT_STYLE_LAYERS, parseGatysOptions, type GatysOptionsInput } from "@pastiche/core";
-import { DEFAULT_MAX_INPUT_PIXELS, assertWritableOutput, initBackend, stylizeGatysFromFiles, writeImage } from "@pastiche/node";
+import {
+  DEFAULT_MAX_INPUT_PIXELS,
+  RUN_SETTINGS_KEY,
+  assertWritableOutput,
+  formatRunSettings,
+  hashRunInputs,
+  initBackend,
+  readRunSettings,
+  stylizeGatysFromFiles,
+  verifyRunInputs,
+  writeImage,
+} from "@pastiche/node";
 import { BaseCommand } from "../lib/baseCommand.js";
 import { contentAndStyles } from "../lib/inputs.js";
-import { integerFlag, listFlag, numberFlag, numberListFlag } from "../lib/flags.js";
+import { integerFlag, listFlag, numberFlag, numberListFlag, scalesFlag } from "../lib/flags.js";
 import { ProgressReporter, fmtDuration, type ProgressMode } from "../lib/progress.js";
 
 export default class Stylize extends BaseCommand {
@@ -14,17 +25,19 @@ export default class Stylize extends BaseCommand {
     "<%= config.bin %> stylize photo.jpg starry_night.jpg -o out.png --size 256 --iterations 200",
     "<%= config.bin %> stylize photo.jpg a.jpg b.jpg --style-blend-weights 3,7 -o out.png",
     "<%= config.bin %> stylize photo.jpg wave.jpg -o out.png --optimizer lbfgs --iterations 300 --json",
+    "<%= config.bin %> stylize --from out.png -o again.png --iterations 1000",
   ];
   static override strict = false; // several style images
   static override args = {
-    content: Args.string({ description: "content image (JPEG, PNG, WebP or TIFF)", required: true }),
-    style: Args.string({ description: "style image(s); give several to blend them", required: true }),
+    content: Args.string({ description: "content image (JPEG, PNG, WebP or TIFF); optional with --from" }),
+    style: Args.string({ description: "style image(s); give several to blend them" }),
   };
   static override flags = {
     output: Flags.string({ char: "o", description: "output image (.png, .jpg or .webp), written atomically", required: true }),
-    size: integerFlag("size", { description: "longest side of the output in pixels", default: 512, min: 16 }),
+    from: Flags.string({ description: "rerun the run recorded in this PNG (written by pastiche stylize): same inputs (checked by sha256), options and seed; flags given override" }),
+    size: integerFlag("size", { description: "longest side of the output in pixels [default: 512]", min: 16 }),
     iterations: integerFlag("iterations", { description: "optimisation steps [default: 500]", min: 1, char: "n" }),
-    optimizer: Flags.string({ description: "optimiser", options: ["adam", "lbfgs"], default: "adam" }),
+    optimizer: Flags.string({ description: "optimiser [default: adam]", options: ["adam", "lbfgs"] }),
     lr: numberFlag("lr", { description: "learning rate [default: 0.02 Adam, 1 L-BFGS]", min: Number.MIN_VALUE }),
     "content-weight": numberFlag("content-weight", { description: "content loss weight [default: 1e4]", min: 0 }),
     "style-weight": numberFlag("style-weight", { description: "style loss weight [default: 1e-2]", min: 0 }),
@@ -33,9 +46,24 @@ export default class Stylize extends BaseCommand {
     "style-layers": listFlag("comma-separated style layers"),
     "style-layer-weights": numberListFlag("style-layer-weights", "one weight per style layer"),
     "style-blend-weights": numberListFlag("style-blend-weights", "one weight per style image, e.g. 3,7 (normalised)"),
-    init: Flags.string({ description: "starting image: content, noise, fast (the `pastiche fast` result, needs the Magenta models), or a PATH to an image", default: "content" }),
+    init: Flags.string({ description: "starting image: content, noise, fast (the `pastiche fast` result, needs the Magenta models), or a PATH to an image [default: content]" }),
+    "preserve-colors": Flags.string({
+      description: "keep the content's colours: luminance (style on the luminance only) or histogram (style recoloured to the content's colour statistics first)",
+      options: ["none", "luminance", "histogram"],
+    }),
+    "style-scale": numberFlag("style-scale", {
+      description: "style images resized to this × the output's longest side (0.5: larger brush strokes; max 4) [default: 1]",
+      min: Number.MIN_VALUE,
+    }),
+    average: numberFlag("average", {
+      description: "output a moving average of the image over the iterations with this decay (0.95–0.99: smoother) [default: 0, off]",
+      min: 0,
+    }),
+    scales: scalesFlag("coarse to fine: auto (from --min-size growing by √2), off, or a number of stages [default: off]"),
+    "min-size": integerFlag("min-size", { description: "longest side of the first stage with --scales [default: 128]", min: 16 }),
+    "iterations-per-scale": integerFlag("iterations-per-scale", { description: "iterations of each stage with --scales [default: --iterations]", min: 1 }),
     seed: integerFlag("seed", { description: "random seed (noise init); printed when not given", min: 0 }),
-    "save-every": integerFlag("save-every", { description: "also write the image every N iterations (OUT-0100.png …)", min: 0, default: 0 }),
+    "save-every": integerFlag("save-every", { description: "also write the image every N iterations (OUT-0100.png …) [default: 0, never]", min: 0 }),
     backend: Flags.string({ description: "tfjs backend: auto, tensorflow (tfjs-node) or wasm [env: PASTICHE_BACKEND]" }),
     "max-input-pixels": integerFlag("max-input-pixels", {
       description: "refuse input images with more pixels (width × height) than this, before decoding them",
@@ -49,12 +77,18 @@ export default class Stylize extends BaseCommand {
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Stylize);
-    const { content, styles } = contentAndStyles(argv, flags["style-blend-weights"]);
+    // --from: the recorded run is the base; flags and inputs given on the command line override it.
+    // (The flags have no oclif defaults, so "given" is "defined"; the schema supplies the defaults.)
+    const from = flags.from !== undefined ? await readRunSettings(flags.from) : undefined;
+    const { content, styles } =
+      from && argv.length === 0 ? { content: from.content, styles: [...from.styles] } : contentAndStyles(argv, flags["style-blend-weights"]);
+    const init = flags.init ?? (from && argv.length === 0 ? from.init : "content");
     const options: GatysOptionsInput = {
-      size: flags.size,
-      optimizer: flags.optimizer as "adam" | "lbfgs",
-      previewEvery: flags["save-every"],
+      ...from?.options,
       ...defined({
+        size: flags.size,
+        optimizer: flags.optimizer as "adam" | "lbfgs" | undefined,
+        previewEvery: flags["save-every"],
         iterations: flags.iterations,
         learningRate: flags.lr,
         contentWeight: flags["content-weight"],
@@ -65,11 +99,21 @@ export default class Stylize extends BaseCommand {
         styleLayerWeights: flags["style-layer-weights"],
         styleBlendWeights: flags["style-blend-weights"],
         seed: flags.seed,
+        preserveColors: flags["preserve-colors"] as GatysOptionsInput["preserveColors"],
+        styleScale: flags["style-scale"],
+        averaging: flags.average,
+        scales: flags.scales,
+        minSize: flags["min-size"],
+        iterationsPerScale: flags["iterations-per-scale"],
       }),
     };
     // Cheap checks first: a typo in a flag or an unwritable output must not cost a model load.
     const parsed = parseGatysOptions(options);
     await assertWritableOutput(flags.output);
+    if (from && argv.length === 0) await verifyRunInputs(from, flags.from!);
+    // Hashed while the run starts; a missing file fails in the run itself with the usual message.
+    const hashes = hashRunInputs({ content, styles, init });
+    hashes.catch(() => undefined);
 
     const backend = await initBackend(flags.backend);
     const mode: ProgressMode = flags.json ? "json" : flags.quiet ? "quiet" : process.stderr.isTTY ? "bar" : "lines";
@@ -77,17 +121,19 @@ export default class Stylize extends BaseCommand {
     const controller = new AbortController();
     const onSigint = () => { controller.abort(); };
     process.once("SIGINT", onSigint);
+    let seed = parsed.seed;
     try {
       for await (const event of stylizeGatysFromFiles({
         content,
         styles,
-        init: flags.init,
+        init,
         options,
         maxInputPixels: flags["max-input-pixels"],
         signal: controller.signal,
         ...defined({ weightsPath: flags.weights }),
       })) {
         progress.event(event);
+        if (event.type === "start") seed = event.seed;
         if (event.type === "iteration" && event.preview) {
           await writeImage(numbered(flags.output, event.iteration), event.preview);
         }
@@ -95,7 +141,16 @@ export default class Stylize extends BaseCommand {
           await writeImage(flags.output, event.image, {
             text: {
               Software: `pastiche ${this.config.version}`,
-              "pastiche:settings": JSON.stringify({ content, styles, init: flags.init, options: parsed, backend: backend.name }),
+              // The seed actually used, so noise initialisation repeats too; options.init as the run saw it.
+              [RUN_SETTINGS_KEY]: formatRunSettings({
+                content,
+                styles,
+                init,
+                options: { ...parsed, init: init === "content" || init === "noise" ? init : "image", ...(seed !== undefined ? { seed } : {}) },
+                sha256: await hashes,
+                versions: { pastiche: this.config.version, tfjs: backend.tfjsVersion, node: process.version },
+                backend: backend.name,
+              }),
             },
           });
           if (mode !== "json") {

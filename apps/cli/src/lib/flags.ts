@@ -62,3 +62,19 @@ export function numberListFlag(name: string, description: string) {
       ),
   })();
 }
+
+/** `--scales`: "auto", "off" or a whole number of stages. */
+export function scalesFlag(description: string) {
+  return Flags.custom<"auto" | "off" | number>({
+    description,
+    parse: (raw: string) => {
+      const word = raw.trim().toLowerCase();
+      if (word === "auto" || word === "off") return Promise.resolve(word);
+      const v = Number(word);
+      if (word === "" || !Number.isInteger(v) || v < 1) {
+        throw new PasticheError("INVALID_OPTION", `--scales: expected auto, off or a whole number of stages, got "${raw}"`);
+      }
+      return Promise.resolve(v);
+    },
+  })();
+}

@@ -1,4 +1,4 @@
-import type { LossTerms, StylizeEvent } from "@pastiche/core";
+import type { LossTerms, StageInfo, StylizeEvent } from "@pastiche/core";
 import cliProgress from "cli-progress";
 
 export type ProgressMode = "bar" | "lines" | "json" | "quiet";
@@ -41,7 +41,7 @@ export class ProgressReporter {
 
   private barEvent(e: StylizeEvent): void {
     if (e.type === "start") {
-      process.stderr.write(`stylizing ${e.width}×${e.height} on ${e.backend}, ${e.iterations} iterations (seed ${e.seed})\n`);
+      process.stderr.write(`stylizing ${e.width}×${e.height} on ${e.backend}, ${e.iterations} iterations (seed ${e.seed})${fmtStages(e.stages)}\n`);
       this.bar = new cliProgress.SingleBar(
         { format: " {bar} {value}/{total} | {losses} | {elapsed} elapsed, ETA {eta_}", stream: process.stderr, hideCursor: true },
         cliProgress.Presets.shades_classic,
@@ -56,14 +56,20 @@ export class ProgressReporter {
 
   private lineEvent(e: StylizeEvent): void {
     if (e.type === "start") {
-      process.stderr.write(`stylizing ${e.width}x${e.height} on ${e.backend}, ${e.iterations} iterations (seed ${e.seed})\n`);
+      process.stderr.write(`stylizing ${e.width}x${e.height} on ${e.backend}, ${e.iterations} iterations (seed ${e.seed})${fmtStages(e.stages)}\n`);
     } else if (e.type === "iteration") {
       const every = Math.max(1, Math.round(e.iterations / 20));
       if (e.iteration % every === 0 || e.iteration === 1 || e.iteration === e.iterations) {
-        process.stderr.write(`iteration ${e.iteration}/${e.iterations}: ${fmtLosses(e.losses)}, ${fmtDuration(e.elapsedMs)} elapsed, ETA ${fmtDuration(e.etaMs)}\n`);
+        const stage = e.stage ? ` (scale ${e.stage.index + 1}/${e.stage.count}, ${e.stage.width}x${e.stage.height})` : "";
+        process.stderr.write(`iteration ${e.iteration}/${e.iterations}${stage}: ${fmtLosses(e.losses)}, ${fmtDuration(e.elapsedMs)} elapsed, ETA ${fmtDuration(e.etaMs)}\n`);
       }
     }
   }
+}
+
+/** ", 3 scales: 128, 181, 256 px" for multi-scale runs. */
+function fmtStages(stages: readonly StageInfo[] | undefined): string {
+  return stages ? `, ${stages.length} scales: ${stages.map((s) => Math.max(s.width, s.height)).join(", ")} px` : "";
 }
 
 /** Events as JSON carry image sizes, not pixels: previews are written to files instead. */

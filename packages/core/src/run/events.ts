@@ -1,4 +1,5 @@
 import type { RgbImage } from "../image.js";
+import type { StageInfo } from "./stage.js";
 
 /** Loss terms as optimised: each already multiplied by its weight; `total` is their sum. */
 export interface LossTerms {
@@ -16,6 +17,8 @@ export type StylizeEvent =
       readonly iterations: number;
       readonly seed: number;
       readonly backend: string;
+      /** Multi-scale runs: every stage, coarse to fine (`iterations` is then their total). */
+      readonly stages?: readonly StageInfo[];
     }
   | {
       readonly type: "iteration";
@@ -26,6 +29,8 @@ export type StylizeEvent =
       /** Estimated time left, from the mean time of the iterations after the first (warm-up). */
       readonly etaMs: number;
       readonly preview?: RgbImage;
+      /** Multi-scale runs: the stage this iteration belongs to (`iteration` counts across stages). */
+      readonly stage?: StageInfo;
     }
   | {
       readonly type: "done";

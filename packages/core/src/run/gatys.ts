@@ -1,4 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { matchColorStatistics } from "../color/colorStatistics.js";
+import { transferLuminance } from "../color/yiq.js";
 import { PasticheError } from "../errors.js";
 import { assertRgbImage, type RgbImage } from "../image.js";
 import { blendGrams, gramMatrix } from "../losses/gram.js";
@@ -7,11 +9,14 @@ import { styleLoss } from "../losses/style.js";
 import { totalVariation } from "../losses/totalVariation.js";
 import type { WeightMap } from "../model/weightMap.js";
 import { AdamImageOptimizer } from "../optim/adam.js";
+import { IterateAverage } from "../optim/iterateAverage.js";
 import { LbfgsImageOptimizer } from "../optim/lbfgs.js";
 import type { Evaluation, ImageOptimizer } from "../optim/types.js";
 import { VggFeatureExtractor } from "../vgg/extractor.js";
+import { VGG19_LAYERS, deepestLayerIndex } from "../vgg/layers.js";
 import type { LossTerms, StylizeEvent } from "./events.js";
 import { assertGradientsRegistered } from "./gradients.js";
+import { stylizeMultiScale } from "./multiScale.js";
 import { parseGatysOptions, type GatysOptions, type GatysOptionsInput } from "./options.js";
 import { rgbImageToTensor, tensorToRgbImage } from "./tensorImage.js";
 
@@ -40,8 +45,14 @@ export async function* stylizeGatys(input: GatysInput): AsyncGenerator<StylizeEv
   const options = parseGatysOptions(input.options ?? {});
   validateInput(input, options);
   assertGradientsRegistered();
-
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
+  if (options.scales === "off") yield* stylizeSingleScale(input, options, seed);
+  else yield* stylizeMultiScale(input, options, seed, (stageInput, stageOptions) => stylizeSingleScale(stageInput, stageOptions, seed));
+}
+
+/** The Gatys loop at the content's size (one stage of a multi-scale run). */
+async function* stylizeSingleScale(input: GatysInput, options: GatysOptions, seed: number): AsyncGenerator<StylizeEvent, void, undefined> {
+  assertLargeEnough(input, options);
   const { width, height } = input.content;
   const extractor = new VggFeatureExtractor(input.weights, {
     layers: [...options.contentLayers, ...options.styleLayers],
@@ -49,13 +60,16 @@ export async function* stylizeGatys(input: GatysInput): AsyncGenerator<StylizeEv
   });
   const owned: tf.Tensor[] = [];
   let optimizer: ImageOptimizer | undefined;
+  const average = options.averaging > 0 ? new IterateAverage(options.averaging) : undefined;
   try {
+    const contentImage = rgbImageToTensor(input.content);
+    owned.push(contentImage);
     const contentTargets = tf.tidy(() => {
-      const features = extractor.extract(rgbImageToTensor(input.content));
+      const features = extractor.extract(contentImage);
       return Object.fromEntries(options.contentLayers.map((l) => [l, features[l]!]));
     });
     owned.push(...Object.values(contentTargets));
-    const styleTargets = styleGramTargets(extractor, input.styles, options);
+    const styleTargets = styleGramTargets(extractor, input.styles, contentImage, options);
     owned.push(...Object.values(styleTargets));
     const init = initialImage(input, options, seed);
     const image = tf.variable(init, true, undefined, "float32");
@@ -73,6 +87,18 @@ export async function* stylizeGatys(input: GatysInput): AsyncGenerator<StylizeEv
         : new LbfgsImageOptimizer({ learningRate: options.learningRate ?? 1, historySize: options.lbfgsHistory });
 
     yield { type: "start", width, height, iterations: options.iterations, seed, backend: tf.getBackend() };
+
+    // What the caller sees (final image and previews): the optimised image or its running average,
+    // in the content's colours when asked for.
+    const output = async (): Promise<RgbImage> => {
+      const averaged = average?.value();
+      const recoloured = options.preserveColors === "luminance" ? transferLuminance(averaged ?? image, contentImage) : undefined;
+      try {
+        return await tensorToRgbImage(recoloured ?? averaged ?? image);
+      } finally {
+        tf.dispose([averaged, recoloured].filter((t) => t !== undefined));
+      }
+    };
 
     let terms: tf.Tensor1D | undefined;
     const evaluate = (): Evaluation =>
@@ -97,6 +123,7 @@ export async function* stylizeGatys(input: GatysInput): AsyncGenerator<StylizeEv
       if (input.signal?.aborted) break;
       const evaluation = optimizer.step(image, evaluate);
       tf.dispose([evaluation.loss, evaluation.grad]);
+      average?.update(image);
       const values = await terms!.data(); // the one read-back per iteration; also yields to the event loop
       terms!.dispose();
       terms = undefined;
@@ -110,7 +137,7 @@ export async function* stylizeGatys(input: GatysInput): AsyncGenerator<StylizeEv
       const perIteration = it > 1 ? (elapsedMs - firstIterationMs) / (it - 1) : elapsedMs;
       const preview =
         options.previewEvery > 0 && it % options.previewEvery === 0 && it < options.iterations
-          ? await tensorToRgbImage(image)
+          ? await output()
           : undefined;
       yield {
         type: "iteration",
@@ -124,7 +151,7 @@ export async function* stylizeGatys(input: GatysInput): AsyncGenerator<StylizeEv
     }
     yield {
       type: "done",
-      image: await tensorToRgbImage(image),
+      image: await output(),
       iterations: done,
       losses,
       elapsedMs: performance.now() - started,
@@ -132,6 +159,7 @@ export async function* stylizeGatys(input: GatysInput): AsyncGenerator<StylizeEv
     };
   } finally {
     optimizer?.dispose();
+    average?.dispose();
     tf.dispose(owned);
     extractor.dispose();
   }
@@ -153,15 +181,36 @@ function validateInput(input: GatysInput, options: GatysOptions): void {
   }
 }
 
+/**
+ * Each pooling halves the feature maps (rounding down): an image with a side shorter than 2^pools
+ * has empty feature maps at the deepest layer, whose loss is NaN (or crashes the WASM kernel).
+ * Checked per stage, since multi-scale and styleScale make small images likely.
+ */
+function assertLargeEnough(input: GatysInput, options: GatysOptions): void {
+  const layers = [...options.contentLayers, ...options.styleLayers];
+  const deepest = deepestLayerIndex(layers);
+  const minSide = 2 ** VGG19_LAYERS.slice(0, deepest).filter((l) => l.kind === "pool").length;
+  const deepestName = VGG19_LAYERS[deepest]!.name;
+  const check = (image: RgbImage, what: string) => {
+    if (Math.min(image.width, image.height) < minSide) {
+      throw new PasticheError("INVALID_IMAGE", `${what} is ${image.width}x${image.height}: layer ${deepestName} needs at least ${minSide} pixels on each side (raise the size or styleScale)`);
+    }
+  };
+  check(input.content, "the content image");
+  input.styles.forEach((s, i) => { check(s, `style image ${i + 1}`); });
+}
+
 /** Per style layer, the (blended) Gram matrix of the style images' features. */
 function styleGramTargets(
   extractor: VggFeatureExtractor,
   styles: readonly RgbImage[],
+  content: tf.Tensor4D,
   options: GatysOptions,
 ): Record<string, tf.Tensor2D> {
   return tf.tidy(() => {
     const perStyle = styles.map((style) => {
-      const features = extractor.extract(rgbImageToTensor(style));
+      const pixels = rgbImageToTensor(style);
+      const features = extractor.extract(options.preserveColors === "histogram" ? matchColorStatistics(pixels, content) : pixels);
       return options.styleLayers.map((l) => gramMatrix(features[l]!));
     });
     const weights = options.styleBlendWeights ?? styles.map(() => 1);

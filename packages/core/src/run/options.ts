@@ -55,6 +55,32 @@ export const GatysOptionsSchema = z
     previewEvery: z.number().int().min(0).default(0),
     /** "auto": the faster on the active backend (flipped-conv on WASM, tfjs's own on tfjs-node). */
     convGradient: z.enum(["auto", "flipped-conv", "tfjs"]).default("auto"),
+    /**
+     * Keep the content's colours (Gatys et al. 2017): "luminance" puts the result's luminance on the
+     * content's chrominance (YIQ) at the end; "histogram" first gives the style images the content's
+     * RGB mean and covariance. "none": the reference algorithm.
+     */
+    preserveColors: z.enum(["none", "luminance", "histogram"]).default("none"),
+    /**
+     * Style images are resized so their longest side is styleScale × the output's: below 1 the
+     * brush strokes come out larger, above 1 finer. Applied where the images are decoded (adapters).
+     */
+    styleScale: z.number().positive().max(4).default(1),
+    /**
+     * Decay of an exponential moving average of the image over the iterations; the output (and
+     * previews) is the average. 0: off, the reference algorithm; 0.95–0.99 gives smoother results.
+     */
+    averaging: z.number().min(0).lt(1).default(0),
+    /**
+     * Coarse to fine: run the optimisation at growing sizes, each stage starting from the previous
+     * result upsampled. "off": one scale, the reference algorithm; "auto": from `minSize` growing by
+     * at most √2 per stage; a number: that many stages, geometrically from `minSize` to the output.
+     */
+    scales: z.union([z.enum(["auto", "off"]), z.number().int().min(1).max(32)]).default("off"),
+    /** Longest side of the first (coarsest) stage. */
+    minSize: z.number().int().min(16).max(8192).default(128),
+    /** Iterations of each stage when multi-scale (default: `iterations`). */
+    iterationsPerScale: z.number().int().min(1).max(100_000).optional(),
   })
   .strict()
   .superRefine((o, ctx) => {
@@ -73,4 +99,9 @@ export type GatysOptions = z.output<typeof GatysOptionsSchema>;
 /** Validate options at the edge; a bad value becomes a one-line INVALID_OPTION (or UNKNOWN_LAYER). */
 export function parseGatysOptions(input: GatysOptionsInput): GatysOptions {
   return parseOptions(GatysOptionsSchema, input);
+}
+
+/** Longest side, in pixels, the adapters resize the style images to. */
+export function styleLongestSide(options: Pick<GatysOptions, "size" | "styleScale">): number {
+  return Math.max(1, Math.round(options.size * options.styleScale));
 }

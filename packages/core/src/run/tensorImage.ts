@@ -17,3 +17,14 @@ export async function tensorToRgbImage(t: tf.Tensor4D): Promise<RgbImage> {
   bytes.dispose();
   return { width, height, data: Uint8Array.from(ints) };
 }
+
+/** Bilinear resize of an RgbImage (half-pixel centres, alignCorners false); the same image if the size matches. */
+export async function resizeRgbImage(image: RgbImage, width: number, height: number): Promise<RgbImage> {
+  if (image.width === width && image.height === height) return image;
+  const resized = tf.tidy(() => tf.image.resizeBilinear(rgbImageToTensor(image), [height, width], false, true));
+  try {
+    return await tensorToRgbImage(resized);
+  } finally {
+    resized.dispose();
+  }
+}

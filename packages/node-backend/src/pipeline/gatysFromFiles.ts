@@ -2,6 +2,8 @@ import {
   parseGatysOptions,
   stylizeFast,
   stylizeGatys,
+  styleLongestSide,
+  type GatysOptions,
   type GatysOptionsInput,
   type RgbImage,
   type StylizeEvent,
@@ -45,19 +47,43 @@ export function cachedVgg19Weights(weightsPath?: string, modelsDir?: string): Pr
 
 /**
  * The Gatys run from files, shared by the CLI and the web app: validate the options first (cheap
- * errors before slow work), decode and resize the images to the output size, load the weights,
+ * errors before slow work), decode the images (see readGatysInputs), load the weights,
  * then stream core's events. The caller decides where results go.
  */
 export async function* stylizeGatysFromFiles(request: GatysFileRequest): AsyncGenerator<StylizeEvent, void, undefined> {
+  const { content, styles, initImage, options } = await readGatysInputs(request);
+  const { weights } = await cachedVgg19Weights(request.weightsPath, request.modelsDir);
+  yield* stylizeGatys({
+    content,
+    styles,
+    weights,
+    options,
+    ...(initImage ? { initImage } : {}),
+    ...(request.signal ? { signal: request.signal } : {}),
+  });
+}
+
+export interface GatysInputs {
+  readonly content: RgbImage;
+  readonly styles: RgbImage[];
+  readonly initImage: RgbImage | undefined;
+  readonly options: GatysOptions;
+}
+
+/**
+ * Validates the options and decodes the images of a request: the content (and a starting image) at
+ * the output size, the styles at `styleScale` × that size.
+ */
+export async function readGatysInputs(request: Omit<GatysFileRequest, "signal">): Promise<GatysInputs> {
   const initKind = request.init === undefined || request.init === "content" || request.init === "noise" ? (request.init ?? "content") : "image";
   const options = parseGatysOptions({ ...request.options, init: initKind });
-  const read = (path: string): Promise<RgbImage> =>
+  const read = (path: string, longestSide = options.size): Promise<RgbImage> =>
     readImage(path, {
-      longestSide: options.size,
+      longestSide,
       ...(request.maxInputPixels !== undefined ? { maxPixels: request.maxInputPixels } : {}),
     });
   const content = await read(request.content);
-  const styles = await Promise.all(request.styles.map(read));
+  const styles = await Promise.all(request.styles.map((s) => read(s, styleLongestSide(options))));
   // "fast": start from Magenta's one-pass stylisation of the same inputs, so the optimisation only
   // has to refine it (a file literally named "fast" can be given as ./fast).
   const initImage =
@@ -71,13 +97,5 @@ export async function* stylizeGatysFromFiles(request: GatysFileRequest): AsyncGe
       : initKind === "image"
         ? await read(request.init!)
         : undefined;
-  const { weights } = await cachedVgg19Weights(request.weightsPath, request.modelsDir);
-  yield* stylizeGatys({
-    content,
-    styles,
-    weights,
-    options,
-    ...(initImage ? { initImage } : {}),
-    ...(request.signal ? { signal: request.signal } : {}),
-  });
+  return { content, styles, initImage, options };
 }

@@ -1,0 +1,79 @@
+import { createHash } from "node:crypto";
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseGatysOptions } from "@pastiche/core";
+import { writeImage } from "../../src/images/index.js";
+import {
+  RUN_SETTINGS_KEY,
+  formatRunSettings,
+  hashRunInputs,
+  parseRunSettings,
+  readRunSettings,
+  sha256File,
+  verifyRunInputs,
+  type RunSettings,
+} from "../../src/pipeline/runSettings.js";
+import { catchPasticheError, makeTempDir, patternRgb } from "../images/helpers.js";
+
+async function withInputs(fn: (dir: string, settings: RunSettings) => Promise<void>): Promise<void> {
+  const { dir, cleanup } = await makeTempDir();
+  try {
+    const content = path.join(dir, "content.jpg");
+    const style = path.join(dir, "style.jpg");
+    const init = path.join(dir, "init.png");
+    await writeFile(content, "content bytes");
+    await writeFile(style, "style bytes");
+    await writeFile(init, "init bytes");
+    const settings: RunSettings = {
+      content,
+      styles: [style],
+      init,
+      options: parseGatysOptions({ size: 64, iterations: 3, seed: 7, preserveColors: "luminance", scales: "auto", averaging: 0.95 }),
+      sha256: await hashRunInputs({ content, styles: [style], init }),
+      versions: { pastiche: "0.0.0-test", tfjs: "4.22.0" },
+      backend: "wasm",
+    };
+    await fn(dir, settings);
+  } finally {
+    await cleanup();
+  }
+}
+
+describe("run settings", () => {
+  it("hashes files with sha256", async () => {
+    await withInputs(async (_dir, settings) => {
+      expect(await sha256File(settings.content)).toBe(createHash("sha256").update("content bytes").digest("hex"));
+      expect(settings.sha256.init).toBe(createHash("sha256").update("init bytes").digest("hex"));
+      expect((await hashRunInputs({ ...settings, init: "noise" })).init).toBeUndefined();
+      expect((await catchPasticheError(() => sha256File(path.join(_dir, "missing.jpg")))).code).toBe("FILE_NOT_FOUND");
+    });
+  });
+
+  it("round-trip through a PNG text chunk, and verify unchanged inputs", async () => {
+    await withInputs(async (dir, settings) => {
+      const png = path.join(dir, "out.png");
+      await writeImage(png, { width: 2, height: 2, data: patternRgb(2, 2) }, { text: { [RUN_SETTINGS_KEY]: formatRunSettings(settings) } });
+      const back = await readRunSettings(png);
+      expect(back).toEqual(settings);
+      await verifyRunInputs(back, png);
+    });
+  });
+
+  it("refuses changed inputs, PNGs without settings and settings without hashes", async () => {
+    await withInputs(async (dir, settings) => {
+      await writeFile(settings.styles[0]!, "another style");
+      const changed = await catchPasticheError(() => verifyRunInputs(settings, "out.png"));
+      expect(changed.code).toBe("INPUT_CHANGED");
+      expect(changed.message).toContain("style.jpg is not the file out.png was made from");
+      const plain = path.join(dir, "plain.png");
+      await writeImage(plain, { width: 2, height: 2, data: patternRgb(2, 2) });
+      expect((await catchPasticheError(() => readRunSettings(plain))).message).toContain("has no pastiche:settings");
+      const old = JSON.stringify({ content: "a.jpg", styles: ["b.jpg"], init: "content", options: {}, backend: "wasm" });
+      expect(() => parseRunSettings(old, "old.png")).toThrow(/old\.png: .*no input hashes/);
+      expect(() => parseRunSettings("{", "x.png")).toThrow(/not JSON/);
+      const badOptions = formatRunSettings({ ...settings, options: { ...settings.options, iterations: -1 } });
+      expect(() => parseRunSettings(badOptions, "x.png")).toThrow(/iterations/);
+    });
+  });
+});
