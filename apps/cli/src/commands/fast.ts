@@ -3,7 +3,8 @@ import { parseFastOptions, type FastOptionsInput } from "@pastiche/core";
 import { assertWritableOutput, initBackend, stylizeFastFromFiles, writeImage } from "@pastiche/node";
 import { BaseCommand } from "../lib/baseCommand.js";
 import { contentAndStyles } from "../lib/inputs.js";
-import { integerFlag, numberFlag, numberListFlag } from "../lib/flags.js";
+import { sharedStyleFlags } from "../lib/sharedFlags.js";
+import { integerFlag, numberFlag } from "../lib/flags.js";
 
 export default class Fast extends BaseCommand {
   static override summary = "Stylise in about a second with Magenta's arbitrary-style networks (Ghiasi et al. 2017).";
@@ -19,16 +20,13 @@ export default class Fast extends BaseCommand {
     style: Args.string({ description: "style image(s); give several to blend them", required: true }),
   };
   static override flags = {
-    output: Flags.string({ char: "o", description: "output image (.png, .jpg or .webp), written atomically", required: true }),
+    ...sharedStyleFlags,
     size: integerFlag("size", { description: "longest side of the output in pixels", default: 512, min: 8 }),
     "style-size": integerFlag("style-size", { description: "side of the square the style image is scaled and cropped to for the predictor", default: 256, min: 32 }),
     strength: numberFlag("strength", { description: "0 (content unchanged) … 1 (full style) [default: 1]", min: 0 }),
-    "style-blend-weights": numberListFlag("style-blend-weights", "one weight per style image, e.g. 3,7 (normalised)"),
     transfer: Flags.string({ description: "transfer network: int8, f16 (which TFLite file in the models directory) or a PATH to a .tflite file" }),
     predictor: Flags.string({ description: "PATH to the style-prediction .tflite file [default: search PASTICHE_MODELS_DIR]" }),
-    backend: Flags.string({ description: "tfjs backend: auto, tensorflow (tfjs-node) or wasm [env: PASTICHE_BACKEND]" }),
     json: Flags.boolean({ description: "print one JSON object with the result and timings on stdout" }),
-    quiet: Flags.boolean({ char: "q", description: "no output but errors" }),
   };
 
   async run(): Promise<void> {

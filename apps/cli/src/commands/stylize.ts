@@ -15,6 +15,7 @@ import {
 } from "@pastiche/node";
 import { BaseCommand } from "../lib/baseCommand.js";
 import { contentAndStyles } from "../lib/inputs.js";
+import { sharedStyleFlags } from "../lib/sharedFlags.js";
 import { integerFlag, listFlag, numberFlag, numberListFlag, scalesFlag } from "../lib/flags.js";
 import { ProgressReporter, fmtDuration, type ProgressMode } from "../lib/progress.js";
 
@@ -33,7 +34,7 @@ export default class Stylize extends BaseCommand {
     style: Args.string({ description: "style image(s); give several to blend them" }),
   };
   static override flags = {
-    output: Flags.string({ char: "o", description: "output image (.png, .jpg or .webp), written atomically", required: true }),
+    ...sharedStyleFlags,
     from: Flags.string({ description: "rerun the run recorded in this PNG (written by pastiche stylize): same inputs (checked by sha256), options and seed; flags given override" }),
     size: integerFlag("size", { description: "longest side of the output in pixels [default: 512]", min: 16 }),
     iterations: integerFlag("iterations", { description: "optimisation steps [default: 500]", min: 1, char: "n" }),
@@ -45,7 +46,6 @@ export default class Stylize extends BaseCommand {
     "content-layers": listFlag("comma-separated content layers (block5_conv2 or relu5_2 style)"),
     "style-layers": listFlag("comma-separated style layers"),
     "style-layer-weights": numberListFlag("style-layer-weights", "one weight per style layer"),
-    "style-blend-weights": numberListFlag("style-blend-weights", "one weight per style image, e.g. 3,7 (normalised)"),
     init: Flags.string({ description: "starting image: content, noise, fast (the `pastiche fast` result, needs the Magenta models), or a PATH to an image [default: content]" }),
     "preserve-colors": Flags.string({
       description: "keep the content's colours: luminance (style on the luminance only) or histogram (style recoloured to the content's colour statistics first)",
@@ -64,7 +64,6 @@ export default class Stylize extends BaseCommand {
     "iterations-per-scale": integerFlag("iterations-per-scale", { description: "iterations of each stage with --scales [default: --iterations]", min: 1 }),
     seed: integerFlag("seed", { description: "random seed (noise init); printed when not given", min: 0 }),
     "save-every": integerFlag("save-every", { description: "also write the image every N iterations (OUT-0100.png …) [default: 0, never]", min: 0 }),
-    backend: Flags.string({ description: "tfjs backend: auto, tensorflow (tfjs-node) or wasm [env: PASTICHE_BACKEND]" }),
     "max-input-pixels": integerFlag("max-input-pixels", {
       description: "refuse input images with more pixels (width × height) than this, before decoding them",
       min: 1,
@@ -72,7 +71,6 @@ export default class Stylize extends BaseCommand {
     }),
     weights: Flags.string({ description: "VGG19 weights: a tfjs layers-model dir, its model.json, or the Keras .h5 [default: search PASTICHE_MODELS_DIR]" }),
     json: Flags.boolean({ description: "print one JSON object per progress event on stdout" }),
-    quiet: Flags.boolean({ char: "q", description: "no progress output" }),
   };
 
   async run(): Promise<void> {
