@@ -4,7 +4,7 @@
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { readImage, readPngText } from "@pastiche/node";
+import { readImage, readPngText, writeImage } from "@pastiche/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CONTENT_SIZE,
@@ -132,5 +132,58 @@ describe.skipIf(!process.env.PASTICHE_MODELS_DIR)("pastiche stylize: new control
     const b = await readImage(rerun);
     expect({ width: b.width, height: b.height }).toEqual(EXPECTED);
     expect(b.data).toEqual(a.data);
+  });
+});
+
+describe.skipIf(!process.env.PASTICHE_MODELS_DIR)("pastiche stylize: regional styles with --mask (PASTICHE_MODELS_DIR)", () => {
+  let root: string | undefined;
+  let fx: Fixtures;
+  let first: CliResult;
+  let again: CliResult;
+  let output: string;
+  let rerun: string;
+  let masks: string[];
+
+  beforeAll(async () => {
+    assertBuilt();
+    root = await makeTempDir();
+    fx = await writeFixtures(path.join(root, "inputs"));
+    output = path.join(root, "out.png");
+    rerun = path.join(root, "again.png");
+    // Complementary left/right halves, at another aspect ratio than the content (stretched to it).
+    masks = await Promise.all([true, false].map(async (left, i) => {
+      const data = new Uint8Array(20 * 20 * 3);
+      for (let p = 0; p < 400; p++) data.fill((p % 20 < 10) === left ? 255 : 0, p * 3, p * 3 + 3);
+      const file = path.join(root!, `mask-${i}.png`);
+      await writeImage(file, { width: 20, height: 20, data });
+      return file;
+    }));
+    first = await runCli(
+      ["stylize", fx.content, "--mask", masks[0]!, fx.style, fx.content, "--mask", masks[1]!, "-o", output, "--size", String(SIZE), "--iterations", "2", "--seed", "5", "--json"],
+      { timeoutMs: 110_000 },
+    );
+    again = await runCli(["stylize", "--from", output, "-o", rerun, "--json"], { timeoutMs: 110_000 });
+  });
+
+  afterAll(async () => {
+    await removeDir(root);
+  });
+
+  it("runs with one mask per style and records the masks with their hashes", async () => {
+    expect(first.code, first.stderr).toBe(0);
+    expect((JSON.parse(lines(first.stdout).at(-1)!) as { image?: unknown }).image).toEqual(EXPECTED);
+    const settings = JSON.parse(readPngText(await readFile(output))["pastiche:settings"] ?? "null") as {
+      styles: string[];
+      styleMasks: string[];
+      sha256: { styleMasks: string[] };
+    };
+    expect(settings.styles).toEqual([fx.style, fx.content]);
+    expect(settings.styleMasks).toEqual(masks);
+    expect(settings.sha256.styleMasks).toHaveLength(2);
+  });
+
+  it("--from reruns it with the same masks: the same image", async () => {
+    expect(again.code, again.stderr).toBe(0);
+    expect((await readImage(rerun)).data).toEqual((await readImage(output)).data);
   });
 });

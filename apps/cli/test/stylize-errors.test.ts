@@ -134,6 +134,21 @@ describe.concurrent("pastiche stylize: bad input fails with one line, before any
     expectOneErrorLine(r, /^pastiche: error: --scales: expected auto, off or a whole number of stages, got "many"$/, 2);
   });
 
+  it("a missing --mask file (the flag is not greedy: the style after it stays a style)", async () => {
+    const r = await stylize((f) => [f.content, "--mask", path.join(f.dir, "nomask.png"), f.style]);
+    expectOneErrorLine(r, /nomask\.png not found/, 2);
+  });
+
+  it("a missing mask among comma-separated --mask files", async () => {
+    const r = await stylize((f) => [f.content, f.style, f.style], ["--mask", `${fx.style},${path.join(fx.dir, "nomask2.png")}`]);
+    expectOneErrorLine(r, /nomask2\.png not found/, 2);
+  });
+
+  it("a --mask count that does not match the style images", async () => {
+    const r = await stylize((f) => [f.content, f.style, f.style], ["--mask", fx.style]);
+    expectOneErrorLine(r, /^pastiche: error: --mask: 1 masks for 2 style images \(give one per style, in order\)$/, 2);
+  });
+
   it("an unknown flag", async () => {
     const r = await stylize((f) => [f.content, f.style], ["--colour", "red"]);
     expectOneErrorLine(r, /Nonexistent flag: --colour/, 2);

@@ -18,7 +18,10 @@ export {
 } from "./ops/conv2dReluFastGrad.js";
 export { gramMatrix, blendGrams } from "./losses/gram.js";
 export { contentLoss, meanSquaredError } from "./losses/content.js";
-export { styleLoss } from "./losses/style.js";
+export { styleLoss, maskedStyleLoss, type MaskedStyleTarget } from "./losses/style.js";
+export { maskedGramMatrix } from "./losses/maskedGram.js";
+export { layerMasks, poolsBefore } from "./vgg/layerMasks.js";
+export { maskImageToTensor } from "./run/styleMasks.js";
 export { totalVariation } from "./losses/totalVariation.js";
 export { AdamImageOptimizer, ADAM_DEFAULTS, type AdamOptions } from "./optim/adam.js";
 export { LbfgsImageOptimizer, LBFGS_DEFAULTS, type LbfgsOptions } from "./optim/lbfgs.js";

@@ -1,6 +1,17 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, describe, expect, it } from "vitest";
-import { PasticheError, disposeWeightMap, stylizeGatys, type GatysInput, type StylizeEvent } from "../src/index.js";
+import {
+  PasticheError,
+  VggFeatureExtractor,
+  blendGrams,
+  disposeWeightMap,
+  gramMatrix,
+  rgbImageToTensor,
+  styleLoss,
+  stylizeGatys,
+  type GatysInput,
+  type StylizeEvent,
+} from "../src/index.js";
 import { syntheticVggWeights, testImage } from "./helpers/syntheticVgg.js";
 
 // Shallow layers keep these tests fast; the real-weights test uses the defaults.
@@ -105,6 +116,67 @@ describe("stylizeGatys", () => {
     expect(await final([style, other], [1, 1])).not.toEqual(await final([style]));
   });
 
+  it("regional styles: complementary half masks run, leak nothing and differ from the unmasked blend", async () => {
+    const other = testImage(16, 16, 11);
+    const half = (left: boolean) => {
+      const data = new Uint8Array(24 * 20 * 3);
+      for (let p = 0; p < 24 * 20; p++) data.fill((p % 24 < 12) === left ? 255 : 0, p * 3, p * 3 + 3);
+      return { width: 24, height: 20, data };
+    };
+    const final = async (styleMasks?: GatysInput["styleMasks"]) => {
+      const before = tf.memory().numTensors;
+      const counts: number[] = [];
+      let image: Uint8Array | undefined;
+      for await (const e of stylizeGatys({ content, styles: [style, other], weights, options: { ...small, iterations: 4, styleWeight: 1e4 }, ...(styleMasks ? { styleMasks } : {}) })) {
+        if (e.type === "iteration" && e.iteration >= 3) counts.push(tf.memory().numTensors);
+        if (e.type === "done") image = e.image.data;
+      }
+      expect(new Set(counts).size).toBe(1);
+      expect(tf.memory().numTensors).toBe(before);
+      return image;
+    };
+    const masked = await final([half(true), half(false)]);
+    expect(masked).toHaveLength(24 * 20 * 3);
+    expect(masked).not.toEqual(await final());
+    // A mask of another aspect ratio is stretched to the content's size.
+    expect(await final([testImage(10, 40, 1), testImage(10, 40, 2)])).toHaveLength(24 * 20 * 3);
+  });
+
+  it("without masks the style loss is exactly the blended-Gram loss of the reference algorithm", async () => {
+    const other = testImage(16, 16, 11);
+    const events = await collect({ content, styles: [style, other], weights, options: { ...small, iterations: 1, styleBlendWeights: [3, 1] } });
+    const first = events.find((e) => e.type === "iteration");
+    // Content init: the first evaluation is at the content image itself.
+    const expected = tf.tidy(() => {
+      const extractor = new VggFeatureExtractor(weights, { layers: [...small.contentLayers, ...small.styleLayers] });
+      const gramsOf = (image: typeof style) => {
+        const features = extractor.extract(rgbImageToTensor(image));
+        return small.styleLayers.map((l) => gramMatrix(features[l]!));
+      };
+      const [a, b] = [gramsOf(style), gramsOf(other)];
+      const targets = Object.fromEntries(small.styleLayers.map((l, i) => [l, blendGrams([a[i]!, b[i]!], [3, 1])]));
+      const loss = tf.mul(styleLoss(extractor.extract(rgbImageToTensor(content)), targets, small.styleLayers), 1e-2).dataSync()[0]!;
+      extractor.dispose();
+      return loss;
+    });
+    // Equal to float32 rounding (the run evaluates under the gradient tape, summing in another order).
+    const got = first?.type === "iteration" ? first.losses.style : Number.NaN;
+    expect(Math.abs(got - expected)).toBeLessThanOrEqual(1e-6 * expected);
+  });
+
+  it("one style with an all-ones mask matches the unmasked run's losses", async () => {
+    const losses = async (styleMasks?: GatysInput["styleMasks"]) => {
+      const events = await collect({ content, styles: [style], weights, options: { ...small, iterations: 1 }, ...(styleMasks ? { styleMasks } : {}) });
+      const it1 = events.find((e) => e.type === "iteration");
+      return it1?.type === "iteration" ? it1.losses : undefined;
+    };
+    const white = { width: 5, height: 5, data: new Uint8Array(75).fill(255) };
+    const masked = (await losses([white]))!;
+    const plain = (await losses())!;
+    expect(masked.style).toBeCloseTo(plain.style, 2);
+    expect(Math.abs(masked.style - plain.style)).toBeLessThanOrEqual(1e-4 * plain.style);
+  });
+
   it("refuses bad options and inputs with one-line typed errors", async () => {
     const base = { content, styles: [style], weights };
     await expectPasticheError(collect({ ...base, options: { styleLayers: ["relu9_9"] } }), "UNKNOWN_LAYER", "relu9_9");
@@ -115,6 +187,8 @@ describe("stylizeGatys", () => {
     await expectPasticheError(collect({ ...base, styles: [] }), "INVALID_OPTION", "style image");
     await expectPasticheError(collect({ ...base, options: { ...small, styleBlendWeights: [1, 2] } }), "INVALID_OPTION", "blend");
     await expectPasticheError(collect({ ...base, options: { init: "image" } }), "INVALID_OPTION", "initial image");
+    await expectPasticheError(collect({ ...base, styleMasks: [style, style] }), "INVALID_OPTION", "2 style masks for 1 style images");
+    await expectPasticheError(collect({ ...base, styleMasks: [{ width: 2, height: 2, data: new Uint8Array(3) }] }), "INVALID_IMAGE", "style mask 1");
     await expectPasticheError(collect({ ...base, content: { width: 4, height: 4, data: new Uint8Array(5) } }), "INVALID_IMAGE");
     // block3_conv1 comes after two poolings: 4 pixels per side at least.
     await expectPasticheError(collect({ ...base, styles: [testImage(30, 3)], options: small }), "INVALID_IMAGE", "style image 1 is 30x3: layer block3_conv1 needs at least 4 pixels");

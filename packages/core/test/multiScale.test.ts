@@ -69,6 +69,15 @@ describe("multi-scale stylizeGatys", () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it("resizes style masks to each stage, without leaking", async () => {
+    const before = tf.memory().numTensors;
+    const events: StylizeEvent[] = [];
+    const mask = testImage(8, 8, 5);
+    for await (const e of stylizeGatys({ content, styles: [style], styleMasks: [mask], weights, options: { ...small, scales: 2, minSize: 20, iterationsPerScale: 2 } })) events.push(e);
+    expect(events.at(-1)).toMatchObject({ type: "done", iterations: 4, image: { width: 40, height: 30 } });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it("an abort in an early stage still ends with a full-size done event", async () => {
     const controller = new AbortController();
     const events = await collect({ scales: 3, minSize: 20, iterationsPerScale: 3 }, controller.signal, 2, controller);

@@ -14,7 +14,7 @@ import {
   writeImage,
 } from "@pastiche/node";
 import { BaseCommand } from "../lib/baseCommand.js";
-import { contentAndStyles } from "../lib/inputs.js";
+import { contentAndStyles, styleMasksFor } from "../lib/inputs.js";
 import { sharedStyleFlags } from "../lib/sharedFlags.js";
 import { integerFlag, listFlag, numberFlag, numberListFlag, scalesFlag } from "../lib/flags.js";
 import { ProgressReporter, fmtDuration, type ProgressMode } from "../lib/progress.js";
@@ -25,6 +25,7 @@ export default class Stylize extends BaseCommand {
   static override examples = [
     "<%= config.bin %> stylize photo.jpg starry_night.jpg -o out.png --size 256 --iterations 200",
     "<%= config.bin %> stylize photo.jpg a.jpg b.jpg --style-blend-weights 3,7 -o out.png",
+    "<%= config.bin %> stylize photo.jpg sky.jpg ground.jpg --mask sky-mask.png --mask ground-mask.png -o out.png",
     "<%= config.bin %> stylize photo.jpg wave.jpg -o out.png --optimizer lbfgs --iterations 300 --json",
     "<%= config.bin %> stylize --from out.png -o again.png --iterations 1000",
   ];
@@ -46,6 +47,11 @@ export default class Stylize extends BaseCommand {
     "content-layers": listFlag("comma-separated content layers (block5_conv2 or relu5_2 style)"),
     "style-layers": listFlag("comma-separated style layers"),
     "style-layer-weights": numberListFlag("style-layer-weights", "one weight per style layer"),
+    mask: Flags.string({
+      description: "regional styles: a grayscale mask image per style image, in order (white: this style, black: not; soft values blend); repeat the flag or separate with commas",
+      multiple: true,
+      multipleNonGreedy: true, // `--mask a.png b.jpg` must leave b.jpg to the style images
+    }),
     init: Flags.string({ description: "starting image: content, noise, fast (the `pastiche fast` result, needs the Magenta models), or a PATH to an image [default: content]" }),
     "preserve-colors": Flags.string({
       description: "keep the content's colours: luminance (style on the luminance only) or histogram (style recoloured to the content's colour statistics first)",
@@ -74,12 +80,16 @@ export default class Stylize extends BaseCommand {
   };
 
   async run(): Promise<void> {
-    const { argv, flags } = await this.parse(Stylize);
+    const { flags, raw } = await this.parse(Stylize);
+    // The positional arguments in the order given: oclif's `argv` is re-sorted by first occurrence,
+    // which reorders a repeated path (`a.jpg b.jpg a.jpg`) and would pair styles with the wrong masks.
+    const argv = raw.flatMap((t) => (t.type === "arg" ? [t.input] : []));
     // --from: the recorded run is the base; flags and inputs given on the command line override it.
     // (The flags have no oclif defaults, so "given" is "defined"; the schema supplies the defaults.)
     const from = flags.from !== undefined ? await readRunSettings(flags.from) : undefined;
     const { content, styles } =
       from && argv.length === 0 ? { content: from.content, styles: [...from.styles] } : contentAndStyles(argv, flags["style-blend-weights"]);
+    const styleMasks = flags.mask !== undefined ? styleMasksFor(flags.mask, styles.length) : from && argv.length === 0 ? from.styleMasks : undefined;
     const init = flags.init ?? (from && argv.length === 0 ? from.init : "content");
     const options: GatysOptionsInput = {
       ...from?.options,
@@ -110,7 +120,7 @@ export default class Stylize extends BaseCommand {
     await assertWritableOutput(flags.output);
     if (from && argv.length === 0) await verifyRunInputs(from, flags.from!);
     // Hashed while the run starts; a missing file fails in the run itself with the usual message.
-    const hashes = hashRunInputs({ content, styles, init });
+    const hashes = hashRunInputs({ content, styles, styleMasks, init });
     hashes.catch(() => undefined);
 
     const backend = await initBackend(flags.backend);
@@ -124,6 +134,7 @@ export default class Stylize extends BaseCommand {
       for await (const event of stylizeGatysFromFiles({
         content,
         styles,
+        ...defined({ styleMasks }),
         init,
         options,
         maxInputPixels: flags["max-input-pixels"],
@@ -143,6 +154,7 @@ export default class Stylize extends BaseCommand {
               [RUN_SETTINGS_KEY]: formatRunSettings({
                 content,
                 styles,
+                ...defined({ styleMasks }),
                 init,
                 options: { ...parsed, init: init === "content" || init === "noise" ? init : "image", ...(seed !== undefined ? { seed } : {}) },
                 sha256: await hashes,

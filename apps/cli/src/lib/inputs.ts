@@ -14,3 +14,16 @@ export function contentAndStyles(argv: readonly unknown[], blendWeights: readonl
   }
   return { content, styles };
 }
+
+/**
+ * `--mask`, repeatable and/or comma-separated, flattened to one mask per style image in order;
+ * checked against the styles before anything is read.
+ */
+export function styleMasksFor(raw: readonly string[] | undefined, styleCount: number): string[] | undefined {
+  if (raw === undefined) return undefined;
+  const masks = raw.flatMap((r) => r.split(",")).map((m) => m.trim()).filter((m) => m.length > 0);
+  if (masks.length !== styleCount) {
+    throw new PasticheError("INVALID_OPTION", `--mask: ${masks.length} masks for ${styleCount} style images (give one per style, in order)`);
+  }
+  return masks;
+}

@@ -5,7 +5,7 @@ import { PasticheError } from "../errors.js";
 import { assertRgbImage, type RgbImage } from "../image.js";
 import { blendGrams, gramMatrix } from "../losses/gram.js";
 import { contentLoss } from "../losses/content.js";
-import { styleLoss } from "../losses/style.js";
+import { maskedStyleLoss, styleLoss, type MaskedStyleTarget } from "../losses/style.js";
 import { totalVariation } from "../losses/totalVariation.js";
 import type { WeightMap } from "../model/weightMap.js";
 import { AdamImageOptimizer } from "../optim/adam.js";
@@ -13,11 +13,13 @@ import { IterateAverage } from "../optim/iterateAverage.js";
 import { LbfgsImageOptimizer } from "../optim/lbfgs.js";
 import type { Evaluation, ImageOptimizer } from "../optim/types.js";
 import { VggFeatureExtractor } from "../vgg/extractor.js";
+import { layerMasks } from "../vgg/layerMasks.js";
 import { VGG19_LAYERS, deepestLayerIndex } from "../vgg/layers.js";
 import type { LossTerms, StylizeEvent } from "./events.js";
 import { assertGradientsRegistered } from "./gradients.js";
 import { stylizeMultiScale } from "./multiScale.js";
 import { parseGatysOptions, type GatysOptions, type GatysOptionsInput } from "./options.js";
+import { maskImageToTensor } from "./styleMasks.js";
 import { rgbImageToTensor, tensorToRgbImage } from "./tensorImage.js";
 
 export interface GatysInput {
@@ -25,6 +27,12 @@ export interface GatysInput {
   readonly content: RgbImage;
   /** One or more style images (any size; the adapters resize them to the output size by default). */
   readonly styles: readonly RgbImage[];
+  /**
+   * Regional styles: one mask per style image, in order, saying where on the output that style goes
+   * (gray level from the luminance: white = this style, black = not; soft values blend). Resized to
+   * the content's size (stretched if the aspect ratio differs). Absent: every style everywhere.
+   */
+  readonly styleMasks?: readonly RgbImage[];
   /** Starting image when `options.init` is "image"; resized to the content's size if needed. */
   readonly initImage?: RgbImage;
   /** VGG19 weights (Keras names); borrowed, not disposed. */
@@ -69,8 +77,11 @@ async function* stylizeSingleScale(input: GatysInput, options: GatysOptions, see
       return Object.fromEntries(options.contentLayers.map((l) => [l, features[l]!]));
     });
     owned.push(...Object.values(contentTargets));
-    const styleTargets = styleGramTargets(extractor, input.styles, contentImage, options);
-    owned.push(...Object.values(styleTargets));
+    // Without masks the blended Gram targets (the reference algorithm); with masks, each style's own.
+    const styleTargets = input.styleMasks ? undefined : styleGramTargets(extractor, input.styles, contentImage, options);
+    if (styleTargets) owned.push(...Object.values(styleTargets));
+    const maskedTargets = input.styleMasks ? maskedStyleTargets(extractor, input.styles, input.styleMasks, contentImage, options) : undefined;
+    if (maskedTargets) owned.push(...maskedTargets.flatMap((t) => [...Object.values(t.grams), ...Object.values(t.masks)]));
     const init = initialImage(input, options, seed);
     const image = tf.variable(init, true, undefined, "float32");
     init.dispose(); // the variable holds its own reference to the data
@@ -106,7 +117,10 @@ async function* stylizeSingleScale(input: GatysInput, options: GatysOptions, see
         const { value, grad } = tf.valueAndGrad((x: tf.Tensor4D) => {
           const features = extractor.extract(x);
           const c = tf.mul(contentLoss(features, contentTargets, options.contentLayers), options.contentWeight);
-          const s = tf.mul(styleLoss(features, styleTargets, options.styleLayers, options.styleLayerWeights), options.styleWeight);
+          const style = maskedTargets
+            ? maskedStyleLoss(features, maskedTargets, options.styleLayers, options.styleLayerWeights)
+            : styleLoss(features, styleTargets!, options.styleLayers, options.styleLayerWeights);
+          const s = tf.mul(style, options.styleWeight);
           const v = tf.mul(totalVariation(x), options.tvWeight);
           const total = tf.addN([c, s, v]);
           terms = tf.keep(tf.stack([c, s, v, total]) as tf.Tensor1D);
@@ -175,6 +189,12 @@ function validateInput(input: GatysInput, options: GatysOptions): void {
       `${options.styleBlendWeights.length} style blend weights for ${input.styles.length} style images`,
     );
   }
+  if (input.styleMasks) {
+    if (input.styleMasks.length !== input.styles.length) {
+      throw new PasticheError("INVALID_OPTION", `${input.styleMasks.length} style masks for ${input.styles.length} style images (give one per style, in order)`);
+    }
+    input.styleMasks.forEach((m, i) => { assertRgbImage(m, `style mask ${i + 1}`); });
+  }
   if (options.init === "image") {
     if (!input.initImage) throw new PasticheError("INVALID_OPTION", 'init "image" needs an initial image');
     assertRgbImage(input.initImage, "initial image");
@@ -200,6 +220,36 @@ function assertLargeEnough(input: GatysInput, options: GatysOptions): void {
   input.styles.forEach((s, i) => { check(s, `style image ${i + 1}`); });
 }
 
+/** Per style image, per style layer, the Gram matrix of the style image's features (call in a tidy). */
+function perStyleGrams(extractor: VggFeatureExtractor, styles: readonly RgbImage[], content: tf.Tensor4D, options: GatysOptions): tf.Tensor2D[][] {
+  return styles.map((style) => {
+    const pixels = rgbImageToTensor(style);
+    const features = extractor.extract(options.preserveColors === "histogram" ? matchColorStatistics(pixels, content) : pixels);
+    return options.styleLayers.map((l) => gramMatrix(features[l]!));
+  });
+}
+
+/** Per style image: its own Gram targets, its mask at each style layer's size, and its blend weight. */
+function maskedStyleTargets(
+  extractor: VggFeatureExtractor,
+  styles: readonly RgbImage[],
+  masks: readonly RgbImage[],
+  content: tf.Tensor4D,
+  options: GatysOptions,
+): MaskedStyleTarget[] {
+  const [, height, width] = content.shape;
+  return tf.tidy(() => {
+    const grams = perStyleGrams(extractor, styles, content, options);
+    const weights = options.styleBlendWeights ?? styles.map(() => 1);
+    const targets = grams.map((g, i) => ({
+      grams: Object.fromEntries(options.styleLayers.map((l, j) => [l, g[j]!])),
+      masks: layerMasks(maskImageToTensor(masks[i]!, width, height), options.styleLayers),
+      weight: weights[i]!,
+    }));
+    return targets; // tidy keeps the tensors nested in its result (arrays and plain objects)
+  });
+}
+
 /** Per style layer, the (blended) Gram matrix of the style images' features. */
 function styleGramTargets(
   extractor: VggFeatureExtractor,
@@ -208,11 +258,7 @@ function styleGramTargets(
   options: GatysOptions,
 ): Record<string, tf.Tensor2D> {
   return tf.tidy(() => {
-    const perStyle = styles.map((style) => {
-      const pixels = rgbImageToTensor(style);
-      const features = extractor.extract(options.preserveColors === "histogram" ? matchColorStatistics(pixels, content) : pixels);
-      return options.styleLayers.map((l) => gramMatrix(features[l]!));
-    });
+    const perStyle = perStyleGrams(extractor, styles, content, options);
     const weights = options.styleBlendWeights ?? styles.map(() => 1);
     return Object.fromEntries(
       options.styleLayers.map((l, i) => [l, blendGrams(perStyle.map((grams) => grams[i]!), weights)]),

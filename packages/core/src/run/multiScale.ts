@@ -37,7 +37,8 @@ export type StageRunner = (input: GatysInput, options: GatysOptions) => AsyncGen
 
 /**
  * Coarse-to-fine Gatys: one single-scale run per stage, the content and styles resized in core by
- * the stage's factor (so the style keeps its scale relative to the output), each stage starting
+ * the stage's factor (so the style keeps its scale relative to the output), style masks to the
+ * stage's size, each stage starting
  * from the previous result upsampled. Re-emits the stages' events as one run: one "start" with the
  * full size and every stage, iterations numbered across stages and tagged with their stage, and one
  * "done" with the full-size image (upsampled if the run was aborted in an earlier stage).
@@ -64,6 +65,10 @@ export async function* stylizeMultiScale(
         return resizeRgbImage(s, size.width, size.height);
       }),
     );
+    // Masks follow the content (their own aspect ratio is ignored), so they are resized to the stage.
+    const styleMasks = input.styleMasks
+      ? await Promise.all(input.styleMasks.map((m) => resizeRgbImage(m, stage.width, stage.height)))
+      : undefined;
     const stageOptions: GatysOptions = {
       ...options,
       iterations: perStage,
@@ -73,7 +78,7 @@ export async function* stylizeMultiScale(
     };
     const initImage = previous ?? input.initImage;
     let stageStarted = 0;
-    for await (const event of runStage({ ...input, content, styles, ...(initImage ? { initImage } : {}) }, stageOptions)) {
+    for await (const event of runStage({ ...input, content, styles, ...(styleMasks ? { styleMasks } : {}), ...(initImage ? { initImage } : {}) }, stageOptions)) {
       const elapsedMs = performance.now() - started;
       if (event.type === "start") {
         stageStarted = elapsedMs;

@@ -18,6 +18,8 @@ export const DEFAULT_MAX_INPUT_PIXELS = 50_000_000;
 export interface ReadImageOptions {
   /** Resize (up or down, keeping the aspect ratio) so the longer side is exactly this many pixels. */
   readonly longestSide?: number;
+  /** Resize to exactly this size, stretching if the aspect ratio differs (masks); overrides longestSide. */
+  readonly size?: { readonly width: number; readonly height: number };
   /** Refuse images with more pixels than this (IMAGE_TOO_LARGE). Default DEFAULT_MAX_INPUT_PIXELS. */
   readonly maxPixels?: number;
 }
@@ -93,8 +95,12 @@ async function readBytes(path: string): Promise<Buffer> {
  * INVALID_OPTION for a non-positive-integer option.
  */
 export async function readImage(path: string, options: ReadImageOptions = {}): Promise<RgbImage> {
-  const { longestSide, maxPixels = DEFAULT_MAX_INPUT_PIXELS } = options;
+  const { longestSide, size, maxPixels = DEFAULT_MAX_INPUT_PIXELS } = options;
   if (longestSide !== undefined) assertPositiveInteger(longestSide, "longestSide");
+  if (size !== undefined) {
+    assertPositiveInteger(size.width, "size.width");
+    assertPositiveInteger(size.height, "size.height");
+  }
   assertPositiveInteger(maxPixels, "maxPixels");
 
   const bytes = await readBytes(path);
@@ -129,8 +135,8 @@ export async function readImage(path: string, options: ReadImageOptions = {}): P
   if (meta.width * meta.height > maxPixels) throw tooLarge(path, meta, maxPixels);
 
   const oriented = orientedSize(meta.width, meta.height, meta.orientation);
-  const target = longestSide === undefined ? oriented : fitLongestSide(oriented.width, oriented.height, longestSide);
-  if (longestSide !== undefined && target.width * target.height > maxPixels) throw tooLarge(path, target, maxPixels, true);
+  const target = size ?? (longestSide === undefined ? oriented : fitLongestSide(oriented.width, oriented.height, longestSide));
+  if (target !== oriented && target.width * target.height > maxPixels) throw tooLarge(path, target, maxPixels, true);
 
   // limitInputPixels again as a backstop: libvips itself then refuses to decode past the cap.
   let pipeline = sharp(bytes, { failOn: FAIL_ON, limitInputPixels: maxPixels })

@@ -1,4 +1,5 @@
 import {
+  PasticheError,
   parseGatysOptions,
   stylizeFast,
   stylizeGatys,
@@ -16,6 +17,8 @@ import { cachedFastStyleModels } from "./fastFromFiles.js";
 export interface GatysFileRequest {
   readonly content: string;
   readonly styles: readonly string[];
+  /** Regional styles: one grayscale mask image per style, in order (see GatysInput.styleMasks). */
+  readonly styleMasks?: readonly string[];
   /** "content", "noise", "fast" (the fast feed-forward result, see fastFromFiles.ts), or the path of a starting image. */
   readonly init?: string;
   readonly options?: GatysOptionsInput;
@@ -51,11 +54,12 @@ export function cachedVgg19Weights(weightsPath?: string, modelsDir?: string): Pr
  * then stream core's events. The caller decides where results go.
  */
 export async function* stylizeGatysFromFiles(request: GatysFileRequest): AsyncGenerator<StylizeEvent, void, undefined> {
-  const { content, styles, initImage, options } = await readGatysInputs(request);
+  const { content, styles, styleMasks, initImage, options } = await readGatysInputs(request);
   const { weights } = await cachedVgg19Weights(request.weightsPath, request.modelsDir);
   yield* stylizeGatys({
     content,
     styles,
+    ...(styleMasks ? { styleMasks } : {}),
     weights,
     options,
     ...(initImage ? { initImage } : {}),
@@ -66,24 +70,30 @@ export async function* stylizeGatysFromFiles(request: GatysFileRequest): AsyncGe
 export interface GatysInputs {
   readonly content: RgbImage;
   readonly styles: RgbImage[];
+  /** At the content's exact size. */
+  readonly styleMasks: RgbImage[] | undefined;
   readonly initImage: RgbImage | undefined;
   readonly options: GatysOptions;
 }
 
 /**
  * Validates the options and decodes the images of a request: the content (and a starting image) at
- * the output size, the styles at `styleScale` × that size.
+ * the output size, the styles at `styleScale` × that size, style masks at the content's exact size.
  */
 export async function readGatysInputs(request: Omit<GatysFileRequest, "signal">): Promise<GatysInputs> {
   const initKind = request.init === undefined || request.init === "content" || request.init === "noise" ? (request.init ?? "content") : "image";
   const options = parseGatysOptions({ ...request.options, init: initKind });
-  const read = (path: string, longestSide = options.size): Promise<RgbImage> =>
-    readImage(path, {
-      longestSide,
-      ...(request.maxInputPixels !== undefined ? { maxPixels: request.maxInputPixels } : {}),
-    });
+  // Checked before any file is read, like the blend weights.
+  if (request.styleMasks && request.styleMasks.length !== request.styles.length) {
+    throw new PasticheError("INVALID_OPTION", `${request.styleMasks.length} style masks for ${request.styles.length} style images (give one per style, in order)`);
+  }
+  const limit = request.maxInputPixels !== undefined ? { maxPixels: request.maxInputPixels } : {};
+  const read = (path: string, longestSide = options.size): Promise<RgbImage> => readImage(path, { longestSide, ...limit });
   const content = await read(request.content);
   const styles = await Promise.all(request.styles.map((s) => read(s, styleLongestSide(options))));
+  // Masks at the content's exact size (stretched if their aspect ratio differs), by sharp rather than core.
+  const size = { width: content.width, height: content.height };
+  const styleMasks = request.styleMasks ? await Promise.all(request.styleMasks.map((m) => readImage(m, { size, ...limit }))) : undefined;
   // "fast": start from Magenta's one-pass stylisation of the same inputs, so the optimisation only
   // has to refine it (a file literally named "fast" can be given as ./fast).
   const initImage =
@@ -97,5 +107,5 @@ export async function readGatysInputs(request: Omit<GatysFileRequest, "signal">)
       : initKind === "image"
         ? await read(request.init!)
         : undefined;
-  return { content, styles, initImage, options };
+  return { content, styles, styleMasks, initImage, options };
 }

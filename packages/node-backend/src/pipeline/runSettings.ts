@@ -14,6 +14,8 @@ export const RUN_SETTINGS_KEY = "pastiche:settings";
 export interface InputHashes {
   readonly content: string;
   readonly styles: readonly string[];
+  /** Only when the run had style masks. */
+  readonly styleMasks?: readonly string[];
   /** Only when the run started from an image file. */
   readonly init?: string;
 }
@@ -21,6 +23,8 @@ export interface InputHashes {
 export interface RunSettings {
   readonly content: string;
   readonly styles: readonly string[];
+  /** One mask image per style (regional styles); absent when the styles apply everywhere. */
+  readonly styleMasks?: readonly string[];
   /** "content", "noise", "fast" or the path of a starting image. */
   readonly init: string;
   readonly options: GatysOptions;
@@ -48,13 +52,14 @@ export async function sha256File(path: string): Promise<string> {
   return hash.digest("hex");
 }
 
-export async function hashRunInputs(inputs: { content: string; styles: readonly string[]; init: string }): Promise<InputHashes> {
-  const [content, styles, init] = await Promise.all([
+export async function hashRunInputs(inputs: { content: string; styles: readonly string[]; styleMasks?: readonly string[] | undefined; init: string }): Promise<InputHashes> {
+  const [content, styles, styleMasks, init] = await Promise.all([
     sha256File(inputs.content),
     Promise.all(inputs.styles.map(sha256File)),
+    inputs.styleMasks ? Promise.all(inputs.styleMasks.map(sha256File)) : undefined,
     initIsFile(inputs.init) ? sha256File(inputs.init) : undefined,
   ]);
-  return { content, styles, ...(init !== undefined ? { init } : {}) };
+  return { content, styles, ...(styleMasks ? { styleMasks } : {}), ...(init !== undefined ? { init } : {}) };
 }
 
 /** The JSON text of the PNG chunk. */
@@ -82,6 +87,9 @@ export function parseRunSettings(text: string, source: string): RunSettings {
     throw bad("no input hashes: written before pastiche recorded them");
   }
   if (initIsFile(init) && !isString(sha.init)) throw bad("no hash of the starting image");
+  const styleMasks = r.styleMasks === undefined ? undefined : isStrings(r.styleMasks) && r.styleMasks.length === r.styles.length ? r.styleMasks : undefined;
+  if (r.styleMasks !== undefined && styleMasks === undefined) throw bad("not one style mask per style image");
+  if (styleMasks && !(isStrings(sha.styleMasks) && sha.styleMasks.length === styleMasks.length)) throw bad("no hashes of the style masks");
   let options: GatysOptions;
   try {
     options = parseGatysOptions((r.options ?? {}));
@@ -92,9 +100,15 @@ export function parseRunSettings(text: string, source: string): RunSettings {
   return {
     content: r.content,
     styles: r.styles,
+    ...(styleMasks ? { styleMasks } : {}),
     init,
     options,
-    sha256: { content: sha.content, styles: sha.styles, ...(isString(sha.init) ? { init: sha.init } : {}) },
+    sha256: {
+      content: sha.content,
+      styles: sha.styles,
+      ...(styleMasks && isStrings(sha.styleMasks) ? { styleMasks: sha.styleMasks } : {}),
+      ...(isString(sha.init) ? { init: sha.init } : {}),
+    },
     versions,
     backend: isString(r.backend) ? r.backend : "unknown",
   };
@@ -123,5 +137,6 @@ export async function verifyRunInputs(settings: RunSettings, source: string): Pr
   };
   check("content image", settings.content, settings.sha256.content, now.content);
   settings.styles.forEach((s, i) => { check("style image", s, settings.sha256.styles[i], now.styles[i]); });
+  settings.styleMasks?.forEach((m, i) => { check("style mask", m, settings.sha256.styleMasks?.[i], now.styleMasks?.[i]); });
   if (initIsFile(settings.init)) check("starting image", settings.init, settings.sha256.init, now.init);
 }

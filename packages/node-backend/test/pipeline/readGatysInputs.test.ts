@@ -28,6 +28,30 @@ describe("readGatysInputs", () => {
     }
   });
 
+  it("reads style masks at the content's exact size (stretched), after checking their count", async () => {
+    const { dir, cleanup } = await makeTempDir();
+    try {
+      const content = path.join(dir, "content.png");
+      const mask = path.join(dir, "mask.png");
+      await rawInput(patternRgb(80, 60), 80, 60).png().toFile(content);
+      await rawInput(patternRgb(20, 50), 20, 50).png().toFile(mask);
+      const read = await readGatysInputs({ content, styles: [content], styleMasks: [mask], options: { size: 40 } });
+      expect(read.styleMasks?.map((m) => [m.width, m.height])).toEqual([[40, 30]]);
+      expect((await readGatysInputs({ content, styles: [content], options: { size: 40 } })).styleMasks).toBeUndefined();
+      const count = await catchPasticheError(() => readGatysInputs({ content, styles: [content], styleMasks: [mask, mask] }));
+      expect([count.code, count.message]).toEqual(["INVALID_OPTION", "2 style masks for 1 style images (give one per style, in order)"]);
+      const missing = await catchPasticheError(() => readGatysInputs({ content, styles: [content], styleMasks: [path.join(dir, "nope.png")] }));
+      expect(missing.code).toBe("FILE_NOT_FOUND");
+      const large = path.join(dir, "large.png");
+      await rawInput(patternRgb(100, 80), 100, 80).png().toFile(large);
+      // The same pixel limit as the other inputs (the content, 80x60, is under it).
+      const big = await catchPasticheError(() => readGatysInputs({ content, styles: [content], styleMasks: [large], maxInputPixels: 6000, options: { size: 40 } }));
+      expect(big.code).toBe("IMAGE_TOO_LARGE");
+    } finally {
+      await cleanup();
+    }
+  });
+
   it("computes the style's longest side, at least 1 pixel", () => {
     expect(styleLongestSide({ size: 512, styleScale: 1 })).toBe(512);
     expect(styleLongestSide({ size: 512, styleScale: 0.75 })).toBe(384);

@@ -60,6 +60,23 @@ describe("run settings", () => {
     });
   });
 
+  it("records style masks with their hashes and refuses a changed mask", async () => {
+    await withInputs(async (dir, settings) => {
+      const mask = path.join(dir, "mask.png");
+      await writeFile(mask, "mask bytes");
+      const withMask: RunSettings = { ...settings, styleMasks: [mask], sha256: await hashRunInputs({ ...settings, styleMasks: [mask] }) };
+      const back = parseRunSettings(formatRunSettings(withMask), "out.png");
+      expect(back.styleMasks).toEqual([mask]);
+      expect(back.sha256.styleMasks).toEqual([createHash("sha256").update("mask bytes").digest("hex")]);
+      await verifyRunInputs(back, "out.png");
+      expect(parseRunSettings(formatRunSettings(settings), "out.png").styleMasks).toBeUndefined();
+      await writeFile(mask, "another mask");
+      expect((await catchPasticheError(() => verifyRunInputs(back, "out.png"))).message).toContain("style mask");
+      const unhashed = formatRunSettings({ ...withMask, sha256: settings.sha256 });
+      expect(() => parseRunSettings(unhashed, "x.png")).toThrow(/hashes of the style masks/);
+    });
+  });
+
   it("refuses changed inputs, PNGs without settings and settings without hashes", async () => {
     await withInputs(async (dir, settings) => {
       await writeFile(settings.styles[0]!, "another style");
