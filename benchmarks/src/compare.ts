@@ -4,9 +4,18 @@
  * process has one backend, then prints the ratios between them measured in this one run.
  */
 import { spawnSync } from "node:child_process";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+
+// turbo runs this in benchmarks/; relative directories are meant from the repository root, where
+// `pnpm bench` is typed (e.g. PASTICHE_MODELS_DIR=../shared/models).
+const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
+for (const key of ["PASTICHE_MODELS_DIR", "PASTICHE_IMAGES_DIR"]) {
+  const value = process.env[key];
+  if (value) process.env[key] = path.resolve(repoRoot, value);
+}
 /** PyTorch CPU, same algorithm, 256 px, 2 threads, as measured for issue #4 (not re-measured here). */
 const PYTORCH_REFERENCE_256_S = 0.55;
 
@@ -29,6 +38,8 @@ function run(script: string, backend: string): Record<string, number> | undefine
 // tfjs-node is tried too: without its addon the child says so in one line and is skipped.
 const gatys = Object.fromEntries(["wasm", "tensorflow"].map((b) => [b, run("./gatys.bench.js", b)]));
 for (const b of ["wasm", "tensorflow"].filter((b) => gatys[b])) run("./fast.bench.js", b);
+// Multi-scale vs single-scale on the fastest backend available (it is a quality-per-time comparison).
+run("./multiscale.bench.js", gatys.tensorflow ? "tensorflow" : "wasm");
 
 console.log("\n=== summary ===");
 const wasm = gatys.wasm;

@@ -99,6 +99,15 @@ describe("stylizeGatys", () => {
     expect(events.filter((e) => e.type === "iteration")).toHaveLength(2);
   });
 
+  it("receives an abort that comes from a timer, not from the loop itself", async () => {
+    const controller = new AbortController();
+    setTimeout(() => { controller.abort(); }, 300);
+    const events = await collect({ content, styles: [style], weights, options: { ...small, iterations: 100_000 }, signal: controller.signal });
+    const done = events.at(-1)!;
+    expect(done).toMatchObject({ type: "done", aborted: true });
+    if (done.type === "done") expect(done.iterations).toBeLessThan(100_000);
+  });
+
   it("starts from a given image, resized to the content's size", async () => {
     const init = testImage(12, 10, 3);
     const events = await collect({ content, styles: [style], weights, initImage: init, options: { ...small, iterations: 1, init: "image" } });

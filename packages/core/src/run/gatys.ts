@@ -134,11 +134,14 @@ async function* stylizeSingleScale(input: GatysInput, options: GatysOptions, see
     let losses: LossTerms | undefined;
     let done = 0;
     for (let it = 1; it <= options.iterations; it++) {
+      // Backends resolve data() as a microtask, so without this the loop would never let timers,
+      // I/O or signal handlers (Ctrl-C, a job's cancel request) run, and an abort would never arrive.
+      await yieldToEventLoop();
       if (input.signal?.aborted) break;
       const evaluation = optimizer.step(image, evaluate);
       tf.dispose([evaluation.loss, evaluation.grad]);
       average?.update(image);
-      const values = await terms!.data(); // the one read-back per iteration; also yields to the event loop
+      const values = await terms!.data(); // the one read-back per iteration
       terms!.dispose();
       terms = undefined;
       losses = { content: values[0]!, style: values[1]!, tv: values[2]!, total: values[3]! };
@@ -282,4 +285,9 @@ function initialImage(input: GatysInput, options: GatysOptions, seed: number): t
       }
     }
   });
+}
+
+/** A macrotask boundary (setTimeout exists in browsers and Node alike). */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
