@@ -1,11 +1,11 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { disposeWeightMap, planStages, scaleSizes, stylizeGatys, type StylizeEvent } from "../src/index.js";
-import { syntheticVggWeights, testImage } from "./helpers/syntheticVgg.js";
+import { SHALLOW_RUN_OPTIONS, syntheticVggWeights, testImage } from "./helpers/syntheticVgg.js";
 
 const weights = syntheticVggWeights("block2_conv1");
 afterAll(() => { disposeWeightMap(weights); });
-const small = { contentLayers: ["block2_conv1"], styleLayers: ["block1_conv1", "block2_conv1"], styleWeight: 1e4 };
+const small = SHALLOW_RUN_OPTIONS;
 const content = testImage(40, 30);
 const style = testImage(24, 24, 9);
 

@@ -30,3 +30,10 @@ export function testImage(width: number, height: number, phase = 0): { width: nu
   }
   return { width, height, data };
 }
+
+/** Options for runs on `syntheticVggWeights("block2_conv1")`: two shallow layers, style dominant. */
+export const SHALLOW_RUN_OPTIONS = {
+  contentLayers: ["block2_conv1"],
+  styleLayers: ["block1_conv1", "block2_conv1"],
+  styleWeight: 1e4,
+};
