@@ -1,0 +1,3 @@
+import { config } from "@pastiche/eslint-config";
+
+export default [...config({ tsconfigRootDir: import.meta.dirname }), { ignores: [".next/**", "next-env.d.ts"] }];

@@ -1,0 +1,3 @@
+import { pasticheVitestConfig } from "@pastiche/vitest-config";
+
+export default pasticheVitestConfig("web");
