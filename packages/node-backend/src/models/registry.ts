@@ -1,4 +1,4 @@
-import { PasticheError } from "@pastiche/core";
+import { PasticheError } from "@pastiche/core/schemas";
 
 /**
  * The catalogue of model files Pastiche knows, as data: for each model, the local forms it accepts

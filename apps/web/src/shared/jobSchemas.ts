@@ -1,0 +1,221 @@
+/**
+ * The contract between the browser and the server: job inputs (zod, validated on both sides) and
+ * the shapes the API returns. Browser-safe: zod and core's option schemas only (no TensorFlow.js).
+ *
+ * The option schemas are derived from core's GatysOptionsSchema / FastOptionsSchema, so the web app
+ * accepts exactly the options the CLI does (same names, bounds and messages), restricted to the main
+ * controls and tightened to the hosted limits.
+ */
+import { z } from "zod";
+import { FastOptionsSchema, GatysOptionsSchema } from "@pastiche/core/schemas";
+import { IdSchema } from "./ids.js";
+
+export { IdSchema } from "./ids.js";
+
+/** Limits a hosted server enforces (configured by environment, reported by `system.info`). */
+export interface HostedLimits {
+  /** Largest accepted upload, in bytes. */
+  maxUploadBytes: number;
+  /** Largest accepted input image, width × height, checked from the header before decoding. */
+  maxInputPixels: number;
+  /** Largest output's longest side, in pixels. */
+  maxOutputSide: number;
+  /** Most iterations of a Quality job. */
+  maxIterations: number;
+}
+
+/** The defaults of a server with no limit variables set (see docs/web.md). */
+export const DEFAULT_HOSTED_LIMITS: HostedLimits = {
+  maxUploadBytes: 25 * 1024 * 1024,
+  maxInputPixels: 50_000_000,
+  maxOutputSide: 1024,
+  maxIterations: 1000,
+};
+
+/** At most this many style images per job. */
+export const MAX_STYLES = 4;
+
+export const ImageRoleSchema = z.enum(["content", "style"]);
+export type ImageRole = z.infer<typeof ImageRoleSchema>;
+
+export const JobModeSchema = z.enum(["fast", "quality"]);
+export type JobMode = z.infer<typeof JobModeSchema>;
+
+export const JobStatusSchema = z.enum(["queued", "running", "succeeded", "failed", "cancelled"]);
+export type JobStatus = z.infer<typeof JobStatusSchema>;
+
+/** Statuses a job never leaves. */
+export const TERMINAL_STATUSES: readonly JobStatus[] = ["succeeded", "failed", "cancelled"];
+
+export function isTerminalStatus(status: JobStatus): boolean {
+  return TERMINAL_STATUSES.includes(status);
+}
+
+// Core's object shapes, refinements dropped (zod refuses .pick() on refined objects); the one
+// cross-field refinement that matters here (blend weights per style) is re-applied per job below.
+const gatysShape = z.object(GatysOptionsSchema.shape);
+const fastShape = z.object(FastOptionsSchema.shape);
+
+/** Fast options as the web app accepts them, with `limits` applied. */
+export function fastJobOptionsSchema(limits: Pick<HostedLimits, "maxOutputSide">) {
+  return fastShape
+    .pick({ size: true, strength: true, styleBlendWeights: true })
+    .extend({
+      size: FastOptionsSchema.shape.size
+        .unwrap()
+        .max(limits.maxOutputSide, { message: `The output size can be at most ${limits.maxOutputSide} pixels on this server.` })
+        .default(Math.min(512, limits.maxOutputSide)),
+    })
+    .strict();
+}
+
+/** Quality (Gatys) options as the web app accepts them, with `limits` applied. */
+export function qualityJobOptionsSchema(limits: Pick<HostedLimits, "maxOutputSide" | "maxIterations">) {
+  return gatysShape
+    .pick({
+      size: true,
+      iterations: true,
+      optimizer: true,
+      contentWeight: true,
+      styleWeight: true,
+      tvWeight: true,
+      preserveColors: true,
+      styleBlendWeights: true,
+      styleScale: true,
+      averaging: true,
+      seed: true,
+    })
+    .extend({
+      size: GatysOptionsSchema.shape.size
+        .unwrap()
+        .max(limits.maxOutputSide, { message: `The output size can be at most ${limits.maxOutputSide} pixels on this server.` })
+        .default(Math.min(256, limits.maxOutputSide)),
+      iterations: GatysOptionsSchema.shape.iterations
+        .unwrap()
+        .max(limits.maxIterations, { message: `A Quality job can have at most ${limits.maxIterations} iterations on this server.` })
+        .default(Math.min(200, limits.maxIterations)),
+    })
+    .strict();
+}
+
+const styleIdsSchema = z
+  .array(IdSchema)
+  .min(1, { message: "Choose at least one style image." })
+  .max(MAX_STYLES, { message: `Choose at most ${MAX_STYLES} style images.` });
+
+/** What `jobs.create` accepts, with `limits` applied (the server builds it from its configuration). */
+export function jobCreateInputSchema(limits: Pick<HostedLimits, "maxOutputSide" | "maxIterations">) {
+  return z
+    .discriminatedUnion("mode", [
+      z.object({ mode: z.literal("fast"), contentId: IdSchema, styleIds: styleIdsSchema, options: fastJobOptionsSchema(limits).prefault({}) }),
+      z.object({ mode: z.literal("quality"), contentId: IdSchema, styleIds: styleIdsSchema, options: qualityJobOptionsSchema(limits).prefault({}) }),
+    ])
+    .superRefine((job, ctx) => {
+      const weights = job.options.styleBlendWeights;
+      if (weights && weights.length !== job.styleIds.length) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["options", "styleBlendWeights"],
+          message: `Give one blend weight per style image (${weights.length} weights for ${job.styleIds.length} styles).`,
+        });
+      }
+    });
+}
+
+/**
+ * `jobs.create`'s input with the default limits. The server re-checks every job against its own
+ * configured limits (see `system.info`); the UI can use this for instant feedback and the types.
+ */
+export const JobCreateInputSchema = jobCreateInputSchema(DEFAULT_HOSTED_LIMITS);
+export type JobCreateInput = z.input<typeof JobCreateInputSchema>;
+export type FastJobOptions = z.output<ReturnType<typeof fastJobOptionsSchema>>;
+export type QualityJobOptions = z.output<ReturnType<typeof qualityJobOptionsSchema>>;
+/** A job's options after validation and defaults, as stored and shown. */
+export type JobOptions = FastJobOptions | QualityJobOptions;
+
+export const JobIdInputSchema = z.object({ id: IdSchema });
+export const JobListInputSchema = z.object({
+  limit: z.number().int().min(1).max(100).optional(),
+  cursor: z.string().max(200).optional(),
+});
+export type JobListInput = z.infer<typeof JobListInputSchema>;
+
+export interface LossTermsView {
+  total: number;
+  content: number;
+  style: number;
+  tv: number;
+}
+
+export interface JobProgress {
+  /** Iterations done so far (Fast jobs: 0 or 1). */
+  iteration: number;
+  iterations: number;
+  elapsedMs: number;
+  /** Estimated time to finish, or null before it can be estimated. */
+  etaMs: number | null;
+  /** Latest loss terms (Quality jobs), or null. */
+  losses: LossTermsView | null;
+}
+
+/** A job as the API shows it. Dates are ISO 8601 strings. URLs are relative to the app. */
+export interface JobView {
+  id: string;
+  mode: JobMode;
+  status: JobStatus;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** Why the job failed or was stopped, in one sentence; null otherwise. */
+  error: string | null;
+  options: JobOptions;
+  contentUrl: string;
+  styleUrls: string[];
+  progress: JobProgress | null;
+  /** The latest intermediate image (Quality jobs), refreshed every few iterations; null before the first. */
+  previewUrl: string | null;
+  resultUrl: string | null;
+  /** Same image as resultUrl, served as an attachment. */
+  downloadUrl: string | null;
+  /** 0: next to run in its lane; null unless queued. */
+  queuePosition: number | null;
+}
+
+export interface JobListOutput {
+  items: JobView[];
+  nextCursor: string | null;
+}
+
+/** One event of `jobs.onProgress`: the job as it is now. */
+export interface JobProgressEvent {
+  type: "job";
+  job: JobView;
+}
+
+export type UploadFormat = "jpeg" | "png" | "webp" | "tiff";
+
+export interface UploadedImage {
+  id: string;
+  width: number;
+  height: number;
+  format: UploadFormat;
+  bytes: number;
+  url: string;
+  thumbnailUrl: string;
+}
+
+export interface ExampleStyle {
+  /** An upload id: pass it in `styleIds` like an uploaded style. */
+  id: string;
+  name: string;
+  thumbnailUrl: string;
+}
+
+export interface SystemInfo {
+  /** What runs the jobs, e.g. "tfjs-node, wasm (threads)" or "not started". */
+  backend: string;
+  limits: HostedLimits;
+  /** Whether the model files each mode needs are installed. */
+  models: { quality: boolean; fast: boolean };
+  examples: ExampleStyle[];
+}
