@@ -1,0 +1,33 @@
+import type { ExampleStyle } from "@/shared/jobSchemas";
+
+interface Props {
+  examples: readonly ExampleStyle[];
+  selectedIds: readonly string[];
+  onToggle: (example: ExampleStyle) => void;
+}
+
+/** The server's bundled example styles, toggled like uploaded ones (their ids are upload ids). */
+export function ExampleStyles({ examples, selectedIds, onToggle }: Props) {
+  if (examples.length === 0) return null;
+  return (
+    <div>
+      <h3 className="hint">Or pick an example style</h3>
+      <div className="examples" data-testid="example-styles">
+        {examples.map((example) => (
+          <button
+            key={example.id}
+            type="button"
+            className="example"
+            aria-pressed={selectedIds.includes(example.id)}
+            aria-label={example.name}
+            title={example.name}
+            onClick={() => { onToggle(example); }}
+            data-testid="example-style"
+          >
+            <img src={example.thumbnailUrl} alt="" />
+          </button>
+        ))}
+      </div>
+    </div>
+  );
+}

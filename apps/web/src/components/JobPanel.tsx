@@ -1,0 +1,121 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useSubscription } from "@trpc/tanstack-react-query";
+import { useState } from "react";
+import { useTRPC } from "@/client/trpc";
+import { errorMessage, withVersion } from "@/client/format";
+import { isTerminalStatus, type JobStatus, type JobView } from "@/shared/jobSchemas";
+import { JobProgress } from "./JobProgress";
+import type { LossPoint } from "./LossChart";
+import { ResultView } from "./ResultView";
+
+const STATUS_TEXT: Record<JobStatus, string> = {
+  queued: "Queued",
+  running: "Running",
+  succeeded: "Done",
+  failed: "Failed",
+  cancelled: "Cancelled",
+};
+
+export function StatusBadge({ status, testId }: { status: JobStatus; testId?: string }) {
+  return (
+    <span className={`status ${status}`} data-testid={testId} data-status={status}>
+      {STATUS_TEXT[status]}
+    </span>
+  );
+}
+
+/**
+ * One job, live: the subscription pushes every change into the jobs.get cache entry, so this panel,
+ * the history list and a reload all read the same state. Mount it with key={jobId}.
+ */
+export function JobPanel({ jobId }: { jobId: string }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [points, setPoints] = useState<LossPoint[]>([]);
+
+  const jobQuery = useQuery(
+    trpc.jobs.get.queryOptions(
+      { id: jobId },
+      {
+        // A slow fallback in case the event stream drops; the subscription normally makes it moot.
+        refetchInterval: (query) => (query.state.data && isTerminalStatus(query.state.data.status) ? false : 3_000),
+      },
+    ),
+  );
+  const job = jobQuery.data;
+  const live = job !== undefined && !isTerminalStatus(job.status);
+
+  useSubscription(
+    trpc.jobs.onProgress.subscriptionOptions(
+      { id: jobId },
+      {
+        enabled: live,
+        onData: (event) => {
+          const next: JobView = event.job;
+          queryClient.setQueryData(trpc.jobs.get.queryKey({ id: jobId }), next);
+          const losses = next.progress?.losses;
+          if (losses) {
+            const iteration = next.progress!.iteration;
+            setPoints((ps) => (ps.length > 0 && ps[ps.length - 1]!.iteration >= iteration ? ps : [...ps, { iteration, ...losses }]));
+          }
+          // A finished job changes the history list (status, thumbnail).
+          if (isTerminalStatus(next.status)) void queryClient.invalidateQueries({ queryKey: trpc.jobs.list.queryKey() });
+        },
+      },
+    ),
+  );
+
+  const cancel = useMutation(
+    trpc.jobs.cancel.mutationOptions({
+      onSuccess: (cancelled) => {
+        queryClient.setQueryData(trpc.jobs.get.queryKey({ id: jobId }), cancelled);
+        void queryClient.invalidateQueries({ queryKey: trpc.jobs.list.queryKey() });
+      },
+    }),
+  );
+
+  if (jobQuery.isError) {
+    return (
+      <p role="alert" className="alert">
+        {errorMessage(jobQuery.error)}
+      </p>
+    );
+  }
+  if (job === undefined) return <p className="hint">Loading the job…</p>;
+
+  return (
+    <div className="stack" data-testid="job-panel" data-job-id={job.id}>
+      <div className="actions">
+        <h2>{job.mode === "fast" ? "Fast" : "Quality"} job</h2>
+        <StatusBadge status={job.status} testId="job-status" />
+      </div>
+      {cancel.isError && (
+        <p role="alert" className="alert">
+          {errorMessage(cancel.error)}
+        </p>
+      )}
+      {job.status === "failed" && (
+        <p role="alert" className="alert" data-testid="job-error">
+          {job.error ?? "The job failed."}
+        </p>
+      )}
+      {job.status === "cancelled" && (
+        <p className="hint" data-testid="job-cancelled">
+          {job.error ?? "This job was cancelled."}
+        </p>
+      )}
+      <ResultView job={job}>
+        {live ? (
+          <JobProgress job={job} points={points} onCancel={() => { cancel.mutate({ id: jobId }); }} cancelling={cancel.isPending} />
+        ) : job.status !== "succeeded" && job.previewUrl !== null ? (
+          <figure>
+            <img src={withVersion(job.previewUrl, job.progress?.iteration ?? 0)} alt="Last intermediate image" data-testid="preview-image" />
+            <figcaption>Last intermediate image (iteration {job.progress?.iteration ?? 0})</figcaption>
+          </figure>
+        ) : undefined}
+      </ResultView>
+    </div>
+  );
+}

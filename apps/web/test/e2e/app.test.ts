@@ -1,0 +1,225 @@
+/**
+ * End to end, in a real browser: Debian's Chromium driven by playwright-core (no browser download)
+ * against the production build started with `next start`. One server and one page for the whole
+ * file, in the order a user would go: upload, Fast job, download, Quality job watched and cancelled,
+ * refused files, history after a reload. Screenshots go to test/e2e/artifacts/.
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { writeBadFiles, type BadFile } from "./badFiles";
+import { startApp, WEB_DIR, type RunningApp } from "./server";
+
+const REPO = path.resolve(WEB_DIR, "../..");
+const SHARED = path.resolve(REPO, "../shared");
+const MODELS_DIR = process.env.PASTICHE_MODELS_DIR ?? path.join(SHARED, "models");
+const IMAGES_DIR = process.env.PASTICHE_TEST_IMAGES ?? path.join(SHARED, "images");
+const CONTENT = path.join(IMAGES_DIR, "content", "sailboat.jpg");
+const STYLE = path.join(IMAGES_DIR, "style", "starry_night.jpg");
+const ARTIFACTS = path.join(WEB_DIR, "test", "e2e", "artifacts");
+const CHROMIUM = process.env.PASTICHE_CHROMIUM ?? "/usr/bin/chromium";
+
+let app: RunningApp;
+let browser: Browser;
+let page: Page;
+let work: string;
+let dataDir: string;
+/** Console errors about the CSP, and uncaught exceptions: either means the page is broken. */
+const cspViolations: string[] = [];
+const pageErrors: string[] = [];
+
+function shot(name: string): Promise<Buffer> {
+  return page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+/** Every file under the data directory except the database's own (which changes on any request). */
+function storedFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else if (!/\.(db|sqlite3?)(-wal|-shm|-journal)?$/.test(entry.name)) out.push(path.relative(dir, p));
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+function expectNoBrowserErrors(): void {
+  expect(cspViolations, "CSP violations in the browser console").toEqual([]);
+  expect(pageErrors, "uncaught exceptions in the page").toEqual([]);
+}
+
+beforeAll(async () => {
+  for (const required of [CHROMIUM, CONTENT, STYLE, MODELS_DIR]) {
+    // Fail loudly rather than skip: CI installs Chromium and provides the shared models and images.
+    statSync(required);
+  }
+  mkdirSync(ARTIFACTS, { recursive: true });
+  work = mkdtempSync(path.join(tmpdir(), "pastiche-e2e-"));
+  dataDir = path.join(work, "data");
+  mkdirSync(dataDir);
+  app = await startApp({ PASTICHE_DATA_DIR: dataDir, PASTICHE_MODELS_DIR: MODELS_DIR });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  // A fresh context is a fresh profile: no cache, cookies or downloads from an earlier run.
+  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+  await context.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (e) => {
+      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline"}`);
+    });
+  });
+  page = await context.newPage();
+  page.on("console", (msg) => {
+    if (msg.type() === "error" && /Content Security Policy|CSP violation|Refused to/i.test(msg.text())) cspViolations.push(msg.text());
+  });
+  page.on("pageerror", (error) => pageErrors.push(error.message));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe("the web app in Chromium", () => {
+  test("the page is served with security headers and a per-request CSP nonce", async () => {
+    const [a, b] = await Promise.all([fetch(`${app.url}/`), fetch(`${app.url}/`)]);
+    expect(a.status).toBe(200);
+    const csp = a.headers.get("content-security-policy") ?? "";
+    for (const directive of ["default-src 'self'", "'strict-dynamic'", "img-src 'self' blob: data:", "connect-src 'self'", "frame-ancestors 'none'", "object-src 'none'", "base-uri 'self'"]) {
+      expect(csp).toContain(directive);
+    }
+    const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
+    expect(nonce).toBeTruthy();
+    expect(b.headers.get("content-security-policy")).not.toContain(nonce!);
+    expect(a.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(a.headers.get("x-frame-options")).toBe("DENY");
+    expect(a.headers.get("referrer-policy")).toBeTruthy();
+    expect(a.headers.get("permissions-policy")).toBeTruthy();
+    // Every script Next.js emitted carries this response's nonce, or the page could not hydrate.
+    const html = await a.text();
+    const scripts = html.match(/<script\b[^>]*>/g) ?? [];
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const tag of scripts) expect(tag).toContain(`nonce="${nonce!}"`);
+    await b.text();
+  });
+
+  test("the page hydrates under the CSP", async () => {
+    await page.goto(app.url);
+    await page.getByRole("heading", { name: "Pastiche" }).waitFor();
+    // Switching mode changes the controls: only a hydrated React tree reacts to the click.
+    await page.locator("label:has([data-testid=mode-quality])").click();
+    await page.getByTestId("iterations").waitFor();
+    await page.locator("label:has([data-testid=mode-fast])").click();
+    await page.getByTestId("strength").waitFor();
+    expectNoBrowserErrors();
+  });
+
+  test("upload a content and a style image, run a Fast job, see and download the result", async () => {
+    await page.getByTestId("content-input").setInputFiles(CONTENT);
+    await page.getByTestId("content-thumb").waitFor();
+    await page.getByTestId("style-input").setInputFiles(STYLE);
+    await page.getByTestId("style-thumb").waitFor();
+    await expect.poll(() => page.getByTestId("content-thumb").locator("img").evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+
+    await page.getByTestId("size").fill("384");
+    await page.getByTestId("run-button").click();
+    const result = page.getByTestId("result-image");
+    await result.waitFor({ timeout: 90_000 });
+    await expect.poll(() => result.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 30_000 }).toBeGreaterThan(0);
+    expect(await page.getByTestId("job-status").getAttribute("data-status")).toBe("succeeded");
+    await shot("fast-result");
+    // A compact copy for the README (see the afterAll at the end).
+    await page.screenshot({ path: path.join(ARTIFACTS, "fast-result.jpg"), type: "jpeg", quality: 80 });
+
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-link").click()]);
+    expect(download.suggestedFilename()).toMatch(/\.png$/);
+    const saved = path.join(work, "download.png");
+    await download.saveAs(saved);
+    const png = readFileSync(saved);
+    expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    expect(png.readUInt32BE(16)).toBe(384); // IHDR width: the longest side asked for (sailboat is landscape)
+    expectNoBrowserErrors();
+  });
+
+  test("start a short Quality job, watch it progress, cancel it", async () => {
+    await page.locator("label:has([data-testid=mode-quality])").click();
+    await page.getByTestId("size").fill("96");
+    await page.getByTestId("iterations").fill("400");
+    await page.getByTestId("run-button").click();
+
+    const iteration = page.getByTestId("progress-iteration");
+    const current = async () => Number(/^(\d+)/.exec((await iteration.textContent({ timeout: 60_000 })) ?? "")?.[1] ?? -1);
+    // The first iteration waits for VGG19 to load in the worker; after that they come quickly.
+    await expect.poll(current, { timeout: 90_000, interval: 250 }).toBeGreaterThan(0);
+    const first = await current();
+    await expect.poll(current, { timeout: 60_000, interval: 250 }).toBeGreaterThan(first);
+    expect(await iteration.textContent()).toMatch(/\/ 400$/);
+    await page.getByTestId("loss-chart").waitFor({ timeout: 60_000 });
+    await page.getByTestId("preview-image").waitFor({ timeout: 60_000 });
+
+    // While the job runs the server keeps answering (its work is off the request path).
+    for (const route of ["/api/trpc/system.info", "/"]) {
+      const t0 = performance.now();
+      const res = await fetch(`${app.url}${route}`);
+      await res.arrayBuffer();
+      const ms = performance.now() - t0;
+      console.log(`${route} answered in ${ms.toFixed(0)} ms while a Quality job ran`);
+      expect(res.ok).toBe(true);
+      expect(ms).toBeLessThan(2_000);
+    }
+    await shot("quality-progress");
+
+    await page.getByTestId("cancel-button").click();
+    await expect.poll(() => page.getByTestId("job-status").getAttribute("data-status"), { timeout: 30_000 }).toBe("cancelled");
+    await shot("quality-cancelled");
+    expectNoBrowserErrors();
+  });
+
+  test("refused files get a readable message and nothing is stored", async () => {
+    const before = storedFiles(dataDir);
+    const badFiles: BadFile[] = writeBadFiles(work, 100 * 1024 * 1024);
+    const error = page.getByTestId("content-error");
+    for (const bad of badFiles) {
+      await page.getByTestId("content-input").setInputFiles(bad.file);
+      const name = path.basename(bad.file);
+      await expect.poll(async () => (await error.isVisible()) ? await error.textContent() : "", { timeout: 30_000 }).toContain(name);
+      const message = (await error.textContent()) ?? "";
+      console.log(`${bad.what}: ${message}`);
+      expect(message, bad.what).toMatch(bad.expect);
+      expect(await error.getAttribute("role")).toBe("alert");
+      await shot(`refused-${name}`);
+    }
+    // The content chosen earlier is still the only one.
+    await expect.poll(() => page.getByTestId("content-pending").count()).toBe(0);
+    expect(await page.getByTestId("content-thumb").count()).toBe(1);
+    expect(storedFiles(dataDir)).toEqual(before);
+    expectNoBrowserErrors();
+  });
+
+  test("the history survives a reload and opens a finished job", async () => {
+    await page.reload();
+    const items = page.getByTestId("history-item");
+    await expect.poll(() => items.count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
+    await page.locator('[data-testid=history-item][data-status=cancelled]').first().waitFor();
+    await page.locator('[data-testid=history-item][data-status=succeeded]').first().click();
+    const result = page.getByTestId("result-image");
+    await result.waitFor();
+    await expect.poll(() => result.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(0);
+    await shot("history");
+    expectNoBrowserErrors();
+  });
+});
+
+// Keeps the README's screenshot reproducible: `PASTICHE_UPDATE_SCREENSHOT=1 pnpm --filter @pastiche/web test`.
+afterAll(() => {
+  if (process.env.PASTICHE_UPDATE_SCREENSHOT === "1") {
+    copyFileSync(path.join(ARTIFACTS, "fast-result.jpg"), path.join(REPO, "docs", "images", "web-ui.jpg"));
+  }
+});
