@@ -61,7 +61,7 @@ export function JobPanel({ jobId }: { jobId: string }) {
             setPoints((ps) => (ps.length > 0 && ps[ps.length - 1]!.iteration >= iteration ? ps : [...ps, { iteration, ...losses }]));
           }
           // A finished job changes the history list (status, thumbnail).
-          if (isTerminalStatus(next.status)) void queryClient.invalidateQueries({ queryKey: trpc.jobs.list.queryKey() });
+          if (isTerminalStatus(next.status)) void queryClient.invalidateQueries(trpc.jobs.list.pathFilter());
         },
       },
     ),
@@ -71,7 +71,7 @@ export function JobPanel({ jobId }: { jobId: string }) {
     trpc.jobs.cancel.mutationOptions({
       onSuccess: (cancelled) => {
         queryClient.setQueryData(trpc.jobs.get.queryKey({ id: jobId }), cancelled);
-        void queryClient.invalidateQueries({ queryKey: trpc.jobs.list.queryKey() });
+        void queryClient.invalidateQueries(trpc.jobs.list.pathFilter());
       },
     }),
   );
@@ -110,7 +110,7 @@ export function JobPanel({ jobId }: { jobId: string }) {
         {live ? (
           <JobProgress job={job} points={points} onCancel={() => { cancel.mutate({ id: jobId }); }} cancelling={cancel.isPending} />
         ) : job.status !== "succeeded" && job.previewUrl !== null ? (
-          <figure>
+          <figure className="preview">
             <img src={withVersion(job.previewUrl, job.progress?.iteration ?? 0)} alt="Last intermediate image" data-testid="preview-image" />
             <figcaption>Last intermediate image (iteration {job.progress?.iteration ?? 0})</figcaption>
           </figure>

@@ -12,8 +12,8 @@ interface Props {
 }
 
 const SERIES = ["total", "content", "style", "tv"] as const;
-const W = 360;
-const H = 160;
+const W = 400;
+const H = 170;
 const PAD = { left: 44, right: 8, top: 8, bottom: 20 };
 
 /**

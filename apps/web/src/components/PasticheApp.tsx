@@ -39,7 +39,7 @@ export function PasticheApp() {
     trpc.jobs.create.mutationOptions({
       onSuccess: ({ id }) => {
         setJobId(id);
-        void queryClient.invalidateQueries({ queryKey: trpc.jobs.list.queryKey() });
+        void queryClient.invalidateQueries(trpc.jobs.list.pathFilter());
       },
     }),
   );
