@@ -1,4 +1,88 @@
-/** The server's services, created once per process (see getPasticheApp in server/singleton.ts). */
+/**
+ * The server's services, wired together: database, data directory, upload store, job queue with its
+ * worker processes, rate limiter. Created once per process (see singleton.ts); tests create their own
+ * with a temp data dir and a fake runner.
+ */
+import type Database from "better-sqlite3";
+import { openDatabase } from "./db/open.js";
+import { JobsRepo, type RecoveryOutcome } from "./db/jobsRepo.js";
+import { UploadsRepo } from "./db/uploadsRepo.js";
+import type { ServerConfig } from "./limits/config.js";
+import { RateLimiter } from "./limits/rateLimit.js";
+import { JobEvents } from "./queue/jobEvents.js";
+import { JobQueue } from "./queue/jobQueue.js";
+import type { RunnerFactory } from "./queue/runner.js";
+import { WorkerProcessRunner } from "./queue/workerPool.js";
+import { dataPaths, type DataPaths } from "./storage/dataDir.js";
+import { importExampleStyles } from "./storage/examples.js";
+
 export interface PasticheApp {
-  readonly started: boolean;
+  readonly config: ServerConfig;
+  readonly db: Database.Database;
+  readonly paths: DataPaths;
+  readonly jobs: JobsRepo;
+  readonly uploads: UploadsRepo;
+  readonly events: JobEvents;
+  readonly queue: JobQueue;
+  readonly rateLimiter: RateLimiter;
+  /** What start-up recovery did with jobs left 'running' by the previous process. */
+  readonly recovery: RecoveryOutcome;
+  /** Resolves when the example styles are imported. */
+  readonly examplesReady: Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface CreateAppOptions {
+  /** Default: a worker process per lane slot. */
+  runnerFactory?: RunnerFactory;
+  migrationsDir?: string;
+  log?: (message: string) => void;
+}
+
+export function createPasticheApp(config: ServerConfig, options: CreateAppOptions = {}): PasticheApp {
+  const log = options.log ?? ((m: string) => { console.error(`pastiche web: ${m}`); });
+  const paths = dataPaths(config.dataDir);
+  const db = openDatabase(paths.database, options.migrationsDir);
+  const jobs = new JobsRepo(db);
+  const uploads = new UploadsRepo(db);
+  const events = new JobEvents();
+  const runnerFactory: RunnerFactory =
+    options.runnerFactory ?? (() => new WorkerProcessRunner({ env: config.modelsDir !== undefined ? { PASTICHE_MODELS_DIR: config.modelsDir } : {} }));
+  // Before the queue starts: nothing of ours runs yet, so 'running' rows are from a previous process.
+  const recovery = jobs.recoverInterrupted(new Date().toISOString());
+  if (recovery.requeued.length + recovery.failed.length > 0) {
+    log(`after a restart: re-queued ${recovery.requeued.length} interrupted job(s), failed ${recovery.failed.length}`);
+  }
+  const queue = new JobQueue({
+    jobs,
+    paths,
+    events,
+    runnerFactory,
+    concurrency: config.concurrency,
+    previewEvery: config.previewEvery,
+    maxInputPixels: config.limits.maxInputPixels,
+    log,
+  });
+  const examplesReady = config.exampleStylesDir
+    ? importExampleStyles(config.exampleStylesDir, { paths, uploads, limits: config.limits }, log).catch((e: unknown) => {
+        log(`example styles not loaded: ${e instanceof Error ? e.message : String(e)}`);
+      })
+    : Promise.resolve();
+  queue.kick();
+  return {
+    config,
+    db,
+    paths,
+    jobs,
+    uploads,
+    events,
+    queue,
+    rateLimiter: new RateLimiter(config.rateLimitPerMinute),
+    recovery,
+    examplesReady,
+    async close() {
+      await queue.close();
+      db.close();
+    },
+  };
 }

@@ -1,17 +1,99 @@
-import { JobCreateInputSchema, JobIdInputSchema, JobListInputSchema, type JobListOutput, type JobProgressEvent, type JobView } from "../../../shared/jobSchemas.js";
+import {
+  isTerminalStatus,
+  jobCreateInputSchema,
+  JobCreateInputSchema,
+  JobIdInputSchema,
+  JobListInputSchema,
+  type JobListOutput,
+  type JobProgressEvent,
+  type JobView,
+} from "../../../shared/jobSchemas.js";
+import type { PasticheApp } from "../../app.js";
+import type { JobRow } from "../../db/jobsRepo.js";
+import { jobView } from "../../jobs/jobView.js";
+import { newId } from "../../storage/ids.js";
 import { createTRPCRouter, publicProcedure, TRPCError } from "../trpc.js";
 
-const notYet = (): never => {
-  throw new TRPCError({ code: "METHOD_NOT_SUPPORTED", message: "Jobs are not implemented yet." });
-};
+function findJob(app: PasticheApp, id: string): JobRow {
+  const row = app.jobs.get(id);
+  if (!row) throw new TRPCError({ code: "NOT_FOUND", message: "There is no job with that id." });
+  return row;
+}
+
+function view(app: PasticheApp, row: JobRow): JobView {
+  return jobView(row, app.jobs, app.queue.liveProgress(row.id));
+}
+
+const DEFAULT_PAGE = 20;
 
 export const jobsRouter = createTRPCRouter({
-  create: publicProcedure.input(JobCreateInputSchema).mutation((): { id: string } => notYet()),
-  get: publicProcedure.input(JobIdInputSchema).query((): JobView => notYet()),
-  list: publicProcedure.input(JobListInputSchema).query((): JobListOutput => notYet()),
-  cancel: publicProcedure.input(JobIdInputSchema).mutation((): JobView => notYet()),
-  onProgress: publicProcedure.input(JobIdInputSchema).subscription(async function* (): AsyncGenerator<JobProgressEvent, void, unknown> {
-    await Promise.resolve();
-    yield notYet();
+  create: publicProcedure.input(JobCreateInputSchema).mutation(({ ctx, input }): { id: string } => {
+    const { app } = ctx;
+    const decision = app.rateLimiter.take(ctx.clientIp);
+    if (!decision.allowed) {
+      throw new TRPCError({
+        code: "TOO_MANY_REQUESTS",
+        message: `Too many jobs from your address; try again in ${Math.ceil(decision.retryAfterMs / 1000)} seconds.`,
+      });
+    }
+    // Re-validated against this server's configured limits (the input schema has the defaults).
+    const parsed = jobCreateInputSchema(app.config.limits).safeParse(input);
+    if (!parsed.success) throw new TRPCError({ code: "BAD_REQUEST", message: "The job's options are not valid.", cause: parsed.error });
+    const job = parsed.data;
+    const content = app.uploads.get(job.contentId);
+    if (!content) throw new TRPCError({ code: "NOT_FOUND", message: "The content image is not on the server any more; please upload it again." });
+    for (const styleId of job.styleIds) {
+      if (!app.uploads.get(styleId)) throw new TRPCError({ code: "NOT_FOUND", message: "A style image is not on the server any more; please upload it again." });
+    }
+    const id = newId();
+    app.jobs.insert({ id, mode: job.mode, options: job.options, contentId: job.contentId, styleIds: job.styleIds, client: ctx.clientIp, createdAt: new Date().toISOString() });
+    app.queue.kick();
+    return { id };
+  }),
+
+  get: publicProcedure.input(JobIdInputSchema).query(({ ctx, input }): JobView => view(ctx.app, findJob(ctx.app, input.id))),
+
+  list: publicProcedure.input(JobListInputSchema).query(({ ctx, input }): JobListOutput => {
+    const limit = input.limit ?? DEFAULT_PAGE;
+    let before: number | undefined;
+    if (input.cursor !== undefined) {
+      if (!/^\d{1,15}$/.test(input.cursor)) throw new TRPCError({ code: "BAD_REQUEST", message: "That page cursor is not valid." });
+      before = Number(input.cursor);
+    }
+    // One extra row tells whether there is a next page.
+    const rows = ctx.app.jobs.list(limit + 1, before);
+    const page = rows.slice(0, limit);
+    return { items: page.map((row) => view(ctx.app, row)), nextCursor: rows.length > limit ? String(page[page.length - 1]!.seq) : null };
+  }),
+
+  cancel: publicProcedure.input(JobIdInputSchema).mutation(({ ctx, input }): JobView => {
+    findJob(ctx.app, input.id);
+    // An already finished job is left as it is; the view says how it ended.
+    ctx.app.queue.cancel(input.id);
+    return view(ctx.app, findJob(ctx.app, input.id));
+  }),
+
+  onProgress: publicProcedure.input(JobIdInputSchema).subscription(async function* ({ ctx, input, signal }): AsyncGenerator<JobProgressEvent, void, unknown> {
+    const { app } = ctx;
+    const first = findJob(app, input.id);
+    const controller = new AbortController();
+    const stop = (): void => { controller.abort(); };
+    signal?.addEventListener("abort", stop, { once: true });
+    // Listening before the first read, so no change between the read and the wait is lost.
+    const changes = app.events.changes(first.id, first.mode, controller.signal);
+    try {
+      let current = view(app, first);
+      yield { type: "job", job: current };
+      while (!isTerminalStatus(current.status)) {
+        const next = await changes.next();
+        if (next.done === true) return;
+        current = view(app, findJob(app, input.id));
+        yield { type: "job", job: current };
+      }
+    } finally {
+      signal?.removeEventListener("abort", stop);
+      controller.abort();
+      await changes.return?.();
+    }
   }),
 });

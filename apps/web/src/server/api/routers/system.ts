@@ -1,6 +1,17 @@
-import { DEFAULT_HOSTED_LIMITS, type SystemInfo } from "../../../shared/jobSchemas.js";
+import type { SystemInfo } from "../../../shared/jobSchemas.js";
+import { modelAvailability } from "../../models.js";
+import { listExamples } from "../../storage/examples.js";
 import { createTRPCRouter, publicProcedure } from "../trpc.js";
 
 export const systemRouter = createTRPCRouter({
-  info: publicProcedure.query((): SystemInfo => ({ backend: "not started", limits: DEFAULT_HOSTED_LIMITS, models: { quality: false, fast: false }, examples: [] })),
+  info: publicProcedure.query(({ ctx }): SystemInfo => {
+    const { config, queue, uploads } = ctx.app;
+    return {
+      // Known once a worker has started (the server itself never loads TensorFlow.js).
+      backend: queue.backend ?? "starts with the first job",
+      limits: config.limits,
+      models: modelAvailability(config.modelsDir),
+      examples: listExamples(uploads),
+    };
+  }),
 });

@@ -1,7 +1,9 @@
-import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { appRouter } from "../../../../server/api/root.js";
+import { handleTrpc } from "../../../../server/http/trpcHandler.js";
+import { getPasticheApp } from "../../../../server/singleton.js";
 
-const handler = (req: Request): Promise<Response> =>
-  fetchRequestHandler({ endpoint: "/api/trpc", req, router: appRouter, createContext: () => ({ app: { started: true }, clientIp: "local", bodyRefusal: null }) });
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+const handler = (req: Request): Promise<Response> => handleTrpc(req, getPasticheApp());
 
 export { handler as GET, handler as POST };

@@ -1,0 +1,10 @@
+import { serveResult } from "../../../../../server/http/handlers.js";
+import { getPasticheApp } from "../../../../../server/singleton.js";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+/** GET /api/jobs/:id/result: the PNG; ?download=1 serves it as an attachment. */
+export async function GET(req: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> {
+  return serveResult(getPasticheApp(), (await params).id, new URL(req.url));
+}

@@ -1,0 +1,27 @@
+import type { JobOptions, JobProgress, JobView } from "../../shared/jobSchemas.js";
+import type { JobRow, JobsRepo } from "../db/jobsRepo.js";
+import { imageUrl } from "../storage/uploads.js";
+
+/** A row as the API shows it; `live` is the running job's freshest progress (see JobQueue). */
+export function jobView(row: JobRow, jobs: JobsRepo, live: JobProgress | undefined): JobView {
+  const progress = live ?? (row.progress_json !== null ? (JSON.parse(row.progress_json) as JobProgress) : null);
+  const base = `/api/jobs/${row.id}`;
+  return {
+    id: row.id,
+    mode: row.mode,
+    status: row.status,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    error: row.error,
+    options: JSON.parse(row.options_json) as JobOptions,
+    contentUrl: imageUrl(row.content_id),
+    styleUrls: (JSON.parse(row.style_ids_json) as string[]).map(imageUrl),
+    progress,
+    // The version in the URL changes with each new preview, so the browser refetches it.
+    previewUrl: row.preview_version > 0 ? `${base}/preview?v=${row.preview_version}` : null,
+    resultUrl: row.has_result ? `${base}/result` : null,
+    downloadUrl: row.has_result ? `${base}/result?download=1` : null,
+    queuePosition: row.status === "queued" ? jobs.queuePosition(row) : null,
+  };
+}

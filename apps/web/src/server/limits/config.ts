@@ -1,0 +1,76 @@
+/**
+ * Server configuration, from the environment (documented in docs/web.md). Read once at start; tests
+ * build a config directly with {@link resolveConfig} and overrides.
+ */
+import path from "node:path";
+import envPaths from "env-paths";
+import { DEFAULT_HOSTED_LIMITS, type HostedLimits } from "../../shared/jobSchemas.js";
+
+export interface ServerConfig {
+  /** Database, uploads, results and previews live here. */
+  dataDir: string;
+  /** Where the workers look for model files (PASTICHE_MODELS_DIR; @pastiche/node's default if unset). */
+  modelsDir: string | undefined;
+  limits: HostedLimits;
+  /** Jobs of each mode run at the same time (each in its own worker process). */
+  concurrency: { quality: number; fast: number };
+  /** Jobs a client may create per minute (token bucket: this many at once, refilled over a minute). */
+  rateLimitPerMinute: number;
+  /** Image files offered as example styles, imported at start; undefined: none. */
+  exampleStylesDir: string | undefined;
+  /**
+   * Reverse proxies in front of the server that append to X-Forwarded-For: the client address is
+   * the entry this many places from the right (0: the address Next itself saw).
+   */
+  trustedProxyHops: number;
+  /** A Quality job writes a preview image every this many iterations. */
+  previewEvery: number;
+}
+
+/** Where the data lives by default: the per-user data directory, e.g. ~/.local/share/pastiche/web. */
+export function defaultDataDir(): string {
+  return path.join(envPaths("pastiche", { suffix: "" }).data, "web");
+}
+
+/** The environment (or a test's stand-in for it). */
+type Env = Readonly<Record<string, string | undefined>>;
+
+class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+function intFromEnv(env: Env, name: string, fallback: number, min: number): number {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  // A typo in a limit must stop the server, not silently lift the limit.
+  if (!Number.isSafeInteger(value) || value < min) throw new ConfigError(`${name} must be an integer ≥ ${min}, got "${raw}"`);
+  return value;
+}
+
+function dirFromEnv(env: Env, name: string): string | undefined {
+  const raw = env[name]?.trim();
+  return raw ? path.resolve(raw) : undefined;
+}
+
+export function resolveConfig(env: Env = process.env, overrides: Partial<ServerConfig> = {}): ServerConfig {
+  const config: ServerConfig = {
+    dataDir: dirFromEnv(env, "PASTICHE_DATA_DIR") ?? defaultDataDir(),
+    modelsDir: dirFromEnv(env, "PASTICHE_MODELS_DIR"),
+    limits: {
+      maxUploadBytes: intFromEnv(env, "PASTICHE_MAX_UPLOAD_BYTES", DEFAULT_HOSTED_LIMITS.maxUploadBytes, 1),
+      maxInputPixels: intFromEnv(env, "PASTICHE_MAX_INPUT_PIXELS", DEFAULT_HOSTED_LIMITS.maxInputPixels, 256),
+      maxOutputSide: intFromEnv(env, "PASTICHE_MAX_OUTPUT_SIDE", DEFAULT_HOSTED_LIMITS.maxOutputSide, 16),
+      maxIterations: intFromEnv(env, "PASTICHE_MAX_ITERATIONS", DEFAULT_HOSTED_LIMITS.maxIterations, 1),
+    },
+    concurrency: {
+      quality: intFromEnv(env, "PASTICHE_QUALITY_CONCURRENCY", 1, 1),
+      fast: intFromEnv(env, "PASTICHE_FAST_CONCURRENCY", 1, 1),
+    },
+    rateLimitPerMinute: intFromEnv(env, "PASTICHE_RATE_LIMIT", 10, 1),
+    exampleStylesDir: dirFromEnv(env, "PASTICHE_EXAMPLE_STYLES_DIR"),
+    trustedProxyHops: intFromEnv(env, "PASTICHE_TRUSTED_PROXY_HOPS", 0, 0),
+    previewEvery: intFromEnv(env, "PASTICHE_PREVIEW_EVERY", 5, 1),
+  };
+  return { ...config, ...overrides, limits: { ...config.limits, ...overrides.limits } };
+}

@@ -1,0 +1,149 @@
+/**
+ * A JobRunner backed by a long-lived child process (src/worker/main.ts, compiled to dist/worker):
+ * TensorFlow.js and the models stay loaded between jobs, the heavy work never blocks the server's
+ * event loop, and the child runs at a lower CPU priority so on a small machine the server still
+ * answers promptly. A crashed child fails its job with the reason and is started again for the next.
+ */
+import { fork, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { appRoot } from "../appRoot.js";
+import type { FromWorker, ToWorker } from "../../worker/protocol.js";
+import type { JobRunner, RunOutcome, RunProgress, RunTask } from "./runner.js";
+
+export interface WorkerRunnerOptions {
+  /** The compiled worker script; default apps/web/dist/worker/main.js. */
+  script?: string;
+  /** Extra environment for the child (e.g. PASTICHE_MODELS_DIR). */
+  env?: Record<string, string>;
+  /** Nice value of the child (higher: lower priority). */
+  niceness?: number;
+  /**
+   * After a cancel, how long the worker gets to stop by itself (it checks between iterations)
+   * before it is killed; a 1024 px WASM iteration can take a while.
+   */
+  cancelGraceMs?: number;
+}
+
+interface ActiveRun {
+  jobId: string;
+  onProgress: (progress: RunProgress) => void;
+  resolve: (outcome: RunOutcome) => void;
+  cancelled: boolean;
+}
+
+export function defaultWorkerScript(): string {
+  return path.join(appRoot(), "dist", "worker", "main.js");
+}
+
+export class WorkerProcessRunner implements JobRunner {
+  private child: ChildProcess | undefined;
+  private active: ActiveRun | undefined;
+  private backendName: string | null = null;
+  private closed = false;
+
+  constructor(private readonly options: WorkerRunnerOptions = {}) {}
+
+  get backend(): string | null {
+    return this.backendName;
+  }
+
+  /** The child's pid while it runs (tests use it to simulate a crash). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  private spawn(): ChildProcess {
+    const script = this.options.script ?? defaultWorkerScript();
+    if (!existsSync(script)) throw new Error(`the worker is not built (${script} is missing); run pnpm --filter @pastiche/web build`);
+    // execArgv: none of the server's own flags (Next's, vitest's) apply to the worker.
+    // TF_CPP_MIN_LOG_LEVEL: libtensorflow's start-up banners are noise in the server log.
+    const env = { TF_CPP_MIN_LOG_LEVEL: "1", ...process.env, ...this.options.env };
+    const child = fork(script, [], { env, execArgv: [], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    if (child.pid !== undefined) {
+      try {
+        os.setPriority(child.pid, this.options.niceness ?? 10);
+      } catch {
+        // Not permitted everywhere (e.g. some containers); the worker then just runs at normal priority.
+      }
+    }
+    child.on("message", (message: FromWorker) => { this.onMessage(message); });
+    child.on("exit", (code, signal) => {
+      if (this.child === child) this.child = undefined;
+      const run = this.active;
+      if (!run) return;
+      this.active = undefined;
+      run.resolve(
+        run.cancelled
+          ? { status: "cancelled" }
+          : { status: "failed", error: `The worker process stopped unexpectedly (${signal !== null ? `signal ${signal}` : `exit code ${String(code)}`}); it has been restarted.` },
+      );
+    });
+    return child;
+  }
+
+  private onMessage(message: FromWorker): void {
+    if (message.type === "ready") {
+      this.backendName = message.backend;
+      return;
+    }
+    const run = this.active;
+    if (run?.jobId !== message.jobId) return;
+    if (message.type === "progress") run.onProgress(message.progress);
+    else {
+      this.active = undefined;
+      run.resolve(run.cancelled && message.outcome.status === "succeeded" ? { status: "cancelled" } : message.outcome);
+    }
+  }
+
+  run(task: RunTask, onProgress: (progress: RunProgress) => void, signal: AbortSignal): Promise<RunOutcome> {
+    if (this.closed) return Promise.resolve({ status: "failed", error: "The server is shutting down." });
+    if (this.active) return Promise.resolve({ status: "failed", error: "Internal error: the worker is busy." });
+    let child: ChildProcess;
+    try {
+      child = this.child ?? this.spawn();
+    } catch (e) {
+      return Promise.resolve({ status: "failed", error: e instanceof Error ? e.message : String(e) });
+    }
+    this.child = child;
+    return new Promise<RunOutcome>((resolve) => {
+      let killTimer: NodeJS.Timeout | undefined;
+      const run: ActiveRun = {
+        jobId: task.jobId,
+        onProgress,
+        cancelled: false,
+        resolve: (outcome) => {
+          clearTimeout(killTimer);
+          signal.removeEventListener("abort", onAbort);
+          resolve(outcome);
+        },
+      };
+      const onAbort = (): void => {
+        run.cancelled = true;
+        this.send(child, { type: "cancel", jobId: task.jobId });
+        killTimer = setTimeout(() => child.kill("SIGKILL"), this.options.cancelGraceMs ?? 60_000);
+        killTimer.unref();
+      };
+      this.active = run;
+      signal.addEventListener("abort", onAbort, { once: true });
+      this.send(child, { type: "run", task });
+      if (signal.aborted) onAbort();
+    });
+  }
+
+  private send(child: ChildProcess, message: ToWorker): void {
+    if (child.connected) child.send(message);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once("exit", () => { resolve(); }));
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+    await exited;
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * The layout of the data directory. Every path is built from a server-generated id that was checked
+ * against ID_PATTERN, so no client string ever becomes part of a path.
+ */
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { ID_PATTERN } from "../../shared/ids.js";
+
+export interface DataPaths {
+  readonly root: string;
+  readonly database: string;
+  upload(id: string): string;
+  thumbnail(id: string): string;
+  result(jobId: string): string;
+  preview(jobId: string): string;
+}
+
+function checked(id: string): string {
+  // Defence in depth: callers already validated the id and found it in the database.
+  if (!ID_PATTERN.test(id)) throw new Error(`refusing a path for malformed id ${JSON.stringify(id)}`);
+  return id;
+}
+
+/** Creates the directories if needed. */
+export function dataPaths(root: string): DataPaths {
+  for (const sub of ["uploads", "thumbnails", "results", "previews"]) mkdirSync(path.join(root, sub), { recursive: true });
+  return {
+    root,
+    database: path.join(root, "pastiche.db"),
+    upload: (id) => path.join(root, "uploads", checked(id)),
+    thumbnail: (id) => path.join(root, "thumbnails", `${checked(id)}.jpg`),
+    result: (jobId) => path.join(root, "results", `${checked(jobId)}.png`),
+    preview: (jobId) => path.join(root, "previews", `${checked(jobId)}.jpg`),
+  };
+}

@@ -1,0 +1,138 @@
+/**
+ * Accepting an uploaded image: every check happens on the bytes in memory before anything is written.
+ * The type comes from the magic number (sniffImage), the pixel count from the header (sharp's
+ * metadata reads no pixel data), and a full decode into the thumbnail proves the file is whole.
+ * Only then are the file, its thumbnail and its row stored.
+ */
+import { rm } from "node:fs/promises";
+import sharp from "sharp";
+import { jpegHasEnd, pngHasEnd, sniffImage, SUPPORTED_INPUT_FORMATS } from "@pastiche/node/light";
+import type { ImageRole, UploadedImage, UploadFormat } from "../../shared/jobSchemas.js";
+import type { UploadRow, UploadsRepo } from "../db/uploadsRepo.js";
+import { writeFileAtomic } from "./atomicWrite.js";
+import type { DataPaths } from "./dataDir.js";
+import { newId } from "./ids.js";
+
+export type UploadRefusalReason = "empty" | "too-many-bytes" | "not-an-image" | "too-many-pixels" | "too-small" | "damaged";
+
+/** Why an upload was refused; `message` is one sentence for the user. */
+export class UploadRefusal extends Error {
+  override readonly name = "UploadRefusal";
+  constructor(readonly reason: UploadRefusalReason, message: string) {
+    super(message);
+  }
+}
+
+/** Images need this many pixels on each side: VGG's five pooling layers halve them. */
+export const MIN_SIDE = 16;
+const THUMBNAIL_SIDE = 256;
+
+export function formatBytes(n: number): string {
+  if (n >= 1024 * 1024) return `${(n / (1024 * 1024)).toFixed(n >= 10 * 1024 * 1024 ? 0 : 1)} MB`;
+  if (n >= 1024) return `${Math.round(n / 1024)} KB`;
+  return `${n} bytes`;
+}
+
+function formatPixels(n: number): string {
+  return n >= 1_000_000 ? `${(n / 1_000_000).toFixed(n >= 10_000_000 ? 0 : 1)} megapixels` : `${n.toLocaleString("en-US")} pixels`;
+}
+
+/** The size check, shared with the route handler that counts a streamed body. */
+export function tooManyBytes(bytes: number | null, maxBytes: number): UploadRefusal {
+  const size = bytes === null ? "larger than" : `${formatBytes(bytes)}, over`;
+  return new UploadRefusal("too-many-bytes", `The file is ${size} the upload limit of ${formatBytes(maxBytes)}.`);
+}
+
+export interface UploadLimits {
+  maxUploadBytes: number;
+  maxInputPixels: number;
+}
+
+export interface CheckedImage {
+  format: UploadFormat;
+  width: number;
+  height: number;
+  thumbnail: Buffer;
+}
+
+/** All the checks, no side effects. Throws UploadRefusal. */
+export async function checkImage(bytes: Uint8Array, limits: UploadLimits): Promise<CheckedImage> {
+  if (bytes.length === 0) throw new UploadRefusal("empty", "The file is empty (0 bytes).");
+  if (bytes.length > limits.maxUploadBytes) throw tooManyBytes(bytes.length, limits.maxUploadBytes);
+  const sniffed = sniffImage(bytes.subarray(0, 16));
+  if (!sniffed.ok) {
+    throw new UploadRefusal(
+      "not-an-image",
+      sniffed.refused !== undefined ? `The file is ${sniffed.refused}; Pastiche reads ${SUPPORTED_INPUT_FORMATS} images.` : `The file is not an image Pastiche can read (${SUPPORTED_INPUT_FORMATS}).`,
+    );
+  }
+  const damaged = (detail?: string): UploadRefusal =>
+    new UploadRefusal("damaged", `The ${sniffed.format.toUpperCase()} image is damaged or incomplete${detail ? ` (${detail})` : ""}.`);
+  let meta: sharp.Metadata;
+  try {
+    // Header only: the pixel limit is checked before anything is decoded.
+    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+  } catch (e) {
+    throw damaged(e instanceof Error ? e.message.split("\n")[0] : undefined);
+  }
+  if (meta.width === undefined || meta.height === undefined) throw damaged("no size in its header");
+  const rotated = meta.orientation !== undefined && meta.orientation >= 5;
+  const width = rotated ? meta.height : meta.width;
+  const height = rotated ? meta.width : meta.height;
+  const pixels = width * height;
+  if (pixels > limits.maxInputPixels) {
+    throw new UploadRefusal("too-many-pixels", `The image is ${width}×${height} (${formatPixels(pixels)}), over the limit of ${formatPixels(limits.maxInputPixels)}.`);
+  }
+  if (width < MIN_SIDE || height < MIN_SIDE) throw new UploadRefusal("too-small", `The image is ${width}×${height}; it needs at least ${MIN_SIDE} pixels on each side.`);
+  // Decoders accept some truncated files; the end markers make the answer reliable (as readImage does).
+  if (sniffed.format === "png" && !pngHasEnd(bytes.subarray(Math.max(0, bytes.length - 4096)))) throw damaged("it is cut short");
+  if (sniffed.format === "jpeg" && !jpegHasEnd(bytes)) throw damaged("it is cut short");
+  let thumbnail: Buffer;
+  try {
+    thumbnail = await sharp(bytes, { limitInputPixels: limits.maxInputPixels, failOn: "error" })
+      .rotate()
+      .resize(THUMBNAIL_SIDE, THUMBNAIL_SIDE, { fit: "inside", withoutEnlargement: true })
+      .flatten({ background: "#ffffff" })
+      .jpeg({ quality: 80 })
+      .toBuffer();
+  } catch (e) {
+    throw damaged(e instanceof Error ? e.message.split("\n")[0] : undefined);
+  }
+  return { format: sniffed.format, width, height, thumbnail };
+}
+
+export function imageUrl(id: string): string {
+  return `/api/images/${id}`;
+}
+
+export function thumbnailUrl(id: string): string {
+  return `/api/images/${id}?thumb=1`;
+}
+
+export function uploadView(row: UploadRow): UploadedImage {
+  return { id: row.id, width: row.width, height: row.height, format: row.format, bytes: row.bytes, url: imageUrl(row.id), thumbnailUrl: thumbnailUrl(row.id) };
+}
+
+export interface StoreUploadDeps {
+  paths: DataPaths;
+  uploads: UploadsRepo;
+  limits: UploadLimits;
+}
+
+/** Checks and stores an upload; nothing is stored when it is refused. */
+export async function storeUpload(bytes: Uint8Array, role: ImageRole, deps: StoreUploadDeps, exampleKey: string | null = null): Promise<UploadedImage> {
+  const image = await checkImage(bytes, deps.limits);
+  const id = newId();
+  const file = deps.paths.upload(id);
+  const thumb = deps.paths.thumbnail(id);
+  try {
+    await writeFileAtomic(file, bytes);
+    await writeFileAtomic(thumb, image.thumbnail);
+    const row: UploadRow = { id, role, format: image.format, width: image.width, height: image.height, bytes: bytes.length, example_key: exampleKey, created_at: new Date().toISOString() };
+    deps.uploads.insert(row);
+    return uploadView(row);
+  } catch (e) {
+    await Promise.all([rm(file, { force: true }), rm(thumb, { force: true })]);
+    throw e;
+  }
+}

@@ -1,0 +1,148 @@
+/** Shared test fixtures: a temp data dir, an app with an injectable runner, callers, image bytes. */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { deflateSync } from "node:zlib";
+import sharp from "sharp";
+import { createCallerFactory } from "../../src/server/api/trpc.js";
+import { appRouter } from "../../src/server/api/root.js";
+import { createPasticheApp, type PasticheApp } from "../../src/server/app.js";
+import { resolveConfig, type ServerConfig } from "../../src/server/limits/config.js";
+import type { JobRunner, RunnerFactory, RunOutcome, RunProgress, RunTask } from "../../src/server/queue/runner.js";
+
+export const MIGRATIONS_DIR = path.resolve(import.meta.dirname, "../../migrations");
+
+export function tempDir(prefix = "pastiche-web-test-"): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  return { dir, remove: () => { rmSync(dir, { recursive: true, force: true }); } };
+}
+
+export function testConfig(dataDir: string, overrides: Partial<ServerConfig> = {}): ServerConfig {
+  // An empty environment: tests never depend on the developer's PASTICHE_* variables.
+  return resolveConfig({}, { dataDir, rateLimitPerMinute: 1000, ...overrides });
+}
+
+export function openApp(config: ServerConfig, runnerFactory: RunnerFactory): PasticheApp {
+  return createPasticheApp(config, { runnerFactory, migrationsDir: MIGRATIONS_DIR, log: () => undefined });
+}
+
+const factory = createCallerFactory(appRouter);
+
+export function callerFor(app: PasticheApp, clientIp = "203.0.113.7") {
+  return factory({ app, clientIp, bodyRefusal: null });
+}
+
+/** A run the test controls: progress and outcome are pushed by hand. */
+export interface FakeRun {
+  task: RunTask;
+  signal: AbortSignal;
+  progress(p: Partial<RunProgress>): void;
+  finish(outcome: RunOutcome): void;
+}
+
+/**
+ * A JobRunner whose runs the test drives (`runs` in start order). With `autoSucceed`, every run
+ * writes a tiny result PNG and succeeds at once. A cancelled run resolves `cancelled` on abort, like
+ * the real worker.
+ */
+export class FakeRunner implements JobRunner {
+  readonly backend = "fake";
+  readonly runs: FakeRun[] = [];
+  closed = false;
+
+  constructor(private readonly autoSucceed = false) {}
+
+  run(task: RunTask, onProgress: (p: RunProgress) => void, signal: AbortSignal): Promise<RunOutcome> {
+    return new Promise<RunOutcome>((resolve) => {
+      let done = false;
+      const finish = (outcome: RunOutcome): void => {
+        if (done) return;
+        done = true;
+        resolve(outcome);
+      };
+      signal.addEventListener("abort", () => { finish({ status: "cancelled" }); }, { once: true });
+      this.runs.push({
+        task,
+        signal,
+        progress: (p) => { onProgress({ iteration: 1, iterations: 10, elapsedMs: 10, etaMs: 90, losses: null, previewWritten: false, ...p }); },
+        finish,
+      });
+      if (this.autoSucceed) void writeTinyPng(task.resultPath).then(() => { finish({ status: "succeeded" }); });
+    });
+  }
+
+  close(): Promise<void> {
+    this.closed = true;
+    return Promise.resolve();
+  }
+}
+
+/** One FakeRunner per lane (concurrency 1 each): `runners.fast`, `runners.quality`. */
+export function fakeRunners(autoSucceed = false): { runners: { fast: FakeRunner; quality: FakeRunner }; factory: RunnerFactory } {
+  const runners = { fast: new FakeRunner(autoSucceed), quality: new FakeRunner(autoSucceed) };
+  return { runners, factory: (mode) => runners[mode] };
+}
+
+export async function writeTinyPng(file: string): Promise<void> {
+  await sharp({ create: { width: 16, height: 16, channels: 3, background: "#336699" } }).png().toFile(file);
+}
+
+export function pngBytes(width = 64, height = 48): Promise<Buffer> {
+  return sharp({ create: { width, height, channels: 3, background: { r: 200, g: 120, b: 40 } } }).png().toBuffer();
+}
+
+export function jpegBytes(width = 64, height = 48): Promise<Buffer> {
+  return sharp({ create: { width, height, channels: 3, background: { r: 20, g: 120, b: 240 } } }).jpeg().toBuffer();
+}
+
+function crc32(bytes: Uint8Array): number {
+  let c = ~0;
+  for (const b of bytes) {
+    c ^= b;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
+  }
+  return ~c >>> 0;
+}
+
+function pngChunk(type: string, data: Uint8Array): Buffer {
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(data.length, 0);
+  head.write(type, 4, "ascii");
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
+  return Buffer.concat([head, data, crc]);
+}
+
+/**
+ * A small, valid-looking PNG whose header claims `width`×`height` (the pixel data is a few bytes):
+ * what a decompression bomb looks like to a server that trusts the header.
+ */
+export function hugePngHeader(width = 20000, height = 20000): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 2; // RGB
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk("IHDR", ihdr),
+    pngChunk("IDAT", deflateSync(Buffer.alloc(1024))),
+    pngChunk("IEND", new Uint8Array(0)),
+  ]);
+}
+
+export function uploadForm(bytes: Uint8Array, role: "content" | "style", name = "image.png"): FormData {
+  const form = new FormData();
+  form.set("file", new File([new Uint8Array(bytes)], name));
+  form.set("role", role);
+  return form;
+}
+
+/** Polls until `check` returns true (for state reached asynchronously). */
+export async function waitFor(check: () => boolean, timeoutMs = 5000, what = "condition"): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
