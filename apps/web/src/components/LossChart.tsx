@@ -7,7 +7,7 @@ export interface LossPoint extends LossTermsView {
 
 interface Props {
   points: readonly LossPoint[];
-  /** The job's total iterations: the x axis spans the whole run so the line grows left to right. */
+  /** The job's total iterations: the x axis never goes past them. */
   iterations: number;
 }
 
@@ -31,7 +31,10 @@ export function LossChart({ points, iterations }: Props) {
   }
   const lo = Math.floor(Math.log10(Math.min(...values)));
   const hi = Math.max(lo + 1, Math.ceil(Math.log10(Math.max(...values))));
-  const xMax = Math.max(iterations, points[points.length - 1]!.iteration, 1);
+  // The axis runs a little ahead of the latest iteration rather than to the end of the run: early in
+  // a long run the whole curve would otherwise be squeezed against the left edge.
+  const lastIteration = points[points.length - 1]!.iteration;
+  const xMax = Math.max(1, lastIteration, Math.min(iterations, Math.max(20, Math.ceil(lastIteration * 1.25))));
   const x = (i: number) => PAD.left + (i / xMax) * (W - PAD.left - PAD.right);
   const y = (v: number) => PAD.top + ((hi - Math.log10(v)) / (hi - lo)) * (H - PAD.top - PAD.bottom);
 

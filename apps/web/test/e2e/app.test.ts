@@ -136,7 +136,7 @@ describe("the web app in Chromium", () => {
     expect(await page.getByTestId("job-status").getAttribute("data-status")).toBe("succeeded");
     await shot("fast-result");
     // A compact copy for the README (see the afterAll at the end).
-    await page.screenshot({ path: path.join(ARTIFACTS, "fast-result.jpg"), type: "jpeg", quality: 80 });
+    await page.screenshot({ path: path.join(ARTIFACTS, "fast-result.jpg"), type: "jpeg", quality: 70 });
 
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-link").click()]);
     expect(download.suggestedFilename()).toMatch(/\.png$/);

@@ -68,6 +68,6 @@ export function writeBadFiles(dir: string, sizeOverLimit: number): BadFile[] {
     { what: "a 0-byte file", file: empty, expect: /empty|0 bytes/i },
     { what: "a text file renamed .jpg", file: text, expect: /not.*image|image.*(type|format)|unsupported|recogni/i },
     { what: "a 20000×20000 PNG", file: huge, expect: /pixel|too (large|big)|megapixel|dimension/i },
-    { what: `a ${Math.round(sizeOverLimit / 1e6)} MB file`, file: big, expect: /too large|too big|limit|MB/i },
+    { what: `a ${Math.round(sizeOverLimit / 2 ** 20)} MB file`, file: big, expect: /too large|too big|limit|MB/i },
   ];
 }
