@@ -4,17 +4,17 @@
  * with a temp data dir and a fake runner.
  */
 import type Database from "better-sqlite3";
-import { openDatabase } from "./db/open.js";
-import { JobsRepo, type RecoveryOutcome } from "./db/jobsRepo.js";
-import { UploadsRepo } from "./db/uploadsRepo.js";
-import type { ServerConfig } from "./limits/config.js";
-import { RateLimiter } from "./limits/rateLimit.js";
-import { JobEvents } from "./queue/jobEvents.js";
-import { JobQueue } from "./queue/jobQueue.js";
-import type { RunnerFactory } from "./queue/runner.js";
-import { WorkerProcessRunner } from "./queue/workerPool.js";
-import { dataPaths, type DataPaths } from "./storage/dataDir.js";
-import { importExampleStyles } from "./storage/examples.js";
+import { openDatabase } from "./db/open";
+import { JobsRepo, type RecoveryOutcome } from "./db/jobsRepo";
+import { UploadsRepo } from "./db/uploadsRepo";
+import type { ServerConfig } from "./limits/config";
+import { RateLimiter } from "./limits/rateLimit";
+import { JobEvents } from "./queue/jobEvents";
+import { JobQueue } from "./queue/jobQueue";
+import type { RunnerFactory } from "./queue/runner";
+import { WorkerProcessRunner } from "./queue/workerPool";
+import { dataPaths, type DataPaths } from "./storage/dataDir";
+import { importExampleStyles } from "./storage/examples";
 
 export interface PasticheApp {
   readonly config: ServerConfig;

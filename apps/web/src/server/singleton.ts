@@ -3,8 +3,8 @@
  * hook, whichever comes first. Kept on globalThis because Next may evaluate this module more than
  * once (route bundles, dev reloads) and there must be only one queue driving the database.
  */
-import { createPasticheApp, type PasticheApp } from "./app.js";
-import { resolveConfig } from "./limits/config.js";
+import { createPasticheApp, type PasticheApp } from "./app";
+import { resolveConfig } from "./limits/config";
 
 const KEY = Symbol.for("pastiche.web.app");
 

@@ -1,3 +1,3 @@
 // Everything the browser may import from the server's contract (no server code).
-export * from "./jobSchemas.js";
-export { ID_PATTERN } from "./ids.js";
+export * from "./jobSchemas";
+export { ID_PATTERN } from "./ids";

@@ -8,9 +8,9 @@
  */
 import { z } from "zod";
 import { FastOptionsSchema, GatysOptionsSchema } from "@pastiche/core/schemas";
-import { IdSchema } from "./ids.js";
+import { IdSchema } from "./ids";
 
-export { IdSchema } from "./ids.js";
+export { IdSchema } from "./ids";
 
 /** Limits a hosted server enforces (configured by environment, reported by `system.info`). */
 export interface HostedLimits {

@@ -1,7 +1,7 @@
-import { createTRPCRouter } from "./trpc.js";
-import { imagesRouter } from "./routers/images.js";
-import { jobsRouter } from "./routers/jobs.js";
-import { systemRouter } from "./routers/system.js";
+import { createTRPCRouter } from "./trpc";
+import { imagesRouter } from "./routers/images";
+import { jobsRouter } from "./routers/jobs";
+import { systemRouter } from "./routers/system";
 
 /** The whole API. The browser imports only `type AppRouter`. */
 export const appRouter = createTRPCRouter({

@@ -4,7 +4,7 @@
  */
 import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
-import type { PasticheApp } from "../app.js";
+import type { PasticheApp } from "../app";
 
 export interface Context {
   /** The server's services (database, storage, queue, limits). */

@@ -1,6 +1,6 @@
 /** The jobs table: the persistent queue and the history. Synchronous (better-sqlite3), so every method is atomic. */
 import type Database from "better-sqlite3";
-import type { JobMode, JobOptions, JobProgress, JobStatus } from "../../shared/jobSchemas.js";
+import type { JobMode, JobOptions, JobProgress, JobStatus } from "../../shared/jobSchemas";
 
 export interface JobRow {
   seq: number;

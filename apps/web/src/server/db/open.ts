@@ -1,7 +1,7 @@
 import path from "node:path";
 import Database from "better-sqlite3";
-import { appRoot } from "../appRoot.js";
-import { migrate, readMigrations } from "./migrate.js";
+import { appRoot } from "../appRoot";
+import { migrate, readMigrations } from "./migrate";
 
 /** Opens (creating if needed) the database and brings its schema up to date. */
 export function openDatabase(file: string, migrationsDir = path.join(appRoot(), "migrations")): Database.Database {

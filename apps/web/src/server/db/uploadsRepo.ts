@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import type { ImageRole, UploadFormat } from "../../shared/jobSchemas.js";
+import type { ImageRole, UploadFormat } from "../../shared/jobSchemas";
 
 export interface UploadRow {
   id: string;

@@ -5,7 +5,7 @@
  * PAYLOAD_TOO_LARGE error.
  */
 import { TRPCError } from "@trpc/server";
-import { formatBytes, tooManyBytes } from "../storage/uploads.js";
+import { formatBytes, tooManyBytes } from "../storage/uploads";
 
 /** Room for the multipart framing around the file (boundaries, part headers, the role field). */
 export const MULTIPART_OVERHEAD = 64 * 1024;

@@ -3,8 +3,8 @@
  * Every id is checked for shape and then looked up in the database; the file path comes from the
  * id, never from the request.
  */
-import type { PasticheApp } from "../app.js";
-import { IMMUTABLE, NO_STORE, notFound, serveFile, validId } from "./serveFile.js";
+import type { PasticheApp } from "../app";
+import { IMMUTABLE, NO_STORE, notFound, serveFile, validId } from "./serveFile";
 
 const IMAGE_TYPES = { jpeg: "image/jpeg", png: "image/png", webp: "image/webp", tiff: "image/tiff" } as const;
 

@@ -1,5 +1,5 @@
 import { openAsBlob } from "node:fs";
-import { ID_PATTERN } from "../../shared/ids.js";
+import { ID_PATTERN } from "../../shared/ids";
 
 /** Headers on every binary response: no sniffing, and nothing in an image can run script. */
 const SAFE_HEADERS = {

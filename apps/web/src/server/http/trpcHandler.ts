@@ -1,9 +1,9 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import type { TRPCError } from "@trpc/server";
-import { appRouter } from "../api/root.js";
-import type { PasticheApp } from "../app.js";
-import { clientIp } from "../limits/clientIp.js";
-import { limitBody } from "./bodyLimit.js";
+import { appRouter } from "../api/root";
+import type { PasticheApp } from "../app";
+import { clientIp } from "../limits/clientIp";
+import { limitBody } from "./bodyLimit";
 
 export const TRPC_ENDPOINT = "/api/trpc";
 

@@ -1,6 +1,6 @@
-import type { JobOptions, JobProgress, JobView } from "../../shared/jobSchemas.js";
-import type { JobRow, JobsRepo } from "../db/jobsRepo.js";
-import { imageUrl } from "../storage/uploads.js";
+import type { JobOptions, JobProgress, JobView } from "../../shared/jobSchemas";
+import type { JobRow, JobsRepo } from "../db/jobsRepo";
+import { imageUrl } from "../storage/uploads";
 
 /** A row as the API shows it; `live` is the running job's freshest progress (see JobQueue). */
 export function jobView(row: JobRow, jobs: JobsRepo, live: JobProgress | undefined): JobView {

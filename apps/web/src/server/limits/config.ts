@@ -4,7 +4,7 @@
  */
 import path from "node:path";
 import envPaths from "env-paths";
-import { DEFAULT_HOSTED_LIMITS, type HostedLimits } from "../../shared/jobSchemas.js";
+import { DEFAULT_HOSTED_LIMITS, type HostedLimits } from "../../shared/jobSchemas";
 
 export interface ServerConfig {
   /** Database, uploads, results and previews live here. */

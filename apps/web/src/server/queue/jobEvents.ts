@@ -4,7 +4,7 @@
  * notifications still gets the latest state.
  */
 import { EventEmitter } from "node:events";
-import type { JobMode } from "../../shared/jobSchemas.js";
+import type { JobMode } from "../../shared/jobSchemas";
 
 export class JobEvents {
   private readonly emitter = new EventEmitter();

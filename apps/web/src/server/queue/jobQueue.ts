@@ -4,11 +4,11 @@
  * job. Progress from a runner is pushed to subscribers at once and written to the job row at most
  * every PROGRESS_WRITE_MS (plus whenever a preview is written), to keep SQLite writes cheap.
  */
-import type { JobMode, JobOptions, JobProgress } from "../../shared/jobSchemas.js";
-import type { JobsRepo, JobRow } from "../db/jobsRepo.js";
-import type { DataPaths } from "../storage/dataDir.js";
-import type { JobEvents } from "./jobEvents.js";
-import type { JobRunner, RunnerFactory, RunOutcome, RunProgress, RunTask } from "./runner.js";
+import type { JobMode, JobOptions, JobProgress } from "../../shared/jobSchemas";
+import type { JobsRepo, JobRow } from "../db/jobsRepo";
+import type { DataPaths } from "../storage/dataDir";
+import type { JobEvents } from "./jobEvents";
+import type { JobRunner, RunnerFactory, RunOutcome, RunProgress, RunTask } from "./runner";
 
 const PROGRESS_WRITE_MS = 500;
 

@@ -1,8 +1,8 @@
 /** What runs a job. The server uses worker processes (workerPool.ts); tests inject fakes. */
-import type { JobMode } from "../../shared/jobSchemas.js";
-import type { RunOutcome, RunProgress, RunTask } from "../../worker/protocol.js";
+import type { JobMode } from "../../shared/jobSchemas";
+import type { RunOutcome, RunProgress, RunTask } from "../../worker/protocol";
 
-export type { RunOutcome, RunProgress, RunTask } from "../../worker/protocol.js";
+export type { RunOutcome, RunProgress, RunTask } from "../../worker/protocol";
 
 export interface JobRunner {
   /**

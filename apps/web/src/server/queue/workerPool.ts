@@ -8,9 +8,9 @@ import { fork, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { appRoot } from "../appRoot.js";
-import type { FromWorker, ToWorker } from "../../worker/protocol.js";
-import type { JobRunner, RunOutcome, RunProgress, RunTask } from "./runner.js";
+import { appRoot } from "../appRoot";
+import type { FromWorker, ToWorker } from "../../worker/protocol";
+import type { JobRunner, RunOutcome, RunProgress, RunTask } from "./runner";
 
 export interface WorkerRunnerOptions {
   /** The compiled worker script; default apps/web/dist/worker/main.js. */
@@ -56,11 +56,11 @@ export class WorkerProcessRunner implements JobRunner {
 
   private spawn(): ChildProcess {
     const script = this.options.script ?? defaultWorkerScript();
-    if (!existsSync(script)) throw new Error(`the worker is not built (${script} is missing); run pnpm --filter @pastiche/web build`);
+    if (!existsSync(/* turbopackIgnore: true */ script)) throw new Error(`the worker is not built (${script} is missing); run pnpm --filter @pastiche/web build`);
     // execArgv: none of the server's own flags (Next's, vitest's) apply to the worker.
     // TF_CPP_MIN_LOG_LEVEL: libtensorflow's start-up banners are noise in the server log.
     const env = { TF_CPP_MIN_LOG_LEVEL: "1", ...process.env, ...this.options.env };
-    const child = fork(script, [], { env, execArgv: [], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    const child = fork(/* turbopackIgnore: true */ script, [], { env, execArgv: [], stdio: ["ignore", "inherit", "inherit", "ipc"] });
     if (child.pid !== undefined) {
       try {
         os.setPriority(child.pid, this.options.niceness ?? 10);

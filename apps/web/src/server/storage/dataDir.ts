@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { ID_PATTERN } from "../../shared/ids.js";
+import { ID_PATTERN } from "../../shared/ids";
 
 export interface DataPaths {
   readonly root: string;
@@ -23,7 +23,7 @@ function checked(id: string): string {
 
 /** Creates the directories if needed. */
 export function dataPaths(root: string): DataPaths {
-  for (const sub of ["uploads", "thumbnails", "results", "previews"]) mkdirSync(path.join(root, sub), { recursive: true });
+  for (const sub of ["uploads", "thumbnails", "results", "previews"]) mkdirSync(path.join(/* turbopackIgnore: true */ root, sub), { recursive: true });
   return {
     root,
     database: path.join(root, "pastiche.db"),

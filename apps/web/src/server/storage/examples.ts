@@ -4,9 +4,9 @@
  */
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import type { ExampleStyle } from "../../shared/jobSchemas.js";
-import type { UploadsRepo } from "../db/uploadsRepo.js";
-import { storeUpload, thumbnailUrl, type StoreUploadDeps } from "./uploads.js";
+import type { ExampleStyle } from "../../shared/jobSchemas";
+import type { UploadsRepo } from "../db/uploadsRepo";
+import { storeUpload, thumbnailUrl, type StoreUploadDeps } from "./uploads";
 
 const IMAGE_NAME = /\.(jpe?g|png|webp|tiff?)$/i;
 

@@ -7,11 +7,11 @@
 import { rm } from "node:fs/promises";
 import sharp from "sharp";
 import { jpegHasEnd, pngHasEnd, sniffImage, SUPPORTED_INPUT_FORMATS } from "@pastiche/node/light";
-import type { ImageRole, UploadedImage, UploadFormat } from "../../shared/jobSchemas.js";
-import type { UploadRow, UploadsRepo } from "../db/uploadsRepo.js";
-import { writeFileAtomic } from "./atomicWrite.js";
-import type { DataPaths } from "./dataDir.js";
-import { newId } from "./ids.js";
+import type { ImageRole, UploadedImage, UploadFormat } from "../../shared/jobSchemas";
+import type { UploadRow, UploadsRepo } from "../db/uploadsRepo";
+import { writeFileAtomic } from "./atomicWrite";
+import type { DataPaths } from "./dataDir";
+import { newId } from "./ids";
 
 export type UploadRefusalReason = "empty" | "too-many-bytes" | "not-an-image" | "too-many-pixels" | "too-small" | "damaged";
 

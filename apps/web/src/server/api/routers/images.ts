@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { ImageRoleSchema, type UploadedImage } from "../../../shared/jobSchemas.js";
-import { storeUpload, tooManyBytes, UploadRefusal, type UploadRefusalReason } from "../../storage/uploads.js";
-import { createTRPCRouter, publicProcedure, TRPCError } from "../trpc.js";
+import { ImageRoleSchema, type UploadedImage } from "../../../shared/jobSchemas";
+import { storeUpload, tooManyBytes, UploadRefusal, type UploadRefusalReason } from "../../storage/uploads";
+import { createTRPCRouter, publicProcedure, TRPCError } from "../trpc";
 
 const UploadFormSchema = z.instanceof(FormData, { message: "Send the image as multipart form data with the fields file and role." });
 

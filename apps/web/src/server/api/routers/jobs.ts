@@ -7,12 +7,12 @@ import {
   type JobListOutput,
   type JobProgressEvent,
   type JobView,
-} from "../../../shared/jobSchemas.js";
-import type { PasticheApp } from "../../app.js";
-import type { JobRow } from "../../db/jobsRepo.js";
-import { jobView } from "../../jobs/jobView.js";
-import { newId } from "../../storage/ids.js";
-import { createTRPCRouter, publicProcedure, TRPCError } from "../trpc.js";
+} from "../../../shared/jobSchemas";
+import type { PasticheApp } from "../../app";
+import type { JobRow } from "../../db/jobsRepo";
+import { jobView } from "../../jobs/jobView";
+import { newId } from "../../storage/ids";
+import { createTRPCRouter, publicProcedure, TRPCError } from "../trpc";
 
 function findJob(app: PasticheApp, id: string): JobRow {
   const row = app.jobs.get(id);

@@ -1,7 +1,7 @@
-import type { SystemInfo } from "../../../shared/jobSchemas.js";
-import { modelAvailability } from "../../models.js";
-import { listExamples } from "../../storage/examples.js";
-import { createTRPCRouter, publicProcedure } from "../trpc.js";
+import type { SystemInfo } from "../../../shared/jobSchemas";
+import { modelAvailability } from "../../models";
+import { listExamples } from "../../storage/examples";
+import { createTRPCRouter, publicProcedure } from "../trpc";
 
 export const systemRouter = createTRPCRouter({
   info: publicProcedure.query(({ ctx }): SystemInfo => {

@@ -1,5 +1,5 @@
-import { serveImage } from "../../../../server/http/handlers.js";
-import { getPasticheApp } from "../../../../server/singleton.js";
+import { serveImage } from "../../../../server/http/handlers";
+import { getPasticheApp } from "../../../../server/singleton";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";

@@ -1,5 +1,5 @@
-import { handleTrpc } from "../../../../server/http/trpcHandler.js";
-import { getPasticheApp } from "../../../../server/singleton.js";
+import { handleTrpc } from "../../../../server/http/trpcHandler";
+import { getPasticheApp } from "../../../../server/singleton";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
