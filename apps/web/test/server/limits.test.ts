@@ -47,6 +47,11 @@ describe("resolveConfig", () => {
     });
   });
 
+  it("resolves relative directories from where the command was typed", () => {
+    expect(resolveConfig({ PASTICHE_MODELS_DIR: "../shared/models", INIT_CWD: "/repo" }).modelsDir).toBe("/shared/models");
+    expect(resolveConfig({ PASTICHE_DATA_DIR: "data", INIT_CWD: "/repo" }).dataDir).toBe("/repo/data");
+  });
+
   it("has documented defaults and refuses a malformed limit", () => {
     const c = resolveConfig({});
     expect(c.limits).toEqual({ maxUploadBytes: 25 * 1024 * 1024, maxInputPixels: 50_000_000, maxOutputSide: 1024, maxIterations: 1000 });

@@ -48,9 +48,14 @@ function intFromEnv(env: Env, name: string, fallback: number, min: number): numb
   return value;
 }
 
+/**
+ * A directory from the environment. Relative paths are taken from where the user typed the command
+ * (pnpm's INIT_CWD): `PASTICHE_MODELS_DIR=../shared/models pnpm web` at the repository root means
+ * the root's ../shared, although `next start` itself runs in apps/web.
+ */
 function dirFromEnv(env: Env, name: string): string | undefined {
   const raw = env[name]?.trim();
-  return raw ? path.resolve(raw) : undefined;
+  return raw ? path.resolve(env.INIT_CWD ?? process.cwd(), raw) : undefined;
 }
 
 export function resolveConfig(env: Env = process.env, overrides: Partial<ServerConfig> = {}): ServerConfig {
