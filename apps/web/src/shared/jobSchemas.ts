@@ -8,48 +8,25 @@
  */
 import { z } from "zod";
 import { FastOptionsSchema, GatysOptionsSchema } from "@pastiche/core/schemas";
+import { DEFAULT_HOSTED_LIMITS, IMAGE_ROLES, JOB_MODES, JOB_STATUSES, MAX_STYLES, type HostedLimits, type JobMode, type JobStatus } from "./constants";
 import { IdSchema } from "./ids";
 
 export { IdSchema } from "./ids";
 
-/** Limits a hosted server enforces (configured by environment, reported by `system.info`). */
-export interface HostedLimits {
-  /** Largest accepted upload, in bytes. */
-  maxUploadBytes: number;
-  /** Largest accepted input image, width × height, checked from the header before decoding. */
-  maxInputPixels: number;
-  /** Largest output's longest side, in pixels. */
-  maxOutputSide: number;
-  /** Most iterations of a Quality job. */
-  maxIterations: number;
-}
+export {
+  DEFAULT_HOSTED_LIMITS,
+  MAX_STYLES,
+  TERMINAL_STATUSES,
+  isTerminalStatus,
+  type HostedLimits,
+  type ImageRole,
+  type JobMode,
+  type JobStatus,
+} from "./constants";
 
-/** The defaults of a server with no limit variables set (see docs/web.md). */
-export const DEFAULT_HOSTED_LIMITS: HostedLimits = {
-  maxUploadBytes: 25 * 1024 * 1024,
-  maxInputPixels: 50_000_000,
-  maxOutputSide: 1024,
-  maxIterations: 1000,
-};
-
-/** At most this many style images per job. */
-export const MAX_STYLES = 4;
-
-export const ImageRoleSchema = z.enum(["content", "style"]);
-export type ImageRole = z.infer<typeof ImageRoleSchema>;
-
-export const JobModeSchema = z.enum(["fast", "quality"]);
-export type JobMode = z.infer<typeof JobModeSchema>;
-
-export const JobStatusSchema = z.enum(["queued", "running", "succeeded", "failed", "cancelled"]);
-export type JobStatus = z.infer<typeof JobStatusSchema>;
-
-/** Statuses a job never leaves. */
-export const TERMINAL_STATUSES: readonly JobStatus[] = ["succeeded", "failed", "cancelled"];
-
-export function isTerminalStatus(status: JobStatus): boolean {
-  return TERMINAL_STATUSES.includes(status);
-}
+export const ImageRoleSchema = z.enum(IMAGE_ROLES);
+export const JobModeSchema = z.enum(JOB_MODES);
+export const JobStatusSchema = z.enum(JOB_STATUSES);
 
 // Core's object shapes, refinements dropped (zod refuses .pick() on refined objects); the one
 // cross-field refinement that matters here (blend weights per style) is re-applied per job below.

@@ -29,6 +29,9 @@ export function zodErrorSentence(error: ZodError): string {
 }
 
 const t = initTRPC.context<Context>().create({
+  // Progress streams can be quiet for a while (a worker loading its models, a slow iteration): a
+  // ping keeps proxies from closing them, and the client reconnects if even pings stop.
+  sse: { ping: { enabled: true, intervalMs: 10_000 }, client: { reconnectAfterInactivityMs: 30_000 } },
   errorFormatter({ shape, error }) {
     if (error.cause instanceof ZodError) return { ...shape, message: zodErrorSentence(error.cause) };
     // Never leak internals: unexpected errors become a generic sentence (the cause is logged).
