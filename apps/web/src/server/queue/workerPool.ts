@@ -69,6 +69,11 @@ export class WorkerProcessRunner implements JobRunner {
       }
     }
     child.on("message", (message: FromWorker) => { this.onMessage(message); });
+    // Failing to start or to message the child: end its current job like a crash would.
+    child.on("error", (e) => {
+      console.error(`pastiche web: worker process error: ${e.message}`);
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    });
     child.on("exit", (code, signal) => {
       if (this.child === child) this.child = undefined;
       const run = this.active;
