@@ -88,7 +88,8 @@ export function JobPanel({ jobId }: { jobId: string }) {
 
   return (
     <div className="stack" data-testid="job-panel" data-job-id={job.id}>
-      <div className="actions">
+      {/* Announced to screen readers when the status changes, not on every iteration. */}
+      <div className="actions" role="status">
         <h2>{job.mode === "fast" ? "Fast" : "Quality"} job</h2>
         <StatusBadge status={job.status} testId="job-status" />
       </div>

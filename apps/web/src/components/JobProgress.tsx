@@ -16,7 +16,7 @@ export function JobProgress({ job, points, onCancel, cancelling }: Props) {
   const iteration = p?.iteration ?? 0;
   const iterations = p?.iterations ?? 0;
   return (
-    <div className="progress" data-testid="job-progress" aria-live="polite">
+    <div className="progress" data-testid="job-progress">
       {job.status === "queued" ? (
         <p data-testid="queue-position">
           Waiting in the queue{job.queuePosition !== null && job.queuePosition > 0 ? `: ${job.queuePosition} job${job.queuePosition === 1 ? "" : "s"} ahead` : ": next to run"}.

@@ -102,7 +102,14 @@ beforeAll(async () => {
   work = mkdtempSync(path.join(tmpdir(), "pastiche-e2e-"));
   dataDir = path.join(work, "data");
   mkdirSync(dataDir);
-  app = await startApp({ PASTICHE_DATA_DIR: dataDir, PASTICHE_MODELS_DIR: MODELS_DIR });
+  app = await startApp({
+    PASTICHE_DATA_DIR: dataDir,
+    PASTICHE_MODELS_DIR: MODELS_DIR,
+    // The shared paintings double as the server's bundled example styles.
+    PASTICHE_EXAMPLE_STYLES_DIR: path.join(IMAGES_DIR, "style"),
+    // Frequent previews, so the short Quality job shows one soon.
+    PASTICHE_PREVIEW_EVERY: "2",
+  });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
@@ -169,6 +176,16 @@ describe("the web app in Chromium", () => {
     await page.getByTestId("style-input").setInputFiles(STYLE);
     await page.getByTestId("style-thumb").waitFor();
     await expect.poll(() => page.getByTestId("content-thumb").locator("img").evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+
+    // An example style joins the uploaded one; with two styles the blend weights appear.
+    const wave = page.getByRole("button", { name: "The great wave", exact: true });
+    await wave.click();
+    await expect.poll(() => page.getByTestId("style-thumb").count()).toBe(2);
+    expect(await wave.getAttribute("aria-pressed")).toBe("true");
+    expect(await page.getByTestId("blend-weight").count()).toBe(2);
+    await wave.click();
+    await expect.poll(() => page.getByTestId("style-thumb").count()).toBe(1);
+    expect(await page.getByTestId("blend-weight").count()).toBe(0);
 
     await page.getByTestId("size").fill("384");
     await runJob();
