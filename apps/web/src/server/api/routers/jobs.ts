@@ -26,6 +26,18 @@ function view(app: PasticheApp, row: JobRow): JobView {
 
 const DEFAULT_PAGE = 20;
 
+// Built once per configuration (the limits object lives as long as the app), not per request.
+const limitedSchemas = new WeakMap<PasticheApp["config"]["limits"], ReturnType<typeof jobCreateInputSchema>>();
+
+function limitedJobSchema(app: PasticheApp): ReturnType<typeof jobCreateInputSchema> {
+  let schema = limitedSchemas.get(app.config.limits);
+  if (!schema) {
+    schema = jobCreateInputSchema(app.config.limits);
+    limitedSchemas.set(app.config.limits, schema);
+  }
+  return schema;
+}
+
 export const jobsRouter = createTRPCRouter({
   create: publicProcedure.input(JobCreateInputSchema).mutation(({ ctx, input }): { id: string } => {
     const { app } = ctx;
@@ -37,7 +49,7 @@ export const jobsRouter = createTRPCRouter({
       });
     }
     // Re-validated against this server's configured limits (the input schema has the defaults).
-    const parsed = jobCreateInputSchema(app.config.limits).safeParse(input);
+    const parsed = limitedJobSchema(app).safeParse(input);
     if (!parsed.success) throw new TRPCError({ code: "BAD_REQUEST", message: "The job's options are not valid.", cause: parsed.error });
     const job = parsed.data;
     const content = app.uploads.get(job.contentId);
