@@ -10,7 +10,7 @@ interface Props {
 export function ExampleStyles({ examples, selectedIds, onToggle }: Props) {
   if (examples.length === 0) return null;
   return (
-    <div>
+    <div className="examples-block">
       <h3 className="hint">Or pick an example style</h3>
       <div className="examples" data-testid="example-styles">
         {examples.map((example) => (

@@ -61,8 +61,12 @@ export function JobPanel({ jobId }: { jobId: string }) {
             const iteration = next.progress!.iteration;
             setPoints((ps) => (ps.length > 0 && ps[ps.length - 1]!.iteration >= iteration ? ps : [...ps, { iteration, ...losses }]));
           }
-          // A finished job changes the history list (status, thumbnail).
-          if (isTerminalStatus(next.status)) void queryClient.invalidateQueries(trpc.jobs.list.pathFilter());
+          if (isTerminalStatus(next.status)) {
+            // A finished job changes the history list (status, thumbnail), and the first job starts
+            // the backend that system.info names.
+            void queryClient.invalidateQueries(trpc.jobs.list.pathFilter());
+            void queryClient.invalidateQueries(trpc.system.info.pathFilter());
+          }
         },
       },
     ),
