@@ -11,7 +11,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { JobView, UploadedImage } from "../../src/shared/jobSchemas";
 import { RESTART_FAILURE } from "../../src/server/db/jobsRepo";
-import { tempDir, waitFor } from "./helpers";
+import { tempDir } from "./helpers";
 
 const WEB_DIR = path.resolve(import.meta.dirname, "../..");
 const SHARED = path.resolve(WEB_DIR, "../../../shared");
