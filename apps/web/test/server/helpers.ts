@@ -17,9 +17,12 @@ export function tempDir(prefix = "pastiche-web-test-"): { dir: string; remove: (
   return { dir, remove: () => { rmSync(dir, { recursive: true, force: true }); } };
 }
 
+/** The real model files (jobs are refused when the models they need are missing). */
+export const MODELS_DIR = process.env.PASTICHE_MODELS_DIR ? path.resolve(process.env.PASTICHE_MODELS_DIR) : path.resolve(import.meta.dirname, "../../../../../shared/models");
+
 export function testConfig(dataDir: string, overrides: Partial<ServerConfig> = {}): ServerConfig {
-  // An empty environment: tests never depend on the developer's PASTICHE_* variables.
-  return resolveConfig({}, { dataDir, rateLimitPerMinute: 1000, ...overrides });
+  // An otherwise empty environment: tests never depend on the developer's other PASTICHE_* variables.
+  return resolveConfig({}, { dataDir, modelsDir: MODELS_DIR, rateLimitPerMinute: 1000, ...overrides });
 }
 
 export function openApp(config: ServerConfig, runnerFactory: RunnerFactory): PasticheApp {

@@ -113,6 +113,19 @@ describe("jobs.create / jobs.get", () => {
     expect(body.error.message).toBe("The output size can be at most 128 pixels on this server.");
   });
 
+  it("refuses a job whose model files the server does not have", async () => {
+    await app.close();
+    cleanup();
+    const emptyModels = tempDir("pastiche-no-models-");
+    await setup({ modelsDir: emptyModels.dir });
+    const previous = cleanup;
+    cleanup = () => { previous(); emptyModels.remove(); };
+    const e = await rejected(callerFor(app).jobs.create(quality()));
+    expect(e.code).toBe("PRECONDITION_FAILED");
+    expect(e.message).toMatch(/^This server does not have the model files Quality jobs need/);
+    expect((await rejected(callerFor(app).jobs.create(fast()))).code).toBe("PRECONDITION_FAILED");
+  });
+
   it("answers NOT_FOUND for unknown ids and BAD_REQUEST for ids that are not ids", async () => {
     const caller = callerFor(app);
     expect((await rejected(caller.jobs.get({ id: "x".repeat(22) }))).code).toBe("NOT_FOUND");

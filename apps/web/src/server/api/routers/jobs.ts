@@ -11,6 +11,7 @@ import {
 import type { PasticheApp } from "../../app";
 import type { JobRow } from "../../db/jobsRepo";
 import { jobView } from "../../jobs/jobView";
+import { modelAvailability } from "../../models";
 import { newId } from "../../storage/ids";
 import { createTRPCRouter, publicProcedure, TRPCError } from "../trpc";
 
@@ -52,6 +53,13 @@ export const jobsRouter = createTRPCRouter({
     const parsed = limitedJobSchema(app).safeParse(input);
     if (!parsed.success) throw new TRPCError({ code: "BAD_REQUEST", message: "The job's options are not valid.", cause: parsed.error });
     const job = parsed.data;
+    // A job that cannot run is refused now rather than failing in the queue minutes later.
+    if (!modelAvailability(app.config.modelsDir)[job.mode]) {
+      throw new TRPCError({
+        code: "PRECONDITION_FAILED",
+        message: `This server does not have the model files ${job.mode === "quality" ? "Quality" : "Fast"} jobs need; ask its operator to install them (pastiche models download).`,
+      });
+    }
     const content = app.uploads.get(job.contentId);
     if (!content) throw new TRPCError({ code: "NOT_FOUND", message: "The content image is not on the server any more; please upload it again." });
     for (const styleId of job.styleIds) {
