@@ -53,7 +53,13 @@ export function PasticheApp() {
   };
 
   const missing =
-    content === null ? "Choose a content image." : styles.length === 0 ? "Choose at least one style image." : null;
+    info.data?.models[mode] === false
+      ? `The ${mode === "fast" ? "Fast" : "Quality"} model is not installed on this server.`
+      : content === null
+        ? "Choose a content image."
+        : styles.length === 0
+          ? "Choose at least one style image."
+          : null;
 
   function run(): void {
     if (content === null || styles.length === 0) return;
