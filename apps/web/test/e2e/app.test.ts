@@ -177,6 +177,21 @@ describe("the web app in Chromium", () => {
     await page.getByTestId("style-thumb").waitFor();
     await expect.poll(() => page.getByTestId("content-thumb").locator("img").evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
 
+    // Dropping a file on the drop zone uploads it like picking it; its × removes it again.
+    const waveFile = path.join(IMAGES_DIR, "style", "the_great_wave.jpg");
+    await page.locator("[data-testid=style-picker] .dropzone").evaluate(
+      (zone, { base64, name }) => {
+        const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([bytes], name, { type: "image/jpeg" }));
+        zone.dispatchEvent(new DragEvent("drop", { dataTransfer: transfer, bubbles: true, cancelable: true }));
+      },
+      { base64: readFileSync(waveFile).toString("base64"), name: path.basename(waveFile) },
+    );
+    await expect.poll(() => page.getByTestId("style-thumb").count()).toBe(2);
+    await page.getByRole("button", { name: "Remove the_great_wave.jpg" }).click();
+    await expect.poll(() => page.getByTestId("style-thumb").count()).toBe(1);
+
     // An example style joins the uploaded one; with two styles the blend weights appear.
     const wave = page.getByRole("button", { name: "The great wave", exact: true });
     await wave.click();
