@@ -14,6 +14,7 @@ import { JobQueue } from "./queue/jobQueue";
 import type { RunnerFactory } from "./queue/runner";
 import { WorkerProcessRunner } from "./queue/workerPool";
 import { dataPaths, type DataPaths } from "./storage/dataDir";
+import { lockDataDir } from "./storage/dataDirLock";
 import { importExampleStyles } from "./storage/examples";
 
 export interface PasticheApp {
@@ -42,7 +43,14 @@ export interface CreateAppOptions {
 export function createPasticheApp(config: ServerConfig, options: CreateAppOptions = {}): PasticheApp {
   const log = options.log ?? ((m: string) => { console.error(`pastiche web: ${m}`); });
   const paths = dataPaths(config.dataDir);
-  const db = openDatabase(paths.database, options.migrationsDir);
+  const unlock = lockDataDir(paths.root);
+  let db: Database.Database;
+  try {
+    db = openDatabase(paths.database, options.migrationsDir);
+  } catch (e) {
+    unlock();
+    throw e;
+  }
   const jobs = new JobsRepo(db);
   const uploads = new UploadsRepo(db);
   const events = new JobEvents();
@@ -83,6 +91,7 @@ export function createPasticheApp(config: ServerConfig, options: CreateAppOption
     async close() {
       await queue.close();
       db.close();
+      unlock();
     },
   };
 }
