@@ -100,10 +100,14 @@ export function jobCreateInputSchema(limits: Pick<HostedLimits, "maxOutputSide" 
 }
 
 /**
- * `jobs.create`'s input with the default limits. The server re-checks every job against its own
- * configured limits (see `system.info`); the UI can use this for instant feedback and the types.
+ * `jobs.create`'s input: the shape and core's own bounds (any server's limits lie within them). The
+ * server then validates the same raw input with `jobCreateInputSchema(its limits)`, which also
+ * supplies the defaults; `jobCreateInputSchema(systemInfo.limits)` gives a client the same answer.
  */
-export const JobCreateInputSchema = jobCreateInputSchema(DEFAULT_HOSTED_LIMITS);
+export const JobCreateInputSchema = jobCreateInputSchema({
+  maxOutputSide: GatysOptionsSchema.shape.size.unwrap().maxValue ?? DEFAULT_HOSTED_LIMITS.maxOutputSide,
+  maxIterations: GatysOptionsSchema.shape.iterations.unwrap().maxValue ?? DEFAULT_HOSTED_LIMITS.maxIterations,
+});
 export type JobCreateInput = z.input<typeof JobCreateInputSchema>;
 export type FastJobOptions = z.output<ReturnType<typeof fastJobOptionsSchema>>;
 export type QualityJobOptions = z.output<ReturnType<typeof qualityJobOptionsSchema>>;

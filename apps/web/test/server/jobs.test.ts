@@ -113,6 +113,21 @@ describe("jobs.create / jobs.get", () => {
     expect(body.error.message).toBe("The output size can be at most 128 pixels on this server.");
   });
 
+  it("fills defaults within this server's limits, and allows limits above the defaults", async () => {
+    await app.close();
+    cleanup();
+    await setup({ limits: { maxUploadBytes: 1_000_000, maxInputPixels: 1_000_000, maxOutputSide: 128, maxIterations: 50 } });
+    const small = await callerFor(app).jobs.create({ mode: "quality", contentId, styleIds: [styleId] });
+    expect((await callerFor(app).jobs.get({ id: small.id })).options).toMatchObject({ size: 128, iterations: 50 });
+    const fastJob = await callerFor(app).jobs.create({ mode: "fast", contentId, styleIds: [styleId] });
+    expect((await callerFor(app).jobs.get({ id: fastJob.id })).options).toMatchObject({ size: 128 });
+    await app.close();
+    cleanup();
+    await setup({ limits: { maxUploadBytes: 1_000_000, maxInputPixels: 1_000_000, maxOutputSide: 2048, maxIterations: 5000 } });
+    const big = await callerFor(app).jobs.create(quality({ size: 2000, iterations: 3000 }));
+    expect((await callerFor(app).jobs.get({ id: big.id })).options).toMatchObject({ size: 2000, iterations: 3000 });
+  });
+
   it("refuses a job whose model files the server does not have", async () => {
     await app.close();
     cleanup();

@@ -13,7 +13,7 @@ import type { JobRow } from "../../db/jobsRepo";
 import { jobView } from "../../jobs/jobView";
 import { modelAvailability } from "../../models";
 import { newId } from "../../storage/ids";
-import { createTRPCRouter, publicProcedure, TRPCError } from "../trpc";
+import { createTRPCRouter, publicProcedure, TRPCError, zodErrorSentence } from "../trpc";
 
 function findJob(app: PasticheApp, id: string): JobRow {
   const row = app.jobs.get(id);
@@ -40,36 +40,41 @@ function limitedJobSchema(app: PasticheApp): ReturnType<typeof jobCreateInputSch
 }
 
 export const jobsRouter = createTRPCRouter({
-  create: publicProcedure.input(JobCreateInputSchema).mutation(({ ctx, input }): { id: string } => {
-    const { app } = ctx;
-    const decision = app.rateLimiter.take(ctx.clientIp);
-    if (!decision.allowed) {
-      throw new TRPCError({
-        code: "TOO_MANY_REQUESTS",
-        message: `Too many jobs from your address; try again in ${Math.ceil(decision.retryAfterMs / 1000)} seconds.`,
-      });
-    }
-    // Re-validated against this server's configured limits (the input schema has the defaults).
-    const parsed = limitedJobSchema(app).safeParse(input);
-    if (!parsed.success) throw new TRPCError({ code: "BAD_REQUEST", message: "The job's options are not valid.", cause: parsed.error });
-    const job = parsed.data;
-    // A job that cannot run is refused now rather than failing in the queue minutes later.
-    if (!modelAvailability(app.config.modelsDir)[job.mode]) {
-      throw new TRPCError({
-        code: "PRECONDITION_FAILED",
-        message: `This server does not have the model files ${job.mode === "quality" ? "Quality" : "Fast"} jobs need; ask its operator to install them (pastiche models download).`,
-      });
-    }
-    const content = app.uploads.get(job.contentId);
-    if (!content) throw new TRPCError({ code: "NOT_FOUND", message: "The content image is not on the server any more; please upload it again." });
-    for (const styleId of job.styleIds) {
-      if (!app.uploads.get(styleId)) throw new TRPCError({ code: "NOT_FOUND", message: "A style image is not on the server any more; please upload it again." });
-    }
-    const id = newId();
-    app.jobs.insert({ id, mode: job.mode, options: job.options, contentId: job.contentId, styleIds: job.styleIds, client: ctx.clientIp, createdAt: new Date().toISOString() });
-    app.queue.kick();
-    return { id };
-  }),
+  create: publicProcedure
+    .input(JobCreateInputSchema)
+    // This server's limits (and the defaults they imply) apply to the raw input, as sent: the input
+    // schema only knows core's bounds, and its defaults could exceed a smaller configured limit.
+    .use(async ({ ctx, getRawInput, next }) => {
+      const parsed = limitedJobSchema(ctx.app).safeParse(await getRawInput());
+      if (!parsed.success) throw new TRPCError({ code: "BAD_REQUEST", message: zodErrorSentence(parsed.error), cause: parsed.error });
+      return next({ ctx: { job: parsed.data } });
+    })
+    .mutation(({ ctx }): { id: string } => {
+      const { app, job } = ctx;
+      const decision = app.rateLimiter.take(ctx.clientIp);
+      if (!decision.allowed) {
+        throw new TRPCError({
+          code: "TOO_MANY_REQUESTS",
+          message: `Too many jobs from your address; try again in ${Math.ceil(decision.retryAfterMs / 1000)} seconds.`,
+        });
+      }
+      // A job that cannot run is refused now rather than failing in the queue minutes later.
+      if (!modelAvailability(app.config.modelsDir)[job.mode]) {
+        throw new TRPCError({
+          code: "PRECONDITION_FAILED",
+          message: `This server does not have the model files ${job.mode === "quality" ? "Quality" : "Fast"} jobs need; ask its operator to install them (pastiche models download).`,
+        });
+      }
+      const content = app.uploads.get(job.contentId);
+      if (!content) throw new TRPCError({ code: "NOT_FOUND", message: "The content image is not on the server any more; please upload it again." });
+      for (const styleId of job.styleIds) {
+        if (!app.uploads.get(styleId)) throw new TRPCError({ code: "NOT_FOUND", message: "A style image is not on the server any more; please upload it again." });
+      }
+      const id = newId();
+      app.jobs.insert({ id, mode: job.mode, options: job.options, contentId: job.contentId, styleIds: job.styleIds, client: ctx.clientIp, createdAt: new Date().toISOString() });
+      app.queue.kick();
+      return { id };
+    }),
 
   get: publicProcedure.input(JobIdInputSchema).query(({ ctx, input }): JobView => view(ctx.app, findJob(ctx.app, input.id))),
 
