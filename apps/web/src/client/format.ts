@@ -21,14 +21,6 @@ export function formatLoss(value: number): string {
   return abs >= 1e5 || abs < 1e-2 ? value.toExponential(2) : value.toPrecision(3);
 }
 
-/**
- * The same preview URL is served with new bytes as the job advances; a query parameter per
- * iteration makes the browser fetch the new image instead of reusing its cached copy.
- */
-export function withVersion(url: string, version: number | string): string {
-  return `${url}${url.includes("?") ? "&" : "?"}v=${encodeURIComponent(String(version))}`;
-}
-
 /** A thrown value's message, for errors that reach the UI from tRPC, fetch or the browser. */
 export function errorMessage(error: unknown): string {
   if (error instanceof Error && error.message) return error.message;

@@ -2,9 +2,9 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useSubscription } from "@trpc/tanstack-react-query";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useTRPC } from "@/client/trpc";
-import { errorMessage, withVersion } from "@/client/format";
+import { errorMessage } from "@/client/format";
 import { isTerminalStatus } from "@/client/contract";
 import type { JobStatus, JobView } from "@/shared/jobSchemas";
 import { JobProgress } from "./JobProgress";
@@ -56,11 +56,6 @@ export function JobPanel({ jobId }: { jobId: string }) {
         onData: (event) => {
           const next: JobView = event.job;
           queryClient.setQueryData(trpc.jobs.get.queryKey({ id: jobId }), next);
-          const losses = next.progress?.losses;
-          if (losses) {
-            const iteration = next.progress!.iteration;
-            setPoints((ps) => (ps.length > 0 && ps[ps.length - 1]!.iteration >= iteration ? ps : [...ps, { iteration, ...losses }]));
-          }
           if (isTerminalStatus(next.status)) {
             // A finished job changes the history list (status, thumbnail), and the first job starts
             // the backend that system.info names.
@@ -71,6 +66,15 @@ export function JobPanel({ jobId }: { jobId: string }) {
       },
     ),
   );
+
+  // The chart's history, from whichever source brought the job (stream or fallback poll); the server
+  // keeps only the latest losses, so a page opened mid-run charts from that point on.
+  const progress = job?.progress;
+  useEffect(() => {
+    if (!progress?.losses) return;
+    const { iteration, losses } = progress;
+    setPoints((ps) => (ps.length > 0 && ps[ps.length - 1]!.iteration >= iteration ? ps : [...ps, { iteration, ...losses }]));
+  }, [progress]);
 
   const cancel = useMutation(
     trpc.jobs.cancel.mutationOptions({
@@ -117,7 +121,7 @@ export function JobPanel({ jobId }: { jobId: string }) {
           <JobProgress job={job} points={points} onCancel={() => { cancel.mutate({ id: jobId }); }} cancelling={cancel.isPending} />
         ) : job.status !== "succeeded" && job.previewUrl !== null ? (
           <figure className="preview">
-            <img src={withVersion(job.previewUrl, job.progress?.iteration ?? 0)} alt="Last intermediate image" data-testid="preview-image" />
+            <img src={job.previewUrl} alt="Last intermediate image" data-testid="preview-image" />
             <figcaption>Last intermediate image (iteration {job.progress?.iteration ?? 0})</figcaption>
           </figure>
         ) : undefined}

@@ -1,5 +1,5 @@
 import type { JobView } from "@/shared/jobSchemas";
-import { formatDuration, withVersion } from "@/client/format";
+import { formatDuration } from "@/client/format";
 import { LossChart, type LossPoint } from "./LossChart";
 
 interface Props {
@@ -47,8 +47,8 @@ export function JobProgress({ job, points, onCancel, cancelling }: Props) {
         <div className="progress-body">
           <div className="preview">
             {job.previewUrl !== null ? (
-              // Versioned by iteration so each new preview is fetched, not served from cache.
-              <img src={withVersion(job.previewUrl, iteration)} alt={`Intermediate result at iteration ${iteration}`} data-testid="preview-image" />
+              // The server versions this URL per preview, so a new image means a new URL.
+              <img src={job.previewUrl} alt={`Intermediate result at iteration ${iteration}`} data-testid="preview-image" />
             ) : (
               <p className="hint">The intermediate image appears after the first few iterations.</p>
             )}

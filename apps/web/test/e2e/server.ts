@@ -51,12 +51,19 @@ export async function startApp(env: Record<string, string>): Promise<RunningApp>
   child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => { resolve(code); }));
 
+  // If the test process ends without stop() (a crash, a timeout), the server must not outlive it.
+  const killOnExit = () => { if (child.exitCode === null && child.pid !== undefined) { try { process.kill(-child.pid, "SIGKILL"); } catch { /* already gone */ } } };
+  process.once("exit", killOnExit);
+
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   let ready = false;
   while (!ready) {
     if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}:\n${output}`);
-    if (Date.now() > deadline) throw new Error(`next start did not answer within 60 s:\n${output}`);
+    if (Date.now() > deadline) {
+      killOnExit();
+      throw new Error(`next start did not answer within 60 s:\n${output}`);
+    }
     try {
       const res = await fetch(`${url}/api/trpc/system.info`);
       ready = res.ok;
@@ -75,6 +82,7 @@ export async function startApp(env: Record<string, string>): Promise<RunningApp>
       const timer = setTimeout(() => { if (child.exitCode === null && child.pid !== undefined) process.kill(-child.pid, "SIGKILL"); }, 5_000);
       await exited;
       clearTimeout(timer);
+      process.off("exit", killOnExit);
     },
   };
 }
