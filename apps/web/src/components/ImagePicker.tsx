@@ -34,7 +34,7 @@ interface Pending {
 }
 
 // Types the server decodes; anything else is refused before it leaves the browser.
-const ACCEPT = "image/png,image/jpeg,image/webp,image/gif,image/bmp,image/tiff";
+const ACCEPT = "image/jpeg,image/png,image/webp,image/tiff";
 
 /**
  * Quick checks that need no server: empty files and files over the size limit are refused at once.
@@ -112,7 +112,7 @@ export function ImagePicker({ role, label, multiple, images, maxUploadBytes, onA
           Drop {multiple ? "images" : "an image"} here or <span className="pick">choose {multiple ? "files" : "a file"}</span>
         </span>
         <span className="hint" id={hintId}>
-          PNG, JPEG or WebP{maxUploadBytes !== undefined ? `, up to ${formatBytes(maxUploadBytes)}` : ""}
+          JPEG, PNG, WebP or TIFF{maxUploadBytes !== undefined ? `, up to ${formatBytes(maxUploadBytes)}` : ""}
         </span>
         <input
           id={inputId}
