@@ -241,7 +241,15 @@ describe("the web app in Chromium", () => {
     await until("the iteration counter to move on", 60_000, async () => (await current()) > first);
     expect(await iteration.textContent()).toMatch(/\/ 400$/);
     await page.getByTestId("loss-chart").waitFor({ timeout: 60_000 });
-    await page.getByTestId("preview-image").waitFor({ timeout: 60_000 });
+    // The intermediate image is replaced as new previews arrive (every 2 iterations here).
+    const preview = page.getByTestId("preview-image");
+    await preview.waitFor({ timeout: 60_000 });
+    const firstPreview = await preview.getAttribute("src");
+    await until("a newer preview image", 60_000, async () => {
+      await failIfJobFailed();
+      return (await preview.count()) > 0 && (await preview.getAttribute("src")) !== firstPreview;
+    });
+    await expect.poll(() => preview.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(0);
 
     // While the job runs the server keeps answering (its work is off the request path).
     for (const route of ["/api/trpc/system.info", "/"]) {
