@@ -4,10 +4,12 @@ interface Props {
   examples: readonly ExampleStyle[];
   selectedIds: readonly string[];
   onToggle: (example: ExampleStyle) => void;
+  /** No room for another style: only deselecting is possible. */
+  full: boolean;
 }
 
 /** The server's bundled example styles, toggled like uploaded ones (their ids are upload ids). */
-export function ExampleStyles({ examples, selectedIds, onToggle }: Props) {
+export function ExampleStyles({ examples, selectedIds, onToggle, full }: Props) {
   if (examples.length === 0) return null;
   return (
     <div className="examples-block">
@@ -21,6 +23,7 @@ export function ExampleStyles({ examples, selectedIds, onToggle }: Props) {
             aria-pressed={selectedIds.includes(example.id)}
             aria-label={example.name}
             title={example.name}
+            disabled={full && !selectedIds.includes(example.id)}
             onClick={() => { onToggle(example); }}
             data-testid="example-style"
           >

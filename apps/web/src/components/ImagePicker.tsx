@@ -22,6 +22,8 @@ interface Props {
   maxUploadBytes: number | undefined;
   onAdd: (image: PickedImage) => void;
   onRemove: (id: string) => void;
+  /** With `multiple`: how many images a job takes; picks beyond it are refused with a message. */
+  maxImages?: number;
   /** Extra choices under the thumbnails (the example styles). */
   children?: ReactNode;
 }
@@ -51,7 +53,7 @@ function checkLocally(file: File, maxUploadBytes: number | undefined): string | 
   return null;
 }
 
-export function ImagePicker({ role, label, multiple, images, maxUploadBytes, onAdd, onRemove, children }: Props) {
+export function ImagePicker({ role, label, multiple, images, maxUploadBytes, maxImages, onAdd, onRemove, children }: Props) {
   const trpc = useTRPC();
   const upload = useMutation(trpc.images.upload.mutationOptions());
   const inputId = useId();
@@ -87,7 +89,15 @@ export function ImagePicker({ role, label, multiple, images, maxUploadBytes, onA
   function handleFiles(list: FileList | null): void {
     if (list === null || list.length === 0) return;
     setError(null);
-    const files = multiple ? Array.from(list) : [list[0]!];
+    let files = multiple ? Array.from(list) : [list[0]!];
+    if (multiple && maxImages !== undefined) {
+      const room = Math.max(0, maxImages - images.length - pending.length);
+      if (files.length > room) {
+        const left = files.slice(room).map((f) => f.name).join(", ");
+        setError(`A job takes at most ${maxImages} ${role} images: ${left} ${files.length - room === 1 ? "was" : "were"} not added.`);
+        files = files.slice(0, room);
+      }
+    }
     // Sequential: uploads are small and the server checks each; order of thumbnails follows the pick.
     void files.reduce((chain, file) => chain.then(() => uploadOne(file)), Promise.resolve());
   }

@@ -95,12 +95,14 @@ export function PasticheApp() {
             multiple
             images={styles}
             maxUploadBytes={limits?.maxUploadBytes}
+            maxImages={MAX_STYLES}
             onAdd={addStyle}
             onRemove={removeStyle}
           >
             <ExampleStyles
               examples={info.data?.examples ?? []}
               selectedIds={styles.map((s) => s.id)}
+              full={styles.length >= MAX_STYLES}
               onToggle={(example) => {
                 if (styles.some((s) => s.id === example.id)) removeStyle(example.id);
                 else addStyle(example);
