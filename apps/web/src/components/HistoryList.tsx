@@ -3,7 +3,7 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/client/trpc";
 import { errorMessage } from "@/client/format";
-import { isTerminalStatus } from "@/client/contract";
+import { isTerminalStatus } from "@/shared/constants";
 import { StatusBadge } from "./JobPanel";
 
 const PAGE_SIZE = 12;

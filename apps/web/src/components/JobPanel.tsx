@@ -5,7 +5,7 @@ import { useSubscription } from "@trpc/tanstack-react-query";
 import { useEffect, useState } from "react";
 import { useTRPC } from "@/client/trpc";
 import { errorMessage } from "@/client/format";
-import { isTerminalStatus } from "@/client/contract";
+import { isTerminalStatus } from "@/shared/constants";
 import type { JobStatus, JobView } from "@/shared/jobSchemas";
 import { JobProgress } from "./JobProgress";
 import type { LossPoint } from "./LossChart";

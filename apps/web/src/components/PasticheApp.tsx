@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { useTRPC } from "@/client/trpc";
 import { errorMessage } from "@/client/format";
-import { MAX_STYLES } from "@/client/contract";
+import { MAX_STYLES } from "@/shared/constants";
 import type { JobMode } from "@/shared/jobSchemas";
 import { ExampleStyles } from "./ExampleStyles";
 import { HistoryList } from "./HistoryList";
