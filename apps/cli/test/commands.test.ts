@@ -50,6 +50,8 @@ const STYLIZE_FLAGS = [
   "--scales",
   "--min-size",
   "--iterations-per-scale",
+  "--tile-size",
+  "--max-memory",
   "--save-every",
   "--max-input-pixels",
   "--backend",

@@ -94,7 +94,7 @@ describe.skipIf(!process.env.PASTICHE_MODELS_DIR)("pastiche stylize: new control
     output = path.join(root, "out.png");
     rerun = path.join(root, "again.png");
     first = await runCli(
-      ["stylize", fx.content, fx.style, "-o", output, "--size", String(SIZE), "--iterations", "2", "--scales", "2", "--min-size", "32",
+      ["stylize", fx.content, fx.style, "-o", output, "--size", String(SIZE), "--iterations", "2", "--scales", "2", "--min-size", "32", "--iterations-per-scale", "2",
         "--average", "0.9", "--style-scale", "0.75", "--preserve-colors", "histogram", "--init", "noise", "--json"],
       { timeoutMs: 110_000 },
     );

@@ -134,6 +134,18 @@ describe.concurrent("pastiche stylize: bad input fails with one line, before any
     expectOneErrorLine(r, /^pastiche: error: --scales: expected auto, off or a whole number of stages, got "many"$/, 2);
   });
 
+  it("a bad --tile-size or --max-memory", async () => {
+    const tile = await stylize((f) => [f.content, f.style], ["--tile-size", "10"]);
+    expectOneErrorLine(tile, /^pastiche: error: --tile-size: expected auto, off or a whole number of pixels \(at least 64\), got "10"$/, 2);
+    const memory = await stylize((f) => [f.content, f.style], ["--max-memory", "lots"]);
+    expectOneErrorLine(memory, /^pastiche: error: --max-memory: expected a size such as 6GB or 512MB, got "lots"$/, 2);
+  });
+
+  it("tiles with L-BFGS, refused before any work", async () => {
+    const r = await stylize((f) => [f.content, f.style], ["--tile-size", "64", "--size", "160", "--optimizer", "lbfgs"]);
+    expectOneErrorLine(r, /in 64 px tiles, which needs the Adam optimizer/, 2);
+  });
+
   it("a missing --mask file (the flag is not greedy: the style after it stays a style)", async () => {
     const r = await stylize((f) => [f.content, "--mask", path.join(f.dir, "nomask.png"), f.style]);
     expectOneErrorLine(r, /nomask\.png not found/, 2);

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, describe, expect, it } from "vitest";
-import { disposeWeightMap, planStages, scaleSizes, stylizeGatys, type StylizeEvent } from "../src/index.js";
+import { disposeWeightMap, planStages, scaleSizes, stageIterations, stylizeGatys, type StylizeEvent } from "../src/index.js";
 import { SHALLOW_RUN_OPTIONS, syntheticVggWeights, testImage } from "./helpers/syntheticVgg.js";
 
 const weights = syntheticVggWeights("block2_conv1");
@@ -22,6 +22,21 @@ describe("scale sizes", () => {
     expect(scaleSizes(512, 128, 1)).toEqual([512]);
     expect(scaleSizes(512, 128, "off")).toEqual([512]);
     expect(scaleSizes(100, 128, "auto")).toEqual([100]);
+    // auto (the default) starts above twice minSize: 256 px stays one scale, 257 px does not.
+    expect(scaleSizes(256, 128, "auto")).toEqual([256]);
+    expect(scaleSizes(257, 128, "auto")).toEqual([128, 161, 204, 257]);
+  });
+  it("iterations are a budget in full-size iterations: two thirds at the top, equal counts below", () => {
+    const stages = planStages(512, 512, { minSize: 128, scales: "auto" });
+    const its = stageIterations(stages, { iterations: 30 });
+    expect(its).toEqual([11, 11, 11, 11, 20]);
+    const cost = its.reduce((sum, n, i) => sum + (n * stages[i]!.width ** 2) / 512 ** 2, 0);
+    expect(cost).toBeGreaterThan(29);
+    expect(cost).toBeLessThan(31.5);
+    expect(stageIterations(stages, { iterations: 30, iterationsPerScale: 4 })).toEqual([4, 4, 4, 4, 4]);
+    expect(stageIterations(stages, { iterations: 30, iterationsPerScale: [9, 8, 7, 6, 5] })).toEqual([9, 8, 7, 6, 5]);
+    expect(() => stageIterations(stages, { iterations: 30, iterationsPerScale: [9, 8] })).toThrow(/2 iterations per scale for 5 scales \(128, 181, 256, 362, 512 px\)/);
+    expect(stageIterations(planStages(200, 100, { minSize: 128, scales: "auto" }), { iterations: 30 })).toEqual([30]);
   });
   it("stages keep the output's aspect ratio", () => {
     expect(planStages(40, 30, { minSize: 20, scales: 2 })).toEqual([
@@ -42,7 +57,7 @@ describe("multi-scale stylizeGatys", () => {
   };
 
   it("runs each stage at its size in order, numbers iterations across stages, ends at full size", async () => {
-    const events = await collect({ scales: "auto", minSize: 20, iterationsPerScale: 2, previewEvery: 1 });
+    const events = await collect({ scales: 3, minSize: 20, iterationsPerScale: 2, previewEvery: 1 });
     expect(events.map((e) => e.type)).toEqual(["start", ...Array<string>(6).fill("iteration"), "done"]);
     const start = events[0]!;
     if (start.type !== "start") throw new Error("no start");

@@ -16,7 +16,7 @@ import {
 import { BaseCommand } from "../lib/baseCommand.js";
 import { contentAndStyles, styleMasksFor } from "../lib/inputs.js";
 import { sharedStyleFlags } from "../lib/sharedFlags.js";
-import { integerFlag, listFlag, numberFlag, numberListFlag, scalesFlag } from "../lib/flags.js";
+import { bytesFlag, integerFlag, iterationsPerScaleFlag, listFlag, numberFlag, numberListFlag, scalesFlag, tileSizeFlag } from "../lib/flags.js";
 import { ProgressReporter, fmtDuration, type ProgressMode } from "../lib/progress.js";
 
 export default class Stylize extends BaseCommand {
@@ -65,9 +65,13 @@ export default class Stylize extends BaseCommand {
       description: "output a moving average of the image over the iterations with this decay (0.95–0.99: smoother) [default: 0, off]",
       min: 0,
     }),
-    scales: scalesFlag("coarse to fine: auto (from --min-size growing by √2), off, or a number of stages [default: off]"),
+    scales: scalesFlag("coarse to fine: auto (from --min-size growing by √2, for outputs over twice --min-size), off, or a number of stages [default: auto]"),
     "min-size": integerFlag("min-size", { description: "longest side of the first stage with --scales [default: 128]", min: 16 }),
-    "iterations-per-scale": integerFlag("iterations-per-scale", { description: "iterations of each stage with --scales [default: --iterations]", min: 1 }),
+    "iterations-per-scale": iterationsPerScaleFlag(
+      "iterations of every stage with --scales, or one per stage coarse to fine (40,30,20,…) [default: --iterations is the budget in full-size iterations, 2/3 of it at full size]",
+    ),
+    "tile-size": tileSizeFlag("optimise in tiles of this side (px), with a grid that moves every step so no seams show: auto (only when the output would not fit --max-memory), off, or pixels [default: auto]"),
+    "max-memory": bytesFlag("max-memory", "memory budget for one optimisation step, e.g. 6GB; larger outputs are tiled to stay within it [default: 6GB]"),
     seed: integerFlag("seed", { description: "random seed (noise init); printed when not given", min: 0 }),
     "save-every": integerFlag("save-every", { description: "also write the image every N iterations (OUT-0100.png …) [default: 0, never]", min: 0 }),
     "max-input-pixels": integerFlag("max-input-pixels", {
@@ -112,7 +116,10 @@ export default class Stylize extends BaseCommand {
         averaging: flags.average,
         scales: flags.scales,
         minSize: flags["min-size"],
-        iterationsPerScale: flags["iterations-per-scale"],
+        // One number means every stage (and is recorded as such for --from).
+        iterationsPerScale: flags["iterations-per-scale"]?.length === 1 ? flags["iterations-per-scale"][0] : flags["iterations-per-scale"],
+        tileSize: flags["tile-size"],
+        maxMemory: flags["max-memory"],
       }),
     };
     // Cheap checks first: a typo in a flag or an unwritable output must not cost a model load.

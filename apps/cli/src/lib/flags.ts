@@ -78,3 +78,53 @@ export function scalesFlag(description: string) {
     },
   })();
 }
+
+/** `--tile-size`: "auto", "off" or a tile side in pixels. */
+export function tileSizeFlag(description: string) {
+  return Flags.custom<"auto" | "off" | number>({
+    description,
+    parse: (raw: string) => {
+      const word = raw.trim().toLowerCase();
+      if (word === "auto" || word === "off") return Promise.resolve(word);
+      const v = Number(word);
+      if (word === "" || !Number.isInteger(v) || v < 64) {
+        throw new PasticheError("INVALID_OPTION", `--tile-size: expected auto, off or a whole number of pixels (at least 64), got "${raw}"`);
+      }
+      return Promise.resolve(v);
+    },
+  })();
+}
+
+const BYTE_UNITS: Readonly<Record<string, number>> = { "": 1, b: 1, k: 2 ** 10, kb: 2 ** 10, m: 2 ** 20, mb: 2 ** 20, g: 2 ** 30, gb: 2 ** 30, t: 2 ** 40, tb: 2 ** 40 };
+
+/** A size in bytes: `6GB`, `512m`, `1.5 GiB`, `800000000` (units are powers of 1024). */
+export function parseBytes(flag: string, raw: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b)?\s*$/i.exec(raw);
+  const unit = m ? `${m[2] ?? ""}${m[3] ? "b" : ""}`.toLowerCase() : undefined;
+  const factor = unit !== undefined ? BYTE_UNITS[unit] : undefined;
+  if (!m || factor === undefined || Number(m[1]) <= 0) {
+    throw new PasticheError("INVALID_OPTION", `--${flag}: expected a size such as 6GB or 512MB, got "${raw}"`);
+  }
+  return Math.round(Number(m[1]) * factor);
+}
+
+export function bytesFlag(name: string, description: string) {
+  return Flags.custom<number>({ description, parse: (raw: string) => Promise.resolve(parseBytes(name, raw)) })();
+}
+
+/** `--iterations-per-scale`: one whole number for every stage, or a comma-separated one per stage (always a list here). */
+export function iterationsPerScaleFlag(description: string) {
+  return Flags.custom<number[]>({
+    description,
+    parse: (raw: string) => {
+      const values = raw.split(",").map((part) => {
+        const v = Number(part.trim());
+        if (part.trim() === "" || !Number.isInteger(v) || v < 1) {
+          throw new PasticheError("INVALID_OPTION", `--iterations-per-scale: expected a whole number of at least 1, or one per scale separated by commas, got "${raw}"`);
+        }
+        return v;
+      });
+      return Promise.resolve(values);
+    },
+  })();
+}

@@ -41,7 +41,7 @@ export class ProgressReporter {
 
   private barEvent(e: StylizeEvent): void {
     if (e.type === "start") {
-      process.stderr.write(`stylizing ${e.width}×${e.height} on ${e.backend}, ${e.iterations} iterations (seed ${e.seed})${fmtStages(e.stages)}\n`);
+      process.stderr.write(`stylizing ${e.width}×${e.height} on ${e.backend}, ${e.iterations} iterations (seed ${e.seed})${fmtStages(e.stages)}${fmtTiles(e.tileSize)}\n`);
       this.bar = new cliProgress.SingleBar(
         { format: " {bar} {value}/{total} | {losses} | {elapsed} elapsed, ETA {eta_}", stream: process.stderr, hideCursor: true },
         cliProgress.Presets.shades_classic,
@@ -56,7 +56,7 @@ export class ProgressReporter {
 
   private lineEvent(e: StylizeEvent): void {
     if (e.type === "start") {
-      process.stderr.write(`stylizing ${e.width}x${e.height} on ${e.backend}, ${e.iterations} iterations (seed ${e.seed})${fmtStages(e.stages)}\n`);
+      process.stderr.write(`stylizing ${e.width}x${e.height} on ${e.backend}, ${e.iterations} iterations (seed ${e.seed})${fmtStages(e.stages)}${fmtTiles(e.tileSize)}\n`);
     } else if (e.type === "iteration") {
       const every = Math.max(1, Math.round(e.iterations / 20));
       if (e.iteration % every === 0 || e.iteration === 1 || e.iteration === e.iterations) {
@@ -67,9 +67,17 @@ export class ProgressReporter {
   }
 }
 
-/** ", 3 scales: 128, 181, 256 px" for multi-scale runs. */
+/** ", 3 scales: 128, 181, 256 px" for multi-scale runs, with the tiled ones marked. */
 function fmtStages(stages: readonly StageInfo[] | undefined): string {
-  return stages ? `, ${stages.length} scales: ${stages.map((s) => Math.max(s.width, s.height)).join(", ")} px` : "";
+  if (!stages) return "";
+  const tiled = stages.filter((s) => s.tileSize !== undefined);
+  const tiles = tiled.length > 0 ? ` (${tiled.map((s) => Math.max(s.width, s.height)).join(", ")} in ${tiled.map((s) => s.tileSize).join("/")} px tiles)` : "";
+  return `, ${stages.length} scales: ${stages.map((s) => Math.max(s.width, s.height)).join(", ")} px${tiles}`;
+}
+
+/** ", in 736 px tiles" when a single-scale output is optimised in tiles. */
+function fmtTiles(tileSize: number | undefined): string {
+  return tileSize === undefined ? "" : `, in ${tileSize} px tiles`;
 }
 
 /** Events as JSON carry image sizes, not pixels: previews are written to files instead. */

@@ -19,6 +19,8 @@ export type StylizeEvent =
       readonly backend: string;
       /** Multi-scale runs: every stage, coarse to fine (`iterations` is then their total). */
       readonly stages?: readonly StageInfo[];
+      /** Set when the output is optimised in tiles of this side (too large for one VGG pass). */
+      readonly tileSize?: number;
     }
   | {
       readonly type: "iteration";

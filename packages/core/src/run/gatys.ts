@@ -1,25 +1,21 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { matchColorStatistics } from "../color/colorStatistics.js";
 import { transferLuminance } from "../color/yiq.js";
 import { PasticheError } from "../errors.js";
 import { assertRgbImage, type RgbImage } from "../image.js";
-import { blendGrams, gramMatrix } from "../losses/gram.js";
-import { contentLoss } from "../losses/content.js";
-import { maskedStyleLoss, styleLoss, type MaskedStyleTarget } from "../losses/style.js";
-import { totalVariation } from "../losses/totalVariation.js";
 import type { WeightMap } from "../model/weightMap.js";
 import { AdamImageOptimizer } from "../optim/adam.js";
 import { IterateAverage } from "../optim/iterateAverage.js";
 import { LbfgsImageOptimizer } from "../optim/lbfgs.js";
 import type { Evaluation, ImageOptimizer } from "../optim/types.js";
 import { VggFeatureExtractor } from "../vgg/extractor.js";
-import { layerMasks } from "../vgg/layerMasks.js";
 import { VGG19_LAYERS, deepestLayerIndex } from "../vgg/layers.js";
 import type { LossTerms, StylizeEvent } from "./events.js";
 import { assertGradientsRegistered } from "./gradients.js";
 import { stylizeMultiScale } from "./multiScale.js";
 import { parseGatysOptions, type GatysOptions, type GatysOptionsInput } from "./options.js";
-import { maskImageToTensor } from "./styleMasks.js";
+import { wholeImageObjective, type Objective } from "./objective.js";
+import { tiledObjective } from "./tiledObjective.js";
+import { resolveTiling } from "./tiling.js";
 import { rgbImageToTensor, tensorToRgbImage } from "./tensorImage.js";
 
 export interface GatysInput {
@@ -68,20 +64,16 @@ async function* stylizeSingleScale(input: GatysInput, options: GatysOptions, see
   });
   const owned: tf.Tensor[] = [];
   let optimizer: ImageOptimizer | undefined;
+  let objective: Objective | undefined;
   const average = options.averaging > 0 ? new IterateAverage(options.averaging) : undefined;
   try {
     const contentImage = rgbImageToTensor(input.content);
     owned.push(contentImage);
-    const contentTargets = tf.tidy(() => {
-      const features = extractor.extract(contentImage);
-      return Object.fromEntries(options.contentLayers.map((l) => [l, features[l]!]));
-    });
-    owned.push(...Object.values(contentTargets));
-    // Without masks the blended Gram targets (the reference algorithm); with masks, each style's own.
-    const styleTargets = input.styleMasks ? undefined : styleGramTargets(extractor, input.styles, contentImage, options);
-    if (styleTargets) owned.push(...Object.values(styleTargets));
-    const maskedTargets = input.styleMasks ? maskedStyleTargets(extractor, input.styles, input.styleMasks, contentImage, options) : undefined;
-    if (maskedTargets) owned.push(...maskedTargets.flatMap((t) => [...Object.values(t.grams), ...Object.values(t.masks)]));
+    const tiling = resolveTiling(width, height, options, tf.getBackend(), input.styleMasks !== undefined);
+    const objectiveInput = { extractor, content: contentImage, styles: input.styles, styleMasks: input.styleMasks, options };
+    objective = tiling
+      ? tiledObjective({ ...objectiveInput, weights: input.weights, tiling, seed })
+      : wholeImageObjective(objectiveInput);
     const init = initialImage(input, options, seed);
     const image = tf.variable(init, true, undefined, "float32");
     init.dispose(); // the variable holds its own reference to the data
@@ -97,7 +89,7 @@ async function* stylizeSingleScale(input: GatysInput, options: GatysOptions, see
           })
         : new LbfgsImageOptimizer({ learningRate: options.learningRate ?? 1, historySize: options.lbfgsHistory });
 
-    yield { type: "start", width, height, iterations: options.iterations, seed, backend: tf.getBackend() };
+    yield { type: "start", width, height, iterations: options.iterations, seed, backend: tf.getBackend(), ...(tiling ? { tileSize: tiling.tileSize } : {}) };
 
     // What the caller sees (final image and previews): the optimised image or its running average,
     // in the content's colours when asked for.
@@ -111,23 +103,7 @@ async function* stylizeSingleScale(input: GatysInput, options: GatysOptions, see
       }
     };
 
-    let terms: tf.Tensor1D | undefined;
-    const evaluate = (): Evaluation =>
-      tf.tidy(() => {
-        const { value, grad } = tf.valueAndGrad((x: tf.Tensor4D) => {
-          const features = extractor.extract(x);
-          const c = tf.mul(contentLoss(features, contentTargets, options.contentLayers), options.contentWeight);
-          const style = maskedTargets
-            ? maskedStyleLoss(features, maskedTargets, options.styleLayers, options.styleLayerWeights)
-            : styleLoss(features, styleTargets!, options.styleLayers, options.styleLayerWeights);
-          const s = tf.mul(style, options.styleWeight);
-          const v = tf.mul(totalVariation(x), options.tvWeight);
-          const total = tf.addN([c, s, v]);
-          terms = tf.keep(tf.stack([c, s, v, total]) as tf.Tensor1D);
-          return total as tf.Scalar;
-        })(image);
-        return { loss: value, grad: grad };
-      });
+    const evaluate = (): Evaluation => objective!.evaluate(image);
 
     const started = performance.now();
     let firstIterationMs = 0;
@@ -141,9 +117,9 @@ async function* stylizeSingleScale(input: GatysInput, options: GatysOptions, see
       const evaluation = optimizer.step(image, evaluate);
       tf.dispose([evaluation.loss, evaluation.grad]);
       average?.update(image);
-      const values = await terms!.data(); // the one read-back per iteration
-      terms!.dispose();
-      terms = undefined;
+      const terms = objective.takeTerms();
+      const values = await terms.data(); // the one read-back per iteration
+      terms.dispose();
       losses = { content: values[0]!, style: values[1]!, tv: values[2]!, total: values[3]! };
       if (!Number.isFinite(losses.total)) {
         throw new PasticheError("INVALID_OPTION", `loss became ${losses.total} at iteration ${it}: lower the learning rate or the weights`);
@@ -176,6 +152,7 @@ async function* stylizeSingleScale(input: GatysInput, options: GatysOptions, see
     };
   } finally {
     optimizer?.dispose();
+    objective?.dispose();
     average?.dispose();
     tf.dispose(owned);
     extractor.dispose();
@@ -221,52 +198,6 @@ function assertLargeEnough(input: GatysInput, options: GatysOptions): void {
   };
   check(input.content, "the content image");
   input.styles.forEach((s, i) => { check(s, `style image ${i + 1}`); });
-}
-
-/** Per style image, per style layer, the Gram matrix of the style image's features (call in a tidy). */
-function perStyleGrams(extractor: VggFeatureExtractor, styles: readonly RgbImage[], content: tf.Tensor4D, options: GatysOptions): tf.Tensor2D[][] {
-  return styles.map((style) => {
-    const pixels = rgbImageToTensor(style);
-    const features = extractor.extract(options.preserveColors === "histogram" ? matchColorStatistics(pixels, content) : pixels);
-    return options.styleLayers.map((l) => gramMatrix(features[l]!));
-  });
-}
-
-/** Per style image: its own Gram targets, its mask at each style layer's size, and its blend weight. */
-function maskedStyleTargets(
-  extractor: VggFeatureExtractor,
-  styles: readonly RgbImage[],
-  masks: readonly RgbImage[],
-  content: tf.Tensor4D,
-  options: GatysOptions,
-): MaskedStyleTarget[] {
-  const [, height, width] = content.shape;
-  return tf.tidy(() => {
-    const grams = perStyleGrams(extractor, styles, content, options);
-    const weights = options.styleBlendWeights ?? styles.map(() => 1);
-    const targets = grams.map((g, i) => ({
-      grams: Object.fromEntries(options.styleLayers.map((l, j) => [l, g[j]!])),
-      masks: layerMasks(maskImageToTensor(masks[i]!, width, height), options.styleLayers),
-      weight: weights[i]!,
-    }));
-    return targets; // tidy keeps the tensors nested in its result (arrays and plain objects)
-  });
-}
-
-/** Per style layer, the (blended) Gram matrix of the style images' features. */
-function styleGramTargets(
-  extractor: VggFeatureExtractor,
-  styles: readonly RgbImage[],
-  content: tf.Tensor4D,
-  options: GatysOptions,
-): Record<string, tf.Tensor2D> {
-  return tf.tidy(() => {
-    const perStyle = perStyleGrams(extractor, styles, content, options);
-    const weights = options.styleBlendWeights ?? styles.map(() => 1);
-    return Object.fromEntries(
-      options.styleLayers.map((l, i) => [l, blendGrams(perStyle.map((grams) => grams[i]!), weights)]),
-    );
-  });
 }
 
 function initialImage(input: GatysInput, options: GatysOptions, seed: number): tf.Tensor4D {

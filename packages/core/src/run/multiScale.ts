@@ -1,9 +1,12 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { PasticheError } from "../errors.js";
 import type { RgbImage } from "../image.js";
 import type { StylizeEvent } from "./events.js";
 import type { GatysInput } from "./gatys.js";
 import type { GatysOptions } from "./options.js";
 import type { StageInfo } from "./stage.js";
 import { resizeRgbImage } from "./tensorImage.js";
+import { resolveTiling } from "./tiling.js";
 
 /** Largest ratio between the longest sides of two consecutive stages with `scales: "auto"`. */
 const AUTO_STEP = Math.SQRT2;
@@ -14,7 +17,8 @@ const AUTO_STEP = Math.SQRT2;
  * is not below the target.
  */
 export function scaleSizes(target: number, minSize: number, scales: "auto" | "off" | number): number[] {
-  if (scales === "off" || minSize >= target) return [target];
+  // "auto" only pays off once there is room for at least two growth steps below the target.
+  if (scales === "off" || minSize >= target || (scales === "auto" && target <= 2 * minSize)) return [target];
   const count = scales === "auto" ? Math.ceil(Math.log(target / minSize) / Math.log(AUTO_STEP) - 1e-9) + 1 : scales;
   if (count <= 1) return [target];
   const ratio = (target / minSize) ** (1 / (count - 1));
@@ -31,6 +35,49 @@ export function fitLongestSide(width: number, height: number, longest: number): 
 export function planStages(width: number, height: number, options: Pick<GatysOptions, "minSize" | "scales">): StageInfo[] {
   const sizes = scaleSizes(Math.max(width, height), options.minSize, options.scales);
   return sizes.map((longest, index) => ({ index, count: sizes.length, ...fitLongestSide(width, height, longest) }));
+}
+
+/**
+ * The stages of a run with the tile size of each tiled one. Tiling is settled up front so that what
+ * it can't do (L-BFGS, masks, a budget too small) — or a per-stage iteration list of the wrong
+ * length — is refused before any work: adapters call this
+ * right after decoding the inputs, before loading the weights.
+ */
+export function planRun(width: number, height: number, options: GatysOptions, backend: string, hasMasks: boolean): StageInfo[] {
+  const stages = planStages(width, height, options).map((stage) => {
+    const tiling = resolveTiling(stage.width, stage.height, options, backend, hasMasks);
+    return tiling ? { ...stage, tileSize: tiling.tileSize } : stage;
+  });
+  stageIterations(stages, options); // a per-stage list of the wrong length is refused here too
+  return stages;
+}
+
+/** Share of a multi-scale run's budget spent at the full size: the fine strokes need the most steps. */
+const TOP_STAGE_SHARE = 2 / 3;
+
+/**
+ * Iterations per stage. With `iterationsPerScale`, that many at every stage (or the list given, one
+ * per stage). Otherwise `iterations`
+ * is the run's budget in full-size iterations, so a multi-scale run costs about what a single-scale
+ * one of the same `iterations` costs: two thirds of it at the full size, the rest spread as an equal
+ * number of iterations over the coarser stages, each costing its share of the pixels.
+ */
+export function stageIterations(stages: readonly StageInfo[], options: Pick<GatysOptions, "iterations" | "iterationsPerScale">): number[] {
+  const given = options.iterationsPerScale;
+  if (Array.isArray(given)) {
+    if (given.length !== stages.length) {
+      const sizes = stages.map((s) => Math.max(s.width, s.height)).join(", ");
+      throw new PasticheError("INVALID_OPTION", `${given.length} iterations per scale for ${stages.length} scales (${sizes} px): give one number, or one per scale`);
+    }
+    return [...given];
+  }
+  if (given !== undefined) return stages.map(() => given);
+  if (stages.length === 1) return [options.iterations];
+  const top = stages.at(-1)!;
+  const topIterations = Math.max(1, Math.round(options.iterations * TOP_STAGE_SHARE));
+  const coarseCost = stages.slice(0, -1).reduce((sum, s) => sum + (s.width * s.height) / (top.width * top.height), 0);
+  const perCoarse = Math.max(1, Math.round((options.iterations - topIterations) / coarseCost));
+  return stages.map((_, i) => (i === stages.length - 1 ? topIterations : perCoarse));
 }
 
 export type StageRunner = (input: GatysInput, options: GatysOptions) => AsyncGenerator<StylizeEvent, void, undefined>;
@@ -50,13 +97,14 @@ export async function* stylizeMultiScale(
   runStage: StageRunner,
 ): AsyncGenerator<StylizeEvent, void, undefined> {
   const { width, height } = input.content;
-  const stages = planStages(width, height, options);
-  const perStage = options.iterationsPerScale ?? options.iterations;
-  const total = perStage * stages.length;
+  const stages = planRun(width, height, options, tf.getBackend(), input.styleMasks !== undefined);
+  const iterations = stageIterations(stages, options);
+  const total = iterations.reduce((a, b) => a + b, 0);
   const started = performance.now();
   let offset = 0;
   let previous: RgbImage | undefined;
   for (const stage of stages) {
+    const perStage = iterations[stage.index]!;
     const factor = stage.width / width;
     const content = await resizeRgbImage(input.content, stage.width, stage.height);
     const styles = await Promise.all(
@@ -86,7 +134,7 @@ export async function* stylizeMultiScale(
       } else if (event.type === "iteration") {
         // Later stages cost more per iteration, roughly in proportion to their pixels.
         const perIteration = (elapsedMs - stageStarted) / event.iteration;
-        const remaining = stages.slice(stage.index + 1).reduce((sum, s) => sum + (perStage * s.width * s.height) / (stage.width * stage.height), perStage - event.iteration);
+        const remaining = stages.slice(stage.index + 1).reduce((sum, s) => sum + (iterations[s.index]! * s.width * s.height) / (stage.width * stage.height), perStage - event.iteration);
         yield { ...event, iteration: offset + event.iteration, iterations: total, elapsedMs, etaMs: perIteration * remaining, stage };
       } else {
         const last = stage.index === stages.length - 1;

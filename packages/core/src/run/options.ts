@@ -73,14 +73,29 @@ export const GatysOptionsSchema = z
     averaging: z.number().min(0).lt(1).default(0),
     /**
      * Coarse to fine: run the optimisation at growing sizes, each stage starting from the previous
-     * result upsampled. "off": one scale, the reference algorithm; "auto": from `minSize` growing by
-     * at most √2 per stage; a number: that many stages, geometrically from `minSize` to the output.
+     * result upsampled. "auto" (default): from `minSize` growing by at most √2 per stage, when the
+     * output is more than twice `minSize` (so from 257 px by default); "off": one scale, the
+     * reference algorithm; a number: that many stages, geometrically from `minSize` to the output.
+     * `iterations` is then the budget in full-size iterations (see `iterationsPerScale`).
      */
-    scales: z.union([z.enum(["auto", "off"]), z.number().int().min(1).max(32)]).default("off"),
+    scales: z.union([z.enum(["auto", "off"]), z.number().int().min(1).max(32)]).default("auto"),
     /** Longest side of the first (coarsest) stage. */
     minSize: z.number().int().min(16).max(8192).default(128),
-    /** Iterations of each stage when multi-scale (default: `iterations`). */
-    iterationsPerScale: z.number().int().min(1).max(100_000).optional(),
+    /**
+     * Iterations of the stages when multi-scale: one number for every stage, or one per stage,
+     * coarse to fine. Default: `iterations` is the run's budget in full-size iterations, two thirds
+     * of it at the full size and the rest at the coarser stages.
+     */
+    iterationsPerScale: z.union([z.number().int().min(1).max(100_000), z.array(z.number().int().min(1).max(100_000)).min(1).max(32)]).optional(),
+    /**
+     * Seamless tiling for outputs too large for one VGG pass: the side of a tile in pixels (a
+     * multiple of 16 is used), "auto": tiles only when the whole image would not fit `maxMemory`
+     * (then the largest that fits), "off": never tile. Needs Adam (the grid moves every iteration)
+     * and no style masks.
+     */
+    tileSize: z.union([z.enum(["auto", "off"]), z.number().int().min(64).max(8192)]).default("auto"),
+    /** Memory budget in bytes for one evaluation, which the automatic tile size keeps to. */
+    maxMemory: z.number().positive().default(6 * 2 ** 30),
   })
   .strict()
   .superRefine((o, ctx) => {

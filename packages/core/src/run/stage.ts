@@ -5,4 +5,6 @@ export interface StageInfo {
   readonly count: number;
   readonly width: number;
   readonly height: number;
+  /** Set when this stage is optimised in tiles of this side (too large for one VGG pass). */
+  readonly tileSize?: number;
 }

@@ -1,6 +1,8 @@
+import * as tf from "@tensorflow/tfjs-core";
 import {
   PasticheError,
   parseGatysOptions,
+  planRun,
   stylizeFast,
   stylizeGatys,
   styleLongestSide,
@@ -55,6 +57,8 @@ export function cachedVgg19Weights(weightsPath?: string, modelsDir?: string): Pr
  */
 export async function* stylizeGatysFromFiles(request: GatysFileRequest): AsyncGenerator<StylizeEvent, void, undefined> {
   const { content, styles, styleMasks, initImage, options } = await readGatysInputs(request);
+  // What tiling can't do is refused now, not after loading the weights.
+  planRun(content.width, content.height, options, tf.getBackend(), styleMasks !== undefined);
   const { weights } = await cachedVgg19Weights(request.weightsPath, request.modelsDir);
   yield* stylizeGatys({
     content,
