@@ -34,7 +34,7 @@ function randomWeights(): WeightMap {
 async function secondsPerIteration(weights: WeightMap, size: number, options: GatysOptionsInput, iterations: number): Promise<number> {
   const times: number[] = [];
   let last = 0;
-  for await (const e of stylizeGatys({ content: image(size, 0), styles: [image(size, 1)], weights, options: { ...options, size, iterations: iterations + 1 } })) {
+  for await (const e of stylizeGatys({ content: image(size, 0), styles: [image(size, 1)], weights, options: { ...options, size, iterations: iterations + 1, scales: "off", tileSize: "off" } })) {
     sampleRss();
     if (e.type === "iteration") {
       if (e.iteration > 1) times.push((e.elapsedMs - last) / 1000);

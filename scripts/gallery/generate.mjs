@@ -69,8 +69,8 @@ const EXAMPLES = [
     ],
   },
   {
-    title: "Multi-scale, coarse to fine (`--scales auto`: 128 → 181 → 256 px, 50 iterations each)",
-    pictures: [{ name: "stata-starry-multiscale", args: ["stylize", C.stata, S.starry, ...N, "-n", "50", "--scales", "auto"] }],
+    title: "Multi-scale, coarse to fine (`--scales 3`: 128 → 181 → 256 px, 50 iterations each)",
+    pictures: [{ name: "stata-starry-multiscale", args: ["stylize", C.stata, S.starry, ...N, "-n", "50", "--scales", "3", "--iterations-per-scale", "50"] }],
   },
   {
     title: "Iterate averaging (`--average 0.97`)",

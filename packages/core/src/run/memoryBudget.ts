@@ -13,17 +13,24 @@ export interface MemoryModel {
   readonly bytesPerPixel: number;
   /** Largest heap the backend can address at all (WASM: 4 GiB of 32-bit memory). */
   readonly capBytes: number;
+  /**
+   * Share of the budget kept free for what one evaluation's estimate does not see: memory freed by
+   * earlier stages of a multi-scale run that the allocator keeps (glibc's heap under libtensorflow).
+   */
+  readonly headroom: number;
 }
 
 const GIB = 2 ** 30;
 
 // Measured peak RSS of a 2-iteration untiled run (MiB): WASM 1190 @256², 2755 @512², fails @768²
-// (past 4 GiB of 32-bit memory); tfjs-node 1163 @256², 2997 @512², 6233 @768². Rounded up.
+// (past 4 GiB of 32-bit memory); tfjs-node 1163 @256², 2997 @512², 6233 @768², and one tiled
+// iteration at 2048×1358 in 736² regions 6176. A whole multi-scale run to 2048 px peaked 1.2 GiB
+// above its largest single evaluation on tfjs-node (freed memory kept by glibc): the headroom.
 export const MEMORY_MODELS: Readonly<Record<string, MemoryModel>> = {
-  wasm: { baseBytes: 0.7 * GIB, bytesPerPixel: 9_000, capBytes: 3.5 * GIB },
-  tensorflow: { baseBytes: 0.6 * GIB, bytesPerPixel: 10_500, capBytes: Number.POSITIVE_INFINITY },
-  webgl: { baseBytes: 0.5 * GIB, bytesPerPixel: 9_000, capBytes: 2 * GIB },
-  webgpu: { baseBytes: 0.5 * GIB, bytesPerPixel: 9_000, capBytes: 2 * GIB },
+  wasm: { baseBytes: 0.7 * GIB, bytesPerPixel: 9_000, capBytes: 3.5 * GIB, headroom: 0 },
+  tensorflow: { baseBytes: 0.7 * GIB, bytesPerPixel: 11_000, capBytes: Number.POSITIVE_INFINITY, headroom: 0.2 },
+  webgl: { baseBytes: 0.5 * GIB, bytesPerPixel: 9_000, capBytes: 2 * GIB, headroom: 0 },
+  webgpu: { baseBytes: 0.5 * GIB, bytesPerPixel: 9_000, capBytes: 2 * GIB, headroom: 0 },
 };
 
 /** The model for a backend (a conservative default for unknown ones). */
@@ -67,7 +74,7 @@ export function chooseTileSize(
   margin: number,
   align: number,
 ): { tileSize: number | undefined; fits: boolean } {
-  const budget = Math.min(maxBytes, model.capBytes);
+  const budget = Math.min(maxBytes * (1 - model.headroom), model.capBytes);
   if (estimateEvaluationBytes(width * height, layers, model) <= budget) return { tileSize: undefined, fits: true };
   const available = (budget - model.baseBytes) / (model.bytesPerPixel * activationShare(layers));
   const region = Math.sqrt(Math.max(0, available));
