@@ -1,9 +1,11 @@
 /**
  * Multi-scale vs single-scale at 512 px in the same wall time (issue #5): the multi-scale run
  * (the default: 128 → … → 512 px, `ITERATIONS` as a budget in full-size iterations) goes first and
- * its wall time becomes the single-scale run's budget (stopped with an AbortSignal). Both results are then scored by the same VGG scorer at 512 px: the
- * weighted content + style loss of the run's defaults. Needs the real weights and the test images
- * (PASTICHE_MODELS_DIR, PASTICHE_IMAGES_DIR, default ../shared/*); skipped without them.
+ * its wall time becomes the single-scale run's budget (stopped with an AbortSignal). Both results
+ * are then scored by the same VGG scorer at 512 px: the weighted content + style loss of the run's
+ * defaults. Needs the real weights and the test images
+ * (PASTICHE_MODELS_DIR, PASTICHE_IMAGES_DIR, default ../shared/*); skipped without them. Other
+ * pairs: PASTICHE_MULTISCALE_CONTENT / _STYLE (file names in content/ and style/).
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -59,8 +61,8 @@ async function main(): Promise<void> {
   let style: RgbImage;
   try {
     weights = (await loadVgg19Weights()).weights;
-    content = await readImage(path.join(images, "content", "sailboat.jpg"), { longestSide: SIZE });
-    style = await readImage(path.join(images, "style", "starry_night.jpg"), { longestSide: SIZE });
+    content = await readImage(path.join(images, "content", process.env.PASTICHE_MULTISCALE_CONTENT ?? "sailboat.jpg"), { longestSide: SIZE });
+    style = await readImage(path.join(images, "style", process.env.PASTICHE_MULTISCALE_STYLE ?? "starry_night.jpg"), { longestSide: SIZE });
   } catch (e) {
     console.log(`multi-scale benchmark skipped: ${(e as Error).message}`);
     return;

@@ -7,7 +7,9 @@
 //
 // Env: PASTICHE_IMAGES_DIR (default ../shared/images, relative to the repository root; holds
 //      content/*.jpg and style/*.jpg), PASTICHE_MODELS_DIR (default ../shared/models),
-//      PASTICHE_BACKEND (passed to the CLI as --backend; unset: the CLI picks, tfjs-node if loadable).
+//      PASTICHE_BACKEND (passed to the CLI as --backend; unset: the CLI picks, tfjs-node if loadable),
+//      PASTICHE_GALLERY_ONLY (comma-separated picture names: regenerate just those; the markdown is
+//      always written whole).
 // Idempotent: every picture and the markdown are rewritten on each run (the markdown holds no
 // timings or dates, so it only changes when the examples do). Any failure stops the run with one
 // `gallery: error: …` line and a non-zero exit code; nothing is skipped.
@@ -71,6 +73,10 @@ const EXAMPLES = [
   {
     title: "Multi-scale, coarse to fine (`--scales 3`: 128 → 181 → 256 px, 50 iterations each)",
     pictures: [{ name: "stata-starry-multiscale", args: ["stylize", C.stata, S.starry, ...N, "-n", "50", "--scales", "3", "--iterations-per-scale", "50"] }],
+  },
+  {
+    title: "Seamless tiling (`--tile-size 64`: optimised in 64 px tiles under a grid that moves every step; outputs too large for `--max-memory` get this automatically)",
+    pictures: [{ name: "sailboat-starry-tiled", args: ["stylize", C.sailboat, S.starry, ...G, "--tile-size", "64"] }],
   },
   {
     title: "Iterate averaging (`--average 0.97`)",
@@ -200,7 +206,11 @@ function markdown() {
 async function main() {
   preflight();
   const { readImage, writeImage } = await import(pathToFileURL(NODE_INDEX).href);
-  const pictures = EXAMPLES.flatMap((e, i) => e.pictures.map((p) => ({ ...p, example: i + 1 })));
+  const only = process.env.PASTICHE_GALLERY_ONLY?.split(",").map((n) => n.trim()).filter(Boolean);
+  const all = EXAMPLES.flatMap((e, i) => e.pictures.map((p) => ({ ...p, example: i + 1 })));
+  const unknown = (only ?? []).filter((n) => !all.some((p) => p.name === n));
+  if (unknown.length > 0) fail(`PASTICHE_GALLERY_ONLY names no picture of the gallery: ${unknown.join(", ")}`);
+  const pictures = only ? all.filter((p) => only.includes(p.name)) : all;
   console.log(`gallery: ${pictures.length} pictures from ${EXAMPLES.length} examples, ${SIZE} px, backend ${backend ?? "auto"}`);
   console.log(`gallery: images ${imagesDir}, models ${modelsDir}, output ${relative(ROOT, GALLERY_DIR)}/`);
   await mkdir(GALLERY_DIR, { recursive: true });
@@ -225,7 +235,7 @@ async function main() {
     await rm(tmp, { recursive: true, force: true });
   }
   await writeFile(GALLERY_MD, markdown());
-  const expected = new Set(pictures.map((p) => `${p.name}.jpg`));
+  const expected = new Set(all.map((p) => `${p.name}.jpg`));
   const stale = (await readdir(GALLERY_DIR)).filter((f) => !expected.has(f));
   for (const f of stale) console.log(`gallery: note: ${relative(ROOT, join(GALLERY_DIR, f))} is not produced by this script (left in place)`);
   const total = results.reduce((s, r) => s + r.size, 0);

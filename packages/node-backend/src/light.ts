@@ -4,3 +4,4 @@
 export { sniffImage, pngHasEnd, jpegHasEnd, SNIFF_LENGTH, SUPPORTED_INPUT_FORMATS, type ImageFormat, type SniffResult } from "./images/sniff.js";
 export { resolveModelsDir, defaultModelsDir, MODELS_DIR_ENV, type ModelsDirInfo } from "./models/modelsDir.js";
 export { VGG19_MODEL, MAGENTA_STYLE_PREDICT_MODEL, MAGENTA_STYLE_TRANSFER_MODEL, type ModelEntry, type LocalModelForm } from "./models/registry.js";
+export { crc32, pngChunk } from "./images/pngText.js";

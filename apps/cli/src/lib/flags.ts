@@ -63,36 +63,30 @@ export function numberListFlag(name: string, description: string) {
   })();
 }
 
-/** `--scales`: "auto", "off" or a whole number of stages. */
-export function scalesFlag(description: string) {
+/** A flag taking "auto", "off" or a whole number of at least `min` (`what` names the number in errors). */
+function autoOffOrIntegerFlag(name: string, description: string, what: string, min: number) {
   return Flags.custom<"auto" | "off" | number>({
     description,
     parse: (raw: string) => {
       const word = raw.trim().toLowerCase();
       if (word === "auto" || word === "off") return Promise.resolve(word);
       const v = Number(word);
-      if (word === "" || !Number.isInteger(v) || v < 1) {
-        throw new PasticheError("INVALID_OPTION", `--scales: expected auto, off or a whole number of stages, got "${raw}"`);
+      if (word === "" || !Number.isInteger(v) || v < min) {
+        throw new PasticheError("INVALID_OPTION", `--${name}: expected auto, off or ${what}, got "${raw}"`);
       }
       return Promise.resolve(v);
     },
   })();
 }
 
+/** `--scales`: "auto", "off" or a whole number of stages. */
+export function scalesFlag(description: string) {
+  return autoOffOrIntegerFlag("scales", description, "a whole number of stages", 1);
+}
+
 /** `--tile-size`: "auto", "off" or a tile side in pixels. */
 export function tileSizeFlag(description: string) {
-  return Flags.custom<"auto" | "off" | number>({
-    description,
-    parse: (raw: string) => {
-      const word = raw.trim().toLowerCase();
-      if (word === "auto" || word === "off") return Promise.resolve(word);
-      const v = Number(word);
-      if (word === "" || !Number.isInteger(v) || v < 64) {
-        throw new PasticheError("INVALID_OPTION", `--tile-size: expected auto, off or a whole number of pixels (at least 64), got "${raw}"`);
-      }
-      return Promise.resolve(v);
-    },
-  })();
+  return autoOffOrIntegerFlag("tile-size", description, "a whole number of pixels (at least 64)", 64);
 }
 
 const BYTE_UNITS: Readonly<Record<string, number>> = { "": 1, b: 1, k: 2 ** 10, kb: 2 ** 10, m: 2 ** 20, mb: 2 ** 20, g: 2 ** 30, gb: 2 ** 30, t: 2 ** 40, tb: 2 ** 40 };

@@ -11,7 +11,7 @@ import { VggFeatureExtractor } from "../vgg/extractor.js";
 import { VGG19_LAYERS, deepestLayerIndex } from "../vgg/layers.js";
 import type { LossTerms, StylizeEvent } from "./events.js";
 import { assertGradientsRegistered } from "./gradients.js";
-import { stylizeMultiScale } from "./multiScale.js";
+import { planStages, stageIterations, stylizeMultiScale } from "./multiScale.js";
 import { parseGatysOptions, type GatysOptions, type GatysOptionsInput } from "./options.js";
 import { wholeImageObjective, type Objective } from "./objective.js";
 import { tiledObjective } from "./tiledObjective.js";
@@ -50,8 +50,12 @@ export async function* stylizeGatys(input: GatysInput): AsyncGenerator<StylizeEv
   validateInput(input, options);
   assertGradientsRegistered();
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
-  if (options.scales === "off") yield* stylizeSingleScale(input, options, seed);
-  else yield* stylizeMultiScale(input, options, seed, (stageInput, stageOptions) => stylizeSingleScale(stageInput, stageOptions, seed));
+  // One stage (scales off, or "auto" on a small output) is the plain single-scale run.
+  const stages = planStages(input.content.width, input.content.height, options);
+  if (stages.length === 1) {
+    const iterations = options.scales === "off" ? options.iterations : stageIterations(stages, options)[0]!;
+    yield* stylizeSingleScale(input, { ...options, iterations }, seed);
+  } else yield* stylizeMultiScale(input, options, seed, (stageInput, stageOptions) => stylizeSingleScale(stageInput, stageOptions, seed));
 }
 
 /** The Gatys loop at the content's size (one stage of a multi-scale run). */

@@ -59,8 +59,8 @@ const TOP_STAGE_SHARE = 2 / 3;
  * Iterations per stage. With `iterationsPerScale`, that many at every stage (or the list given, one
  * per stage). Otherwise `iterations`
  * is the run's budget in full-size iterations, so a multi-scale run costs about what a single-scale
- * one of the same `iterations` costs: two thirds of it at the full size, the rest spread as an equal
- * number of iterations over the coarser stages, each costing its share of the pixels.
+ * one of the same `iterations` costs: two thirds of it at the full size, the rest over the coarser
+ * stages (each iteration costing its share of the pixels), in proportion to their side.
  */
 export function stageIterations(stages: readonly StageInfo[], options: Pick<GatysOptions, "iterations" | "iterationsPerScale">): number[] {
   const given = options.iterationsPerScale;
@@ -75,9 +75,14 @@ export function stageIterations(stages: readonly StageInfo[], options: Pick<Gaty
   if (stages.length === 1) return [options.iterations];
   const top = stages.at(-1)!;
   const topIterations = Math.max(1, Math.round(options.iterations * TOP_STAGE_SHARE));
-  const coarseCost = stages.slice(0, -1).reduce((sum, s) => sum + (s.width * s.height) / (top.width * top.height), 0);
-  const perCoarse = Math.max(1, Math.round((options.iterations - topIterations) / coarseCost));
-  return stages.map((_, i) => (i === stages.length - 1 ? topIterations : perCoarse));
+  // Coarse stages get iterations in proportion to their side: each stage's detail is mostly redone
+  // by the next, so the larger ones, nearest the output, earn more steps; the smallest only lay out
+  // the big structures (measured at 512 px: better than equal counts, or more steps at the small end).
+  const sideOf = (s: StageInfo) => Math.max(s.width, s.height);
+  const coarse = stages.slice(0, -1);
+  const costPerUnit = coarse.reduce((sum, s) => sum + (sideOf(s) * s.width * s.height) / (top.width * top.height), 0);
+  const unit = (options.iterations - topIterations) / costPerUnit;
+  return stages.map((s, i) => (i === stages.length - 1 ? topIterations : Math.max(1, Math.round(unit * sideOf(s)))));
 }
 
 export type StageRunner = (input: GatysInput, options: GatysOptions) => AsyncGenerator<StylizeEvent, void, undefined>;

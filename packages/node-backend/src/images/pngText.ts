@@ -31,7 +31,8 @@ export function crc32(bytes: Uint8Array): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
-function chunk(type: string, data: Uint8Array): Uint8Array {
+/** One PNG chunk: length, type, data and the CRC of type + data. */
+export function pngChunk(type: string, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + data.length);
   const view = new DataView(out.buffer);
   view.setUint32(0, data.length);
@@ -84,9 +85,9 @@ function textChunk(keyword: string, text: string): Uint8Array {
   if (text.includes("\0")) {
     throw new PasticheError("INVALID_OPTION", `PNG text ${JSON.stringify(keyword)} contains a NUL character`);
   }
-  if (isAscii(text)) return chunk("tEXt", concat([latin1(keyword), new Uint8Array([0]), latin1(text)]));
+  if (isAscii(text)) return pngChunk("tEXt", concat([latin1(keyword), new Uint8Array([0]), latin1(text)]));
   // iTXt: keyword \0, compression flag 0, method 0, empty language tag \0, empty translated keyword \0, UTF-8 text.
-  return chunk("iTXt", concat([latin1(keyword), new Uint8Array([0, 0, 0, 0, 0]), new TextEncoder().encode(text)]));
+  return pngChunk("iTXt", concat([latin1(keyword), new Uint8Array([0, 0, 0, 0, 0]), new TextEncoder().encode(text)]));
 }
 
 function assertPngHeader(png: Uint8Array): void {
