@@ -8,7 +8,7 @@
  * them) decode it as UTF-8, so "café" would come back garbled; and a Japanese file name must not fail a
  * write at the end of a long run. readPngText reads both back.
  */
-import { PasticheError } from "@pastiche/core";
+import { PasticheError } from "@pastiche/core/schemas"; // the TF-free entry: this file is also in @pastiche/node/light
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 /** Signature (8) + IHDR chunk (4 length + 4 type + 13 data + 4 CRC). IHDR must come first. */

@@ -67,7 +67,7 @@ describe.skipIf(!modelsDir)("tiled optimisation with the real weights", () => {
     expect(fixed).toBeGreaterThan(1.6);
     expect(moving).toBeLessThan(1.35);
     expect(fixed / moving).toBeGreaterThan(1.5);
-  });
+  }, 600_000); // 2 × 10 tiled steps with the real VGG19: minutes on WASM when CI runs suites side by side
 
   it("a tiled run through stylizeGatys optimises the whole image's objective about as well as an untiled one", async () => {
     const options = parseGatysOptions({ size: SIZE });
@@ -101,5 +101,5 @@ describe.skipIf(!modelsDir)("tiled optimisation with the real weights", () => {
       extractor.dispose();
       c.dispose();
     }
-  });
+  }, 600_000);
 });
