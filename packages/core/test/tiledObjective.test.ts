@@ -9,6 +9,7 @@ import {
   stylizeGatys,
   tiledObjective,
   wholeImageObjective,
+  type Objective,
   type StylizeEvent,
 } from "../src/index.js";
 import { SHALLOW_RUN_OPTIONS, syntheticVggWeights, testImage } from "./helpers/syntheticVgg.js";
@@ -20,7 +21,7 @@ const style = testImage(48, 48, 9);
 const layers = [...SHALLOW_RUN_OPTIONS.contentLayers, ...SHALLOW_RUN_OPTIONS.styleLayers];
 
 /** Gradient of an objective at `image` as a flat array, and the objective's terms. */
-function gradientOf(objective: ReturnType<typeof wholeImageObjective>, image: tf.Tensor4D): { grad: Float32Array; terms: Float32Array } {
+function gradientOf(objective: Objective, image: tf.Tensor4D): { grad: Float32Array; terms: Float32Array } {
   const e = objective.evaluate(image);
   const grad = e.grad.dataSync() as Float32Array;
   const terms = objective.takeTerms();
@@ -40,14 +41,31 @@ function maxRelativeDifference(a: Float32Array, b: Float32Array): number {
 }
 
 describe("tiled objective", () => {
-  it("with context covering the image, content and TV gradients equal the whole image's", () => {
-    const options = parseGatysOptions({ ...SHALLOW_RUN_OPTIONS, styleWeight: 0, tvWeight: 1 });
+  /** The whole-image and the tiled objective on the same inputs, at a noisy copy of the content. */
+  function compare(
+    optionOverrides: object,
+    tiling: { tileSize: number; margin: number; align: number },
+    seed: number,
+    check: (whole: Objective, tiled: Objective, image: tf.Tensor4D) => void,
+  ): void {
+    const options = parseGatysOptions({ ...SHALLOW_RUN_OPTIONS, ...optionOverrides });
     const extractor = new VggFeatureExtractor(weights, { layers });
     const c = rgbImageToTensor(content);
-    const image = tf.tidy(() => tf.clipByValue(tf.add<tf.Tensor4D>(c, tf.randomNormal(c.shape, 0, 0.1, "float32", 3)), 0, 1));
+    const image = tf.tidy(() => tf.clipByValue(tf.add<tf.Tensor4D>(c, tf.randomNormal(c.shape, 0, 0.1, "float32", seed + 2)), 0, 1));
     const whole = wholeImageObjective({ extractor, content: c, styles: [style], options });
-    const tiled = tiledObjective({ extractor, content: c, styles: [style], options, weights, seed: 1, tiling: { tileSize: 32, margin: 128, align: 2 } });
+    const tiled = tiledObjective({ extractor, content: c, styles: [style], options, weights, seed, tiling });
     try {
+      check(whole, tiled, image);
+    } finally {
+      whole.dispose();
+      tiled.dispose();
+      extractor.dispose();
+      tf.dispose([c, image]);
+    }
+  }
+
+  it("with context covering the image, content and TV gradients equal the whole image's", () => {
+    compare({ styleWeight: 0, tvWeight: 1 }, { tileSize: 32, margin: 128, align: 2 }, 1, (whole, tiled, image) => {
       const a = gradientOf(whole, image);
       for (let i = 0; i < 3; i++) {
         const b = gradientOf(tiled, image); // a different grid each time: the same gradient
@@ -55,30 +73,14 @@ describe("tiled objective", () => {
         expect(Math.abs(b.terms[0]! - a.terms[0]!) / a.terms[0]!).toBeLessThan(1e-4); // content
         expect(Math.abs(b.terms[2]! - a.terms[2]!) / a.terms[2]!).toBeLessThan(1e-4); // total variation
       }
-    } finally {
-      whole.dispose();
-      tiled.dispose();
-      extractor.dispose();
-      tf.dispose([c, image]);
-    }
+    });
   });
 
   it("with a margin wider than the network's receptive field, the content gradient is still exact", () => {
     // block2_conv1 sees 10 px around a pixel: a 16 px margin hides the tile's edges from it.
-    const options = parseGatysOptions({ ...SHALLOW_RUN_OPTIONS, styleWeight: 0, tvWeight: 0 });
-    const extractor = new VggFeatureExtractor(weights, { layers });
-    const c = rgbImageToTensor(content);
-    const image = tf.tidy(() => tf.clipByValue(tf.add<tf.Tensor4D>(c, tf.randomNormal(c.shape, 0, 0.1, "float32", 4)), 0, 1));
-    const whole = wholeImageObjective({ extractor, content: c, styles: [style], options });
-    const tiled = tiledObjective({ extractor, content: c, styles: [style], options, weights, seed: 2, tiling: { tileSize: 32, margin: 16, align: 2 } });
-    try {
+    compare({ styleWeight: 0, tvWeight: 0 }, { tileSize: 32, margin: 16, align: 2 }, 2, (whole, tiled, image) => {
       expect(maxRelativeDifference(gradientOf(tiled, image).grad, gradientOf(whole, image).grad)).toBeLessThan(1e-4);
-    } finally {
-      whole.dispose();
-      tiled.dispose();
-      extractor.dispose();
-      tf.dispose([c, image]);
-    }
+    });
   });
 
   it("Gram matrices computed tile by tile equal the whole image's", () => {

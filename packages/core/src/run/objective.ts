@@ -20,6 +20,32 @@ export interface Objective {
   dispose(): void;
 }
 
+/**
+ * Where an objective leaves the weighted terms of its last evaluation until the run loop reads them
+ * back: `put` (inside the evaluation's tidy) keeps them, `take` hands them over, `dispose` frees an
+ * unread set.
+ */
+export class TermsSlot {
+  private terms: tf.Tensor1D | undefined;
+
+  put(content: tf.Tensor, style: tf.Tensor, tv: tf.Tensor, total: tf.Tensor): void {
+    this.terms?.dispose();
+    this.terms = tf.keep(tf.stack([content, style, tv, total]) as tf.Tensor1D);
+  }
+
+  take(): tf.Tensor1D {
+    const t = this.terms;
+    if (!t) throw new Error("takeTerms() before evaluate()");
+    this.terms = undefined;
+    return t;
+  }
+
+  dispose(): void {
+    this.terms?.dispose();
+    this.terms = undefined;
+  }
+}
+
 export interface ObjectiveInput {
   readonly extractor: VggFeatureExtractor;
   readonly content: tf.Tensor4D;
@@ -31,7 +57,7 @@ export interface ObjectiveInput {
 /** The objective on the whole image at once: one VGG pass per evaluation (the reference algorithm). */
 export function wholeImageObjective({ extractor, content, styles, styleMasks, options }: ObjectiveInput): Objective {
   const owned: tf.Tensor[] = [];
-  let terms: tf.Tensor1D | undefined;
+  const terms = new TermsSlot();
   try {
     const contentTargets = tf.tidy(() => {
       const features = extractor.extract(content);
@@ -56,24 +82,19 @@ export function wholeImageObjective({ extractor, content, styles, styleMasks, op
             const s = tf.mul(style, options.styleWeight);
             const v = tf.mul(totalVariation(x), options.tvWeight);
             const total = tf.addN([c, s, v]);
-            terms?.dispose();
-            terms = tf.keep(tf.stack([c, s, v, total]) as tf.Tensor1D);
+            terms.put(c, s, v, total);
             return total as tf.Scalar;
           })(image);
           return { loss: value, grad };
         }),
-      takeTerms: () => takeTerms(),
-      dispose: () => { tf.dispose([...owned, ...(terms ? [terms] : [])]); },
+      takeTerms: () => terms.take(),
+      dispose: () => {
+        tf.dispose(owned);
+        terms.dispose();
+      },
     };
   } catch (e) {
     tf.dispose(owned);
     throw e;
-  }
-
-  function takeTerms(): tf.Tensor1D {
-    const t = terms;
-    if (!t) throw new Error("takeTerms() before evaluate()");
-    terms = undefined;
-    return t;
   }
 }

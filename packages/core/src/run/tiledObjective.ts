@@ -4,7 +4,7 @@ import { styleLoss } from "../losses/style.js";
 import { totalVariation } from "../losses/totalVariation.js";
 import { VggFeatureExtractor } from "../vgg/extractor.js";
 import type { WeightMap } from "../model/weightMap.js";
-import type { Objective, ObjectiveInput } from "./objective.js";
+import { TermsSlot, type Objective, type ObjectiveInput } from "./objective.js";
 import { cropToCore, styleGramTargets, type GramTiling } from "./styleTargets.js";
 import { planTiles, tileOffsets, type Tile } from "./tiles.js";
 
@@ -37,7 +37,7 @@ export function tiledObjective(input: TiledObjectiveInput): Objective {
   const [, height, width] = content.shape;
   // Content targets come from a shorter network that stops at the content layers.
   const contentExtractor = new VggFeatureExtractor(input.weights, { layers: options.contentLayers, convGradient: options.convGradient });
-  let terms: tf.Tensor1D | undefined;
+  const terms = new TermsSlot();
   let styleTargets: Record<string, tf.Tensor2D>;
   try {
     styleTargets = styleGramTargets(extractor, styles, content, options, tiling);
@@ -95,22 +95,17 @@ export function tiledObjective(input: TiledObjectiveInput): Objective {
           const c = tf.addN(contentTerms);
           const s = tf.addN(styleTerms);
           const total = tf.addN([c, s, tvValue]);
-          terms?.dispose();
-          terms = tf.keep(tf.stack([c, s, tvValue, total]) as tf.Tensor1D);
+          terms.put(c, s, tvValue, total);
           return { loss: total, grad: tf.add<tf.Tensor4D>(grad, tvGrad) };
         });
       } finally {
         tf.dispose([grad, ...contentTerms, ...styleTerms]);
       }
     },
-    takeTerms: () => {
-      const t = terms;
-      if (!t) throw new Error("takeTerms() before evaluate()");
-      terms = undefined;
-      return t;
-    },
+    takeTerms: () => terms.take(),
     dispose: () => {
-      tf.dispose([...Object.values(styleTargets), ...(terms ? [terms] : [])]);
+      tf.dispose(Object.values(styleTargets));
+      terms.dispose();
       contentExtractor.dispose();
     },
   };
