@@ -1,9 +1,11 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { newVisitorId, visitorIdFromCookies, visitorSetCookie } from "./server/http/visitorCookie";
 
 /**
  * Security headers for every page, with a fresh CSP nonce per request. Next.js reads the nonce
  * from the request's Content-Security-Policy header while rendering and puts it on its own
- * scripts, so the page hydrates under a policy that allows no other script.
+ * scripts, so the page hydrates under a policy that allows no other script. A first visit also
+ * gets its visitor cookie here (API routes set it themselves, see server/http/apiRequest.ts).
  */
 export function proxy(request: NextRequest): NextResponse {
   const nonce = Buffer.from(crypto.randomUUID()).toString("base64");
@@ -32,6 +34,12 @@ export function proxy(request: NextRequest): NextResponse {
   response.headers.set("X-Frame-Options", "DENY");
   response.headers.set("Referrer-Policy", "strict-origin-when-cross-origin");
   response.headers.set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()");
+  if (visitorIdFromCookies(request.headers.get("cookie")) === undefined) {
+    // HTTPS as the server sees it, or as a trusted proxy reports it (see limits/clientIp.ts isHttps).
+    const hops = Number(process.env.PASTICHE_TRUSTED_PROXY_HOPS ?? 0);
+    const https = request.nextUrl.protocol === "https:" || (hops > 0 && request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim() === "https");
+    response.headers.append("Set-Cookie", visitorSetCookie(newVisitorId(), https));
+  }
   return response;
 }
 

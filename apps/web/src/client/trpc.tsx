@@ -13,6 +13,7 @@ import { createTRPCContext } from "@trpc/tanstack-react-query";
 import { useState, type ReactNode } from "react";
 // Type-only: the router's code never reaches the browser bundle.
 import type { AppRouter } from "@/server/api/root";
+import { MAX_BATCH_SIZE } from "@/shared/constants";
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
 
@@ -40,7 +41,8 @@ function makeTRPCClient() {
           // FormData (uploads) cannot be batched into a JSON body: it needs its own request.
           condition: (op) => isNonJsonSerializable(op.input),
           true: httpLink({ url }),
-          false: httpBatchLink({ url }),
+          // The server refuses larger batches.
+          false: httpBatchLink({ url, maxItems: MAX_BATCH_SIZE }),
         }),
       }),
     ],

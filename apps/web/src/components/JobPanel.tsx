@@ -31,7 +31,7 @@ export function StatusBadge({ status, testId }: { status: JobStatus; testId?: st
  * One job, live: the subscription pushes every change into the jobs.get cache entry, so this panel,
  * the history list and a reload all read the same state. Mount it with key={jobId}.
  */
-export function JobPanel({ jobId }: { jobId: string }) {
+export function JobPanel({ jobId, onDeleted }: { jobId: string; onDeleted: () => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [points, setPoints] = useState<LossPoint[]>([]);
@@ -85,6 +85,23 @@ export function JobPanel({ jobId }: { jobId: string }) {
     }),
   );
 
+  const setJob = (next: JobView) => {
+    queryClient.setQueryData(trpc.jobs.get.queryKey({ id: jobId }), next);
+  };
+  const publish = useMutation(trpc.jobs.publish.mutationOptions({ onSuccess: setJob }));
+  const unpublish = useMutation(trpc.jobs.unpublish.mutationOptions({ onSuccess: setJob }));
+  const remove = useMutation(
+    trpc.jobs.delete.mutationOptions({
+      onSuccess: () => {
+        queryClient.removeQueries(trpc.jobs.get.queryFilter({ id: jobId }));
+        void queryClient.invalidateQueries(trpc.jobs.list.pathFilter());
+        void queryClient.invalidateQueries(trpc.system.info.pathFilter());
+        onDeleted();
+      },
+    }),
+  );
+  const actionError = [cancel, publish, unpublish, remove].find((m) => m.isError)?.error;
+
   if (jobQuery.isError) {
     return (
       <p role="alert" className="alert">
@@ -101,9 +118,9 @@ export function JobPanel({ jobId }: { jobId: string }) {
         <h2>{job.mode === "fast" ? "Fast" : "Quality"} job</h2>
         <StatusBadge status={job.status} testId="job-status" />
       </div>
-      {cancel.isError && (
+      {actionError && (
         <p role="alert" className="alert">
-          {errorMessage(cancel.error)}
+          {errorMessage(actionError)}
         </p>
       )}
       {job.status === "failed" && (
@@ -126,6 +143,28 @@ export function JobPanel({ jobId }: { jobId: string }) {
           </figure>
         ) : undefined}
       </ResultView>
+      {!live && (
+        <div className="actions" data-testid="job-actions">
+          {job.resultUrl !== null &&
+            (job.sharedUrl === null ? (
+              <button type="button" className="button secondary" onClick={() => { publish.mutate({ id: jobId }); }} disabled={publish.isPending} data-testid="publish-button">
+                Publish a read-only link
+              </button>
+            ) : (
+              <>
+                <a href={job.sharedUrl} data-testid="shared-link">
+                  Published link
+                </a>
+                <button type="button" className="button secondary" onClick={() => { unpublish.mutate({ id: jobId }); }} disabled={unpublish.isPending}>
+                  Withdraw the link
+                </button>
+              </>
+            ))}
+          <button type="button" className="button secondary" onClick={() => { remove.mutate({ id: jobId }); }} disabled={remove.isPending} data-testid="delete-button">
+            Delete this job
+          </button>
+        </div>
+      )}
     </div>
   );
 }

@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { useTRPC } from "@/client/trpc";
-import { errorMessage } from "@/client/format";
+import { errorMessage, formatBytes } from "@/client/format";
 import { MAX_STYLES } from "@/shared/constants";
 import type { JobMode } from "@/shared/jobSchemas";
 import { ExampleStyles } from "./ExampleStyles";
@@ -146,11 +146,24 @@ export function PasticheApp() {
           {jobId === null ? (
             <p className="output-empty">Choose a photo and a style, then press Stylise. The result appears here.</p>
           ) : (
-            <JobPanel key={jobId} jobId={jobId} />
+            <JobPanel
+              key={jobId}
+              jobId={jobId}
+              onDeleted={() => {
+                setJobId(null);
+                window.history.replaceState(null, "", window.location.pathname);
+              }}
+            />
           )}
         </section>
 
         <HistoryList selectedId={jobId} onOpen={setJobId} />
+        {info.data && (
+          <p className="hint" data-testid="storage">
+            Your work on this server: {formatBytes(info.data.storage.usedBytes)} of {formatBytes(info.data.storage.quotaBytes)}, private to this browser, deleted{" "}
+            {info.data.storage.retentionHours >= 48 ? `${Math.round(info.data.storage.retentionHours / 24)} days` : `${Math.round(info.data.storage.retentionHours * 10) / 10} hours`} after it was made.
+          </p>
+        )}
       </main>
     </>
   );

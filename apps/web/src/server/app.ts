@@ -16,6 +16,7 @@ import { WorkerProcessRunner } from "./queue/workerPool";
 import { dataPaths, type DataPaths } from "./storage/dataDir";
 import { lockDataDir } from "./storage/dataDirLock";
 import { importExampleStyles } from "./storage/examples";
+import { Sweeper } from "./storage/sweeper";
 
 export interface PasticheApp {
   readonly config: ServerConfig;
@@ -25,7 +26,11 @@ export interface PasticheApp {
   readonly uploads: UploadsRepo;
   readonly events: JobEvents;
   readonly queue: JobQueue;
-  readonly rateLimiter: RateLimiter;
+  /** Jobs created, per visitor and per client address. */
+  readonly jobLimiter: RateLimiter;
+  /** Uploads sent, per visitor and per client address. */
+  readonly uploadLimiter: RateLimiter;
+  readonly sweeper: Sweeper;
   /** What start-up recovery did with jobs left 'running' by the previous process. */
   readonly recovery: RecoveryOutcome;
   /** Resolves when the example styles are imported. */
@@ -61,6 +66,23 @@ export function createPasticheApp(config: ServerConfig, options: CreateAppOption
   if (recovery.requeued.length + recovery.failed.length > 0) {
     log(`after a restart: re-queued ${recovery.requeued.length} interrupted job(s), failed ${recovery.failed.length}`);
   }
+  const jobLimiter = new RateLimiter(db, "job", config.rateLimitPerMinute);
+  const uploadLimiter = new RateLimiter(db, "upload", config.uploadRateLimitPerMinute);
+  // The queue is created below (it needs the sweeper); until then no job is active.
+  const started: { queue?: JobQueue } = {};
+  const sweeper = new Sweeper({
+    db,
+    paths,
+    retentionMs: config.retentionMs,
+    isActive: (id) => started.queue?.isActive(id) ?? false,
+    onSweep: () => {
+      jobLimiter.prune();
+      uploadLimiter.prune();
+    },
+    log,
+  });
+  // Before any worker or import writes a file: finish interrupted deletions, drop orphan files.
+  sweeper.reconcile();
   const queue = new JobQueue({
     jobs,
     paths,
@@ -70,13 +92,20 @@ export function createPasticheApp(config: ServerConfig, options: CreateAppOption
     previewEvery: config.previewEvery,
     maxInputPixels: config.limits.maxInputPixels,
     log,
+    // A job deleted while it ran: its files go now that the worker has stopped writing them.
+    afterRun: (id) => {
+      if (jobs.get(id)?.deleting) sweeper.purge();
+    },
   });
+  started.queue = queue;
   const examplesReady = config.exampleStylesDir
     ? importExampleStyles(config.exampleStylesDir, { paths, uploads, limits: config.limits }, log).catch((e: unknown) => {
         log(`example styles not loaded: ${e instanceof Error ? e.message : String(e)}`);
       })
     : Promise.resolve();
   queue.kick();
+  sweeper.sweep();
+  sweeper.start();
   return {
     config,
     db,
@@ -85,10 +114,13 @@ export function createPasticheApp(config: ServerConfig, options: CreateAppOption
     uploads,
     events,
     queue,
-    rateLimiter: new RateLimiter(config.rateLimitPerMinute),
+    jobLimiter,
+    uploadLimiter,
+    sweeper,
     recovery,
     examplesReady,
     async close() {
+      sweeper.stop();
       await queue.close();
       db.close();
       unlock();

@@ -41,3 +41,6 @@ export const TERMINAL_STATUSES: readonly JobStatus[] = ["succeeded", "failed", "
 export function isTerminalStatus(status: JobStatus): boolean {
   return TERMINAL_STATUSES.includes(status);
 }
+
+/** Most procedure calls in one batched tRPC request (the server refuses larger batches). */
+export const MAX_BATCH_SIZE = 10;

@@ -160,6 +160,8 @@ export interface JobView {
   downloadUrl: string | null;
   /** 0: next to run in its lane; null unless queued. */
   queuePosition: number | null;
+  /** The read-only link of the published result (jobs.publish); null while unpublished. */
+  sharedUrl: string | null;
 }
 
 export interface JobListOutput {
@@ -199,4 +201,6 @@ export interface SystemInfo {
   /** Whether the model files each mode needs are installed. */
   models: { quality: boolean; fast: boolean };
   examples: ExampleStyle[];
+  /** This visitor's storage: what is kept, the quota, and for how long work is kept. */
+  storage: { usedBytes: number; quotaBytes: number; retentionHours: number };
 }

@@ -7,9 +7,40 @@ import { initBackend } from "@pastiche/node";
 import type { FromWorker, RunOutcome, ToWorker } from "./protocol.js";
 import { runJob } from "./runJob.js";
 
-function send(message: FromWorker): void {
-  process.send?.(message);
+/** The server is gone (killed, crashed): stop at once and say nothing — there is no one to tell. */
+function parentGone(): never {
+  process.exit(0);
 }
+
+/** EPIPE and a closed IPC channel both mean the server went away mid-write. */
+function isParentGone(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return code === "EPIPE" || code === "ERR_IPC_CHANNEL_CLOSED" || code === "ECONNRESET";
+}
+
+function send(message: FromWorker): void {
+  if (!process.connected) parentGone();
+  process.send?.(message, undefined, undefined, (e: Error | null) => {
+    if (e) parentGone();
+  });
+}
+
+process.on("disconnect", parentGone);
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (e) => {
+    if (isParentGone(e)) parentGone();
+  });
+}
+process.on("uncaughtException", (e) => {
+  if (isParentGone(e)) parentGone();
+  process.stderr.write(`pastiche worker: ${e.stack ?? e.message}\n`);
+  process.exit(1);
+});
+// A parent killed with SIGKILL may not close the channel promptly everywhere: being re-parented is proof.
+const parentPid = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parentPid) parentGone();
+}, 1000).unref();
 
 const current = new Map<string, AbortController>();
 let chain: Promise<void> = Promise.resolve();
@@ -44,8 +75,7 @@ async function main(): Promise<void> {
     // Serialised: the server sends one job at a time, but a queue keeps it safe if it ever doesn't.
     else chain = chain.then(() => handleRun(message));
   });
-  // The server exits: so do we (no orphaned workers holding gigabytes of models).
-  process.on("disconnect", () => process.exit(0));
+  // The server exits: so do we (no orphaned workers holding gigabytes of models) — see parentGone.
   const info = await backend;
   send({ type: "ready", backend: `${info.name}${info.threads !== undefined ? ` (${info.threads} threads)` : ""}` });
 }

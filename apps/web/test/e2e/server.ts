@@ -23,6 +23,8 @@ export async function freePort(): Promise<number> {
 
 export interface RunningApp {
   url: string;
+  /** The server process (`next start` runs in one process; workers are its children). */
+  pid: number;
   /** Everything the server printed, for failure messages. */
   log: () => string;
   stop: () => Promise<void>;
@@ -75,6 +77,7 @@ export async function startApp(env: Record<string, string>): Promise<RunningApp>
 
   return {
     url,
+    pid: child.pid!,
     log: () => output,
     stop: async () => {
       if (child.exitCode !== null || child.pid === undefined) return;

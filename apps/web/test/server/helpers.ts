@@ -1,4 +1,5 @@
 /** Shared test fixtures: a temp data dir, an app with an injectable runner, callers, image bytes. */
+import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -9,6 +10,9 @@ import { createCallerFactory } from "../../src/server/api/trpc.js";
 import { appRouter } from "../../src/server/api/root.js";
 import { createPasticheApp, type PasticheApp } from "../../src/server/app.js";
 import { resolveConfig, type ServerConfig } from "../../src/server/limits/config.js";
+import { PEER_HEADER, peerHeaderValue } from "../../src/server/http/peer.js";
+import { ownerKey } from "../../src/server/http/visitor.js";
+import { VISITOR_COOKIE } from "../../src/server/http/visitorCookie.js";
 import type { JobRunner, RunnerFactory, RunOutcome, RunProgress, RunTask } from "../../src/server/queue/runner.js";
 
 export const MIGRATIONS_DIR = path.resolve(import.meta.dirname, "../../migrations");
@@ -23,7 +27,7 @@ export const MODELS_DIR = process.env.PASTICHE_MODELS_DIR ? path.resolve(process
 
 export function testConfig(dataDir: string, overrides: Partial<ServerConfig> = {}): ServerConfig {
   // An otherwise empty environment: tests never depend on the developer's other PASTICHE_* variables.
-  return resolveConfig({}, { dataDir, modelsDir: MODELS_DIR, rateLimitPerMinute: 1000, ...overrides });
+  return resolveConfig({}, { dataDir, modelsDir: MODELS_DIR, rateLimitPerMinute: 1000, uploadRateLimitPerMinute: 1000, minFreeDiskBytes: 0, ...overrides });
 }
 
 export function openApp(config: ServerConfig, runnerFactory: RunnerFactory): PasticheApp {
@@ -32,8 +36,24 @@ export function openApp(config: ServerConfig, runnerFactory: RunnerFactory): Pas
 
 const factory = createCallerFactory(appRouter);
 
-export function callerFor(app: PasticheApp, clientIp = "203.0.113.7") {
-  return factory({ app, clientIp, bodyRefusal: null });
+/** The owner key of a visitor cookie (a test picks its visitors by name). */
+export function ownerOf(visitor: string): string {
+  return ownerKey(visitorId(visitor));
+}
+
+/** A well-formed visitor id derived from a name, for cookies in HTTP-level tests. */
+export function visitorId(visitor: string): string {
+  return createHash("sha256").update(visitor).digest("base64url").slice(0, 22);
+}
+
+/** A caller acting as one visitor (default "alice") from one address. */
+export function callerFor(app: PasticheApp, clientIp = "203.0.113.7", visitor = "alice") {
+  return factory({ app, clientIp, owner: ownerOf(visitor), refusal: null });
+}
+
+/** Headers of a request from a visitor (cookie) at an address (as the request gate records it). */
+export function visitorHeaders(visitor = "alice", address = "203.0.113.7", extra: Record<string, string> = {}): Record<string, string> {
+  return { cookie: `${VISITOR_COOKIE}=${visitorId(visitor)}`, [PEER_HEADER]: peerHeaderValue(address), ...extra };
 }
 
 /** A run the test controls: progress and outcome are pushed by hand. */
@@ -131,4 +151,25 @@ export async function waitFor(check: () => boolean, timeoutMs = 5000, what = "co
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/**
+ * A JPEG carrying what a phone writes: GPS position, camera, copyright, and orientation 6 (the
+ * pixels are stored sideways: `width`×`height` as stored, shown rotated a quarter turn).
+ */
+export function jpegWithExif(width = 64, height = 32): Promise<Buffer> {
+  return sharp({ create: { width, height, channels: 3, background: { r: 10, g: 200, b: 90 } } })
+    .jpeg()
+    .withExif({
+      IFD0: { Make: "PhoneMaker", Model: "Phone 9", Copyright: "Alice Example" },
+      IFD3: { GPSLatitudeRef: "N", GPSLatitude: "51/1 30/1 0/1", GPSLongitudeRef: "W", GPSLongitude: "0/1 7/1 0/1" },
+    })
+    .withMetadata({ orientation: 6 })
+    .toBuffer();
+}
+
+/** Whether an image's EXIF block points at a GPS IFD (tag 0x8825, either byte order). */
+export async function hasGps(bytes: Uint8Array): Promise<boolean> {
+  const exif = (await sharp(bytes).metadata()).exif;
+  return exif !== undefined && (exif.includes(Buffer.from([0x88, 0x25])) || exif.includes(Buffer.from([0x25, 0x88])));
 }

@@ -5,7 +5,7 @@ import type { PasticheApp } from "../../src/server/app.js";
 import { servePreview, serveResult } from "../../src/server/http/handlers.js";
 import { handleTrpc } from "../../src/server/http/trpcHandler.js";
 import { writeFileAtomic } from "../../src/server/storage/atomicWrite.js";
-import { callerFor, fakeRunners, jpegBytes, openApp, pngBytes, tempDir, testConfig, uploadForm, waitFor, type FakeRunner } from "./helpers.js";
+import { callerFor, fakeRunners, jpegBytes, openApp, pngBytes, tempDir, testConfig, uploadForm, visitorHeaders, waitFor, ownerOf, type FakeRunner } from "./helpers.js";
 
 let app: PasticheApp;
 let runners: { fast: FakeRunner; quality: FakeRunner };
@@ -59,7 +59,7 @@ describe("jobs.create / jobs.get", () => {
     job = await caller.jobs.get({ id });
     expect(job.progress).toEqual({ iteration: 3, iterations: 5, elapsedMs: 300, etaMs: 200, losses: { total: 6, content: 1, style: 2, tv: 3 } });
     expect(job.previewUrl).toBe(`/api/jobs/${id}/preview?v=1`);
-    expect((await servePreview(app, id)).headers.get("content-type")).toBe("image/jpeg");
+    expect((await servePreview(app, ownerOf("alice"), id)).headers.get("content-type")).toBe("image/jpeg");
 
     await writeFileAtomic(run.task.resultPath, await pngBytes(16, 16));
     run.finish({ status: "succeeded" });
@@ -67,11 +67,11 @@ describe("jobs.create / jobs.get", () => {
     job = await caller.jobs.get({ id });
     expect(job).toMatchObject({ status: "succeeded", resultUrl: `/api/jobs/${id}/result`, downloadUrl: `/api/jobs/${id}/result?download=1` });
     expect(job.finishedAt).not.toBeNull();
-    const download = await serveResult(app, id, new URL(`http://x${job.downloadUrl!}`));
+    const download = await serveResult(app, ownerOf("alice"), id, new URL(`http://x${job.downloadUrl!}`));
     expect(download.status).toBe(200);
     expect(download.headers.get("content-type")).toBe("image/png");
     expect(download.headers.get("content-disposition")).toBe(`attachment; filename="pastiche-${id.slice(0, 8)}.png"`);
-    expect((await serveResult(app, id, new URL("http://x/"))).headers.get("content-disposition")).toBeNull();
+    expect((await serveResult(app, ownerOf("alice"), id, new URL("http://x/"))).headers.get("content-disposition")).toBeNull();
   });
 
   it("reports a failed run with its reason", async () => {
@@ -80,7 +80,7 @@ describe("jobs.create / jobs.get", () => {
     runners.fast.runs[0]!.finish({ status: "failed", error: "Model file missing." });
     await app.queue.settled();
     expect(await callerFor(app).jobs.get({ id })).toMatchObject({ status: "failed", error: "Model file missing.", resultUrl: null });
-    expect((await serveResult(app, id, new URL("http://x/"))).status).toBe(404);
+    expect((await serveResult(app, ownerOf("alice"), id, new URL("http://x/"))).status).toBe(404);
   });
 
   it("refuses options over the server's limits and unknown or missing images", async () => {
@@ -148,8 +148,8 @@ describe("jobs.create / jobs.get", () => {
     for (const id of ["../../../etc/passwd", "..%2F..%2Fpastiche.db", "a/b", "", "x".repeat(23)]) {
       expect((await rejected(caller.jobs.get({ id }))).code).toBe("BAD_REQUEST");
     }
-    expect((await serveResult(app, "../pastiche.db", new URL("http://x/"))).status).toBe(404);
-    expect((await servePreview(app, "..")).status).toBe(404);
+    expect((await serveResult(app, ownerOf("alice"), "../pastiche.db", new URL("http://x/"))).status).toBe(404);
+    expect((await servePreview(app, ownerOf("alice"), "..")).status).toBe(404);
   });
 });
 
@@ -261,7 +261,7 @@ describe("jobs.list", () => {
 });
 
 describe("rate limit", () => {
-  it("refuses a client's jobs over the limit, per client", async () => {
+  it("refuses a visitor's jobs over the limit, per visitor and per address", async () => {
     await app.close();
     cleanup();
     await setup({ rateLimitPerMinute: 3 });
@@ -269,23 +269,61 @@ describe("rate limit", () => {
     for (let i = 0; i < 3; i++) await alice.jobs.create(fast());
     const e = await rejected(alice.jobs.create(fast()));
     expect(e.code).toBe("TOO_MANY_REQUESTS");
-    expect(e.message).toMatch(/^Too many jobs from your address; try again in \d+ seconds\.$/);
-    await callerFor(app, "198.51.100.2").jobs.create(fast());
+    expect(e.message).toMatch(/^Too many jobs from you or your address; try again in \d+ seconds\.$/);
+    // Same visitor from another address: still refused (the visitor's bucket is empty).
+    expect((await rejected(callerFor(app, "198.51.100.2").jobs.create(fast()))).code).toBe("TOO_MANY_REQUESTS");
+    // A new cookie at the same address: refused too (the address's bucket is empty).
+    const bob = callerFor(app, "198.51.100.1", "bob");
+    const bobsContent = (await bob.images.upload(uploadForm(await pngBytes(), "content"))).id;
+    expect((await rejected(bob.jobs.create({ ...fast(), contentId: bobsContent, styleIds: [bobsContent] }))).code).toBe("TOO_MANY_REQUESTS");
+    // Someone else elsewhere is not affected.
+    const carol = callerFor(app, "198.51.100.3", "carol");
+    const carols = (await carol.images.upload(uploadForm(await pngBytes(), "content"))).id;
+    await carol.jobs.create({ ...fast(), contentId: carols, styleIds: [carols] });
   });
 
-  it("keys the limit by the address Next saw (rightmost X-Forwarded-For entry)", async () => {
+  it("charges only jobs actually created", async () => {
+    await app.close();
+    cleanup();
+    await setup({ rateLimitPerMinute: 2 });
+    const caller = callerFor(app);
+    for (let i = 0; i < 5; i++) {
+      expect((await rejected(caller.jobs.create({ ...fast(), contentId: "A".repeat(22) }))).code).toBe("NOT_FOUND");
+      expect((await rejected(caller.jobs.create(fast({ strength: 3 })))).code).toBe("BAD_REQUEST");
+    }
+    await caller.jobs.create(fast());
+    await caller.jobs.create(fast());
+    expect((await rejected(caller.jobs.create(fast()))).code).toBe("TOO_MANY_REQUESTS");
+  });
+
+  it("keys the limit by the socket's address: X-Forwarded-For written by the client changes nothing", async () => {
     await app.close();
     cleanup();
     await setup({ rateLimitPerMinute: 1 });
-    const post = (xff: string) =>
+    const post = (visitor: string, xff: string) =>
       handleTrpc(
-        new Request("http://localhost/api/trpc/jobs.create", { method: "POST", headers: { "content-type": "application/json", "x-forwarded-for": xff }, body: JSON.stringify(fast()) }),
+        new Request("http://localhost/api/trpc/jobs.create", {
+          method: "POST",
+          headers: visitorHeaders(visitor, "10.0.0.1", { "content-type": "application/json", "x-forwarded-for": xff }),
+          body: JSON.stringify(fast()),
+        }),
         app,
       );
-    expect((await post("10.0.0.1")).status).toBe(200);
-    // A client cannot dodge the limit by writing its own X-Forwarded-For entries.
-    expect((await post("1.2.3.4, 10.0.0.1")).status).toBe(429);
-    expect((await post("10.0.0.2")).status).toBe(200);
+    expect((await post("alice", "10.0.0.1")).status).toBe(200);
+    // Spoofed entries, a fresh cookie: still the same socket address, so still limited.
+    expect((await post("alice", "1.2.3.4")).status).toBe(429);
+    expect((await post("bob", "1.2.3.4, 10.0.0.2")).status).toBe(429);
+    // Spoofing someone else's address (10.0.0.2) did not use up that address's tokens.
+    const carol = (await callerFor(app, "10.0.0.2", "carol").images.upload(uploadForm(await pngBytes(), "content"))).id;
+    const res = await handleTrpc(
+      new Request("http://localhost/api/trpc/jobs.create", {
+        method: "POST",
+        headers: visitorHeaders("carol", "10.0.0.2", { "content-type": "application/json" }),
+        body: JSON.stringify({ ...fast(), contentId: carol, styleIds: [carol] }),
+      }),
+      app,
+    );
+    expect(res.status).toBe(200);
   });
 });
 

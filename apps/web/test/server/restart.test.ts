@@ -2,7 +2,7 @@ import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { RESTART_FAILURE } from "../../src/server/db/jobsRepo.js";
 import { serveResult } from "../../src/server/http/handlers.js";
-import { callerFor, fakeRunners, jpegBytes, openApp, pngBytes, tempDir, testConfig, uploadForm, waitFor } from "./helpers.js";
+import { callerFor, fakeRunners, jpegBytes, openApp, pngBytes, tempDir, testConfig, uploadForm, waitFor, ownerOf } from "./helpers.js";
 
 const dirs: (() => void)[] = [];
 afterEach(() => {
@@ -41,7 +41,7 @@ describe("restart recovery", () => {
     await waitFor(() => fakes.runners.quality.runs.length === 1);
     expect(fakes.runners.quality.runs[0]!.task.jobId).toBe(interrupted);
     expect((await caller.jobs.get({ id: waiting })).status).toBe("queued");
-    const downloaded = await serveResult(app, done, new URL("http://x/?download=1"));
+    const downloaded = await serveResult(app, ownerOf("alice"), done, new URL("http://x/?download=1"));
     expect(downloaded.status).toBe(200);
     expect((await caller.jobs.get({ id: done })).resultUrl).toBe(`/api/jobs/${done}/result`);
     app.db.close();
@@ -90,7 +90,7 @@ describe("restart recovery", () => {
     void app.close();
     const db = new Database(app.paths.database, { readonly: true });
     expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
-    expect(db.pragma("user_version", { simple: true })).toBe(1);
+    expect(db.pragma("user_version", { simple: true })).toBe(2);
     db.close();
   });
 });

@@ -80,13 +80,22 @@ afterAll(() => {
   }
 });
 
+/** One visitor throughout (the server scopes everything to the visitor cookie it sets first). */
+let cookie: string | undefined;
+
+async function get(server: Server, path: string, init: RequestInit = {}): Promise<Response> {
+  const res = await fetch(`${server.url}${path}`, { ...init, headers: { ...(init.headers as Record<string, string> | undefined), ...(cookie !== undefined ? { cookie } : {}) } });
+  cookie ??= res.headers.get("set-cookie")?.split(";")[0];
+  return res;
+}
+
 async function trpc<T>(server: Server, proc: string, input?: unknown, body?: FormData): Promise<T> {
   const res =
     body !== undefined
-      ? await fetch(`${server.url}/api/trpc/${proc}`, { method: "POST", body })
+      ? await get(server, `/api/trpc/${proc}`, { method: "POST", body })
       : input !== undefined && proc.startsWith("jobs.create")
-        ? await fetch(`${server.url}/api/trpc/${proc}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(input) })
-        : await fetch(`${server.url}/api/trpc/${proc}${input !== undefined ? `?input=${encodeURIComponent(JSON.stringify(input))}` : ""}`);
+        ? await get(server, `/api/trpc/${proc}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(input) })
+        : await get(server, `/api/trpc/${proc}${input !== undefined ? `?input=${encodeURIComponent(JSON.stringify(input))}` : ""}`);
   const json = (await res.json()) as { result?: { data: T }; error?: { message: string } };
   if (!json.result) throw new Error(`${proc}: ${json.error?.message ?? res.status}`);
   return json.result.data;
@@ -128,7 +137,7 @@ describe("killing the production server during a Quality job", () => {
       const secondRun = await pollJob(server, quality, (j) => j.status === "running" && j.startedAt !== firstRun.startedAt && (j.progress?.iteration ?? 0) >= 1, "the re-queued job to run");
       expect(secondRun.error).toBeNull();
       expect(server.log()).toMatch(/re-queued 1 interrupted job/);
-      const result = await fetch(`${server.url}/api/jobs/${fast}/result?download=1`);
+      const result = await get(server, `/api/jobs/${fast}/result?download=1`);
       expect(result.status).toBe(200);
       expect(result.headers.get("content-disposition")).toMatch(/^attachment/);
       expect(Buffer.from(await result.arrayBuffer()).subarray(1, 4).toString("latin1")).toBe("PNG");
@@ -143,7 +152,7 @@ describe("killing the production server during a Quality job", () => {
         [quality, "failed"],
         [fast, "succeeded"],
       ]);
-      expect((await fetch(`${server.url}/api/jobs/${fast}/result`)).status).toBe(200);
+      expect((await get(server, `/api/jobs/${fast}/result`)).status).toBe(200);
       await kill(server);
     } finally {
       remove();

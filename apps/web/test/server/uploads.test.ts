@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { PasticheApp } from "../../src/server/app.js";
 import { serveImage } from "../../src/server/http/handlers.js";
 import { handleTrpc } from "../../src/server/http/trpcHandler.js";
-import { callerFor, fakeRunners, hugePngHeader, jpegBytes, openApp, pngBytes, tempDir, testConfig, uploadForm } from "./helpers.js";
+import { callerFor, fakeRunners, hugePngHeader, jpegBytes, openApp, pngBytes, tempDir, testConfig, uploadForm, ownerOf } from "./helpers.js";
 
 let app: PasticheApp;
 let cleanup: () => void;
@@ -45,11 +45,11 @@ describe("images.upload", () => {
     expect(jpeg).toMatchObject({ width: 40, height: 80, format: "jpeg" });
     expect(uploadRows()).toBe(2);
 
-    const original = await serveImage(app, png.id, new URL(`http://x${png.url}`));
+    const original = await serveImage(app, ownerOf("alice"), png.id, new URL(`http://x${png.url}`));
     expect(original.status).toBe(200);
     expect(original.headers.get("content-type")).toBe("image/png");
     expect(Buffer.from(await original.arrayBuffer()).length).toBe(png.bytes);
-    const thumb = await serveImage(app, png.id, new URL(`http://x${png.thumbnailUrl}`));
+    const thumb = await serveImage(app, ownerOf("alice"), png.id, new URL(`http://x${png.thumbnailUrl}`));
     expect(thumb.headers.get("content-type")).toBe("image/jpeg");
     expect(Buffer.from(await thumb.arrayBuffer()).subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
     expect(thumb.headers.get("x-content-type-options")).toBe("nosniff");

@@ -5,17 +5,20 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
 import type { PasticheApp } from "../app";
+import { DISK_FULL_MESSAGE, isDiskFull } from "../limits/storage";
 
 export interface Context {
   /** The server's services (database, storage, queue, limits). */
   app: PasticheApp;
-  /** The client the request came from, for the rate limit (see clientIp.ts). */
+  /** The client the request came from, for the rate limits (see clientIp.ts). */
   clientIp: string;
+  /** The visitor's owner key (http/visitor.ts): every upload and job is looked up with it. */
+  owner: string;
   /**
-   * Set by the tRPC route handler when an upload's body was refused before tRPC read it (too large
-   * by content-length or while streaming); the upload procedure throws it.
+   * Set by the tRPC route handler when the request was refused before tRPC read it (body too
+   * large, another site's request); every procedure throws it before reading its input.
    */
-  bodyRefusal: TRPCError | null;
+  refusal: TRPCError | null;
 }
 
 /** The first validation problem as a sentence, e.g. "options.size: The output size can be at most 1024 pixels on this server." */
@@ -41,6 +44,20 @@ const t = initTRPC.context<Context>().create({
 });
 
 export const createTRPCRouter = t.router;
-export const publicProcedure = t.procedure;
+
+/**
+ * Every procedure: the edge's refusal first; a full disk (file system or database) becomes one
+ * clear sentence instead of an internal error.
+ */
+export const publicProcedure = t.procedure
+  .use(({ ctx, next }) => {
+    if (ctx.refusal) throw ctx.refusal;
+    return next();
+  })
+  .use(async ({ next }) => {
+    const result = await next();
+    if (!result.ok && isDiskFull(result.error.cause)) throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: DISK_FULL_MESSAGE, cause: result.error.cause });
+    return result;
+  });
 export const createCallerFactory = t.createCallerFactory;
 export { TRPCError };

@@ -19,6 +19,11 @@ export interface JobRow {
   progress_json: string | null;
   preview_version: number;
   has_result: number;
+  /** The visitor's owner key (see visitor.ts); null for jobs from before visitors existed. */
+  owner: string | null;
+  disk_bytes: number;
+  deleting: number;
+  share_token: string | null;
 }
 
 export interface NewJob {
@@ -28,6 +33,7 @@ export interface NewJob {
   contentId: string;
   styleIds: readonly string[];
   client: string;
+  owner: string;
   createdAt: string;
 }
 
@@ -48,20 +54,47 @@ export class JobsRepo {
   insert(job: NewJob): void {
     this.db
       .prepare(
-        "INSERT INTO jobs (id, mode, status, options_json, content_id, style_ids_json, client, created_at) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?)",
+        "INSERT INTO jobs (id, mode, status, options_json, content_id, style_ids_json, client, owner, created_at) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?)",
       )
-      .run(job.id, job.mode, JSON.stringify(job.options), job.contentId, JSON.stringify(job.styleIds), job.client, job.createdAt);
+      .run(job.id, job.mode, JSON.stringify(job.options), job.contentId, JSON.stringify(job.styleIds), job.client, job.owner, job.createdAt);
   }
 
+  /** Any row, whoever owns it (server-side use only: the queue, the sweeper, tests). */
   get(id: string): JobRow | undefined {
     return this.db.prepare<[string], JobRow>("SELECT * FROM jobs WHERE id = ?").get(id);
   }
 
-  /** Newest first; `beforeSeq` is the cursor (exclusive). */
-  list(limit: number, beforeSeq: number | undefined): JobRow[] {
+  /**
+   * A job of this visitor. Another visitor's job, or one being deleted, is indistinguishable from an
+   * id that does not exist.
+   */
+  own(id: string, owner: string): JobRow | undefined {
+    return this.db.prepare<[string, string], JobRow>("SELECT * FROM jobs WHERE id = ? AND owner = ? AND deleting = 0").get(id, owner);
+  }
+
+  /** A published result, by its share token. */
+  shared(token: string): JobRow | undefined {
+    return this.db.prepare<[string], JobRow>("SELECT * FROM jobs WHERE share_token = ? AND has_result = 1 AND deleting = 0").get(token);
+  }
+
+  /** The visitor's jobs, newest first; `beforeSeq` is the cursor (exclusive). */
+  list(owner: string, limit: number, beforeSeq: number | undefined): JobRow[] {
     return beforeSeq === undefined
-      ? this.db.prepare<[number], JobRow>("SELECT * FROM jobs ORDER BY seq DESC LIMIT ?").all(limit)
-      : this.db.prepare<[number, number], JobRow>("SELECT * FROM jobs WHERE seq < ? ORDER BY seq DESC LIMIT ?").all(beforeSeq, limit);
+      ? this.db.prepare<[string, number], JobRow>("SELECT * FROM jobs WHERE owner = ? AND deleting = 0 ORDER BY seq DESC LIMIT ?").all(owner, limit)
+      : this.db.prepare<[string, number, number], JobRow>("SELECT * FROM jobs WHERE owner = ? AND deleting = 0 AND seq < ? ORDER BY seq DESC LIMIT ?").all(owner, beforeSeq, limit);
+  }
+
+  setShareToken(id: string, token: string | null): void {
+    this.db.prepare("UPDATE jobs SET share_token = ? WHERE id = ?").run(token, id);
+  }
+
+  setDiskBytes(id: string, bytes: number): void {
+    this.db.prepare("UPDATE jobs SET disk_bytes = ? WHERE id = ?").run(bytes, id);
+  }
+
+  /** Hides the job at once (every visitor-facing query skips it); the sweeper removes its files, then the row. */
+  markDeleting(id: string): void {
+    this.db.prepare("UPDATE jobs SET deleting = 1, share_token = NULL WHERE id = ?").run(id);
   }
 
   /** How many queued jobs of the same mode are ahead of this one. */
@@ -76,7 +109,7 @@ export class JobsRepo {
    */
   claimNext(mode: JobMode, now: string): JobRow | undefined {
     return this.db.transaction(() => {
-      const row = this.db.prepare<[JobMode], JobRow>("SELECT * FROM jobs WHERE status = 'queued' AND mode = ? ORDER BY seq LIMIT 1").get(mode);
+      const row = this.db.prepare<[JobMode], JobRow>("SELECT * FROM jobs WHERE status = 'queued' AND deleting = 0 AND mode = ? ORDER BY seq LIMIT 1").get(mode);
       if (!row) return undefined;
       this.db
         .prepare("UPDATE jobs SET status = 'running', started_at = ?, attempts = attempts + 1, error = NULL, progress_json = NULL WHERE id = ?")
@@ -93,12 +126,16 @@ export class JobsRepo {
 
   /**
    * Ends a job. Only a job that is not terminal yet changes (a running job cancelled by the user stays
-   * cancelled when its worker reports back); returns whether it changed.
+   * cancelled when its worker reports back); returns whether it changed. A job that ends without a
+   * result stops offering its preview here, before the file is deleted (JobQueue), so a crash in
+   * between leaves only an orphan file, which start-up removes.
    */
   finish(id: string, status: Extract<JobStatus, "succeeded" | "failed" | "cancelled">, now: string, error: string | null, hasResult: boolean): boolean {
     const r = this.db
-      .prepare("UPDATE jobs SET status = ?, finished_at = ?, error = ?, has_result = ? WHERE id = ? AND status IN ('queued', 'running')")
-      .run(status, now, error, hasResult ? 1 : 0, id);
+      .prepare(
+        "UPDATE jobs SET status = ?, finished_at = ?, error = ?, has_result = ?, preview_version = CASE WHEN ? THEN preview_version ELSE 0 END WHERE id = ? AND status IN ('queued', 'running')",
+      )
+      .run(status, now, error, hasResult ? 1 : 0, hasResult ? 1 : 0, id);
     return r.changes > 0;
   }
 

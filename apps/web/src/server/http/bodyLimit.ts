@@ -1,27 +1,20 @@
 /**
- * Upload bodies are limited before they are read whole: a declared Content-Length over the limit is
- * refused without reading, and a body without one (chunked) is counted as it streams and dropped as
- * soon as it passes the limit. Either way the refusal reaches the client as the upload procedure's
- * PAYLOAD_TOO_LARGE error.
+ * Request bodies are limited before they are read whole: a declared Content-Length over the limit is
+ * refused without reading, and a body without one (chunked), or one that lies, is counted as it
+ * streams and dropped as soon as it passes the limit. Either way the refusal reaches the client as
+ * the procedure's PAYLOAD_TOO_LARGE error.
  */
-import { TRPCError } from "@trpc/server";
-import { formatBytes, tooManyBytes } from "../storage/uploads";
+import { formatBytes } from "../storage/uploads";
 
 /** Room for the multipart framing around the file (boundaries, part headers, the role field). */
 export const MULTIPART_OVERHEAD = 64 * 1024;
 
-export type LimitedBody = { ok: true; request: Request } | { ok: false; refusal: TRPCError; request: Request };
+/** `declared`: the Content-Length that was over the limit; null when the body was counted. */
+export type LimitedBody = { ok: true; request: Request } | { ok: false; declared: number | null };
 
-function refused(req: Request, bytes: number | null, maxFileBytes: number): LimitedBody {
-  const e = tooManyBytes(bytes, maxFileBytes);
-  // The procedure throws the refusal before it reads its input, so an empty form stands in for the body.
-  return { ok: false, refusal: new TRPCError({ code: "PAYLOAD_TOO_LARGE", message: e.message, cause: e }), request: new Request(req.url, { method: req.method, body: new FormData() }) };
-}
-
-export async function limitBody(req: Request, maxFileBytes: number): Promise<LimitedBody> {
-  const max = maxFileBytes + MULTIPART_OVERHEAD;
+export async function limitBody(req: Request, maxBytes: number): Promise<LimitedBody> {
   const declared = Number(req.headers.get("content-length") ?? NaN);
-  if (Number.isFinite(declared) && declared > max) return refused(req, declared > maxFileBytes + MULTIPART_OVERHEAD ? declared : null, maxFileBytes);
+  if (Number.isFinite(declared) && declared > maxBytes) return { ok: false, declared };
   if (!req.body) return { ok: true, request: req };
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -30,9 +23,9 @@ export async function limitBody(req: Request, maxFileBytes: number): Promise<Lim
     const { done, value } = await reader.read();
     if (done) break;
     total += value.byteLength;
-    if (total > max) {
-      await reader.cancel(`the upload is over the limit of ${formatBytes(maxFileBytes)}`);
-      return refused(req, null, maxFileBytes);
+    if (total > maxBytes) {
+      await reader.cancel(`the request body is over the limit of ${formatBytes(maxBytes)}`);
+      return { ok: false, declared: null };
     }
     chunks.push(value);
   }

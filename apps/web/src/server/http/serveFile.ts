@@ -1,15 +1,9 @@
 import { openAsBlob } from "node:fs";
 import { ID_PATTERN } from "../../shared/ids";
-
-/** Headers on every binary response: no sniffing, and nothing in an image can run script. */
-const SAFE_HEADERS = {
-  "X-Content-Type-Options": "nosniff",
-  "Content-Security-Policy": "default-src 'none'; sandbox",
-  "Cross-Origin-Resource-Policy": "same-origin",
-};
+import { API_HEADERS } from "./apiHeaders";
 
 export function notFound(what: string): Response {
-  return new Response(`${what} not found\n`, { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8", ...SAFE_HEADERS } });
+  return new Response(`${what} not found\n`, { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8", ...API_HEADERS } });
 }
 
 /** The id from a route's params if it has the shape of our ids (nothing path-like gets further). */
@@ -21,7 +15,7 @@ export function validId(id: string): string | undefined {
 export async function serveFile(file: string, contentType: string, headers: Record<string, string> = {}, what = "File"): Promise<Response> {
   try {
     const blob = await openAsBlob(file, { type: contentType });
-    return new Response(blob, { headers: { "Content-Type": contentType, "Content-Length": String(blob.size), ...SAFE_HEADERS, ...headers } });
+    return new Response(blob, { headers: { "Content-Type": contentType, "Content-Length": String(blob.size), ...API_HEADERS, ...headers } });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return notFound(what);
     throw e;
@@ -29,4 +23,6 @@ export async function serveFile(file: string, contentType: string, headers: Reco
 }
 
 export const IMMUTABLE = { "Cache-Control": "public, max-age=31536000, immutable" };
+/** A visitor's own files: the browser may keep them, shared caches (proxies) may not. */
+export const PRIVATE_IMMUTABLE = { "Cache-Control": "private, max-age=31536000, immutable" };
 export const NO_STORE = { "Cache-Control": "no-store" };

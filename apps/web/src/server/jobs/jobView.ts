@@ -2,6 +2,10 @@ import type { JobOptions, JobProgress, JobView } from "../../shared/jobSchemas";
 import type { JobRow, JobsRepo } from "../db/jobsRepo";
 import { imageUrl } from "../storage/uploads";
 
+export function sharedResultUrl(token: string): string {
+  return `/api/shared/${token}`;
+}
+
 /** A row as the API shows it; `live` is the running job's freshest progress (see JobQueue). */
 export function jobView(row: JobRow, jobs: JobsRepo, live: JobProgress | undefined): JobView {
   const progress = live ?? (row.progress_json !== null ? (JSON.parse(row.progress_json) as JobProgress) : null);
@@ -23,5 +27,6 @@ export function jobView(row: JobRow, jobs: JobsRepo, live: JobProgress | undefin
     resultUrl: row.has_result ? `${base}/result` : null,
     downloadUrl: row.has_result ? `${base}/result?download=1` : null,
     queuePosition: row.status === "queued" ? jobs.queuePosition(row) : null,
+    sharedUrl: row.share_token !== null && row.has_result ? sharedResultUrl(row.share_token) : null,
   };
 }

@@ -1,11 +1,28 @@
+import { peerOf } from "../http/peer";
+
+/** `::ffff:1.2.3.4` (IPv4 on a dual-stack socket) is the same client as `1.2.3.4`. */
+function normalise(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  return mapped ? mapped[1]! : address.toLowerCase();
+}
+
 /**
- * The client's address for the rate limit. Next's server appends the peer address to
- * X-Forwarded-For, so the rightmost entry is what Next saw; each trusted reverse proxy in front adds
- * one more entry, so we skip `trustedProxyHops` from the right. Entries further left are written by
- * the client and could be anything, so they are never used.
+ * The client's address, for the rate limits: the socket's peer (recorded by the request gate, see
+ * peer.ts) unless `trustedProxyHops` reverse proxies are in front. Each of them appends the address
+ * it saw to X-Forwarded-For, so the client is the entry `trustedProxyHops` places from the right;
+ * entries further left are written by the client and never used. With fewer entries than proxies
+ * (a request that bypassed them) the peer is used. "unknown" only without the gate (a
+ * misconfigured server): every such request then shares one bucket, which fails safe.
  */
 export function clientIp(headers: Headers, trustedProxyHops: number): string {
+  const peer = peerOf(headers)?.address ?? "unknown";
+  if (trustedProxyHops === 0) return normalise(peer);
   const forwarded = (headers.get("x-forwarded-for") ?? "").split(",").map((s) => s.trim()).filter(Boolean);
-  const fromForwarded = forwarded[forwarded.length - 1 - trustedProxyHops] ?? forwarded[0];
-  return fromForwarded ?? headers.get("x-real-ip")?.trim() ?? "unknown";
+  return normalise(forwarded[forwarded.length - trustedProxyHops] ?? peer);
+}
+
+/** Whether the client reached us over HTTPS: our own socket, or the trusted proxy's X-Forwarded-Proto. */
+export function isHttps(headers: Headers, trustedProxyHops: number): boolean {
+  if (peerOf(headers)?.https === true) return true;
+  return trustedProxyHops > 0 && headers.get("x-forwarded-proto")?.split(",")[0]?.trim() === "https";
 }

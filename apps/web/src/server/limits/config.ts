@@ -25,6 +25,16 @@ export interface ServerConfig {
   trustedProxyHops: number;
   /** A Quality job writes a preview image every this many iterations. */
   previewEvery: number;
+  /** Bytes a visitor may keep stored (uploads, thumbnails, results, previews). */
+  visitorQuotaBytes: number;
+  /** Uploads and jobs are deleted this long after they were made (jobs once they have ended). */
+  retentionMs: number;
+  /** Uploads a visitor (and, separately, an address) may send per minute. */
+  uploadRateLimitPerMinute: number;
+  /** Uploads and jobs are refused while the data directory's disk has less free space than this. */
+  minFreeDiskBytes: number;
+  /** Largest body of any POST other than an upload (tRPC mutations are small JSON). */
+  maxRequestBytes: number;
 }
 
 /** Where the data lives by default: the per-user data directory, e.g. ~/.local/share/pastiche/web. */
@@ -53,6 +63,17 @@ function intFromEnv(env: Env, name: string, fallback: number, min: number): numb
  * (pnpm's INIT_CWD): `PASTICHE_MODELS_DIR=../shared/models pnpm web` at the repository root means
  * the root's ../shared, although `next start` itself runs in apps/web.
  */
+/** A positive decimal (retention can be a fraction of an hour, e.g. for a demo or a test). */
+function positiveFromEnv(env: Env, name: string, fallback: number): number {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new ConfigError(`${name} must be a number > 0, got "${raw}"`);
+  return value;
+}
+
+const MB = 1024 * 1024;
+
 function dirFromEnv(env: Env, name: string): string | undefined {
   const raw = env[name]?.trim();
   return raw ? path.resolve(env.INIT_CWD ?? process.cwd(), raw) : undefined;
@@ -76,6 +97,11 @@ export function resolveConfig(env: Env = process.env, overrides: Partial<ServerC
     exampleStylesDir: dirFromEnv(env, "PASTICHE_EXAMPLE_STYLES_DIR"),
     trustedProxyHops: intFromEnv(env, "PASTICHE_TRUSTED_PROXY_HOPS", 0, 0),
     previewEvery: intFromEnv(env, "PASTICHE_PREVIEW_EVERY", 5, 1),
+    visitorQuotaBytes: intFromEnv(env, "PASTICHE_VISITOR_QUOTA_MB", 500, 1) * MB,
+    retentionMs: Math.round(positiveFromEnv(env, "PASTICHE_RETENTION_HOURS", 168) * 3600_000),
+    uploadRateLimitPerMinute: intFromEnv(env, "PASTICHE_UPLOAD_RATE_LIMIT", 20, 1),
+    minFreeDiskBytes: intFromEnv(env, "PASTICHE_MIN_FREE_DISK_MB", 200, 0) * MB,
+    maxRequestBytes: 64 * 1024,
   };
   return { ...config, ...overrides, limits: { ...config.limits, ...overrides.limits } };
 }

@@ -1,39 +1,73 @@
 /**
- * Token bucket per client: `capacity` jobs at once, refilled continuously at `capacity` per minute.
- * In memory: a restart forgives everyone, which is fine for a limit meant to stop floods.
+ * Token buckets in the database (table rate_buckets), so a restart forgives no one: `capacity`
+ * actions at once per key, refilled continuously at `capacity` per minute. A caller passes several
+ * keys (the visitor and the client address): the action is allowed only if every bucket has a
+ * token, and then each pays one.
  */
-export interface RateDecision {
-  allowed: boolean;
-  /** When not allowed: how long until one token is back. */
-  retryAfterMs: number;
+import type Database from "better-sqlite3";
+
+export type RateDecision<T> = { allowed: true; value: T } | { allowed: false; retryAfterMs: number };
+
+interface Bucket {
+  tokens: number;
+  updated_ms: number;
 }
 
-const MAX_CLIENTS = 10_000;
-
 export class RateLimiter {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
   private readonly refillPerMs: number;
+  private readonly getStmt;
+  private readonly putStmt;
 
-  constructor(private readonly capacity: number, private readonly now: () => number = Date.now) {
+  constructor(
+    private readonly db: Database.Database,
+    /** Prefix of this limiter's keys ("job", "upload"). */
+    private readonly kind: string,
+    private readonly capacity: number,
+    private readonly now: () => number = Date.now,
+  ) {
     this.refillPerMs = capacity / 60_000;
+    this.getStmt = db.prepare<[string], Bucket>("SELECT tokens, updated_ms FROM rate_buckets WHERE key = ?");
+    this.putStmt = db.prepare<[string, number, number]>(
+      "INSERT INTO rate_buckets (key, tokens, updated_ms) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET tokens = excluded.tokens, updated_ms = excluded.updated_ms",
+    );
   }
 
-  take(client: string): RateDecision {
-    const now = this.now();
-    const bucket = this.buckets.get(client) ?? { tokens: this.capacity, at: now };
-    bucket.tokens = Math.min(this.capacity, bucket.tokens + (now - bucket.at) * this.refillPerMs);
-    bucket.at = now;
-    // Re-inserted so the Map's order is least recently used first, for the eviction below.
-    this.buckets.delete(client);
-    this.buckets.set(client, bucket);
-    if (this.buckets.size > MAX_CLIENTS) {
-      const oldest = this.buckets.keys().next();
-      if (!oldest.done) this.buckets.delete(oldest.value);
-    }
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
-      return { allowed: true, retryAfterMs: 0 };
-    }
-    return { allowed: false, retryAfterMs: Math.ceil((1 - bucket.tokens) / this.refillPerMs) };
+  private tokens(key: string, now: number): number {
+    const row = this.getStmt.get(key);
+    return row ? Math.min(this.capacity, row.tokens + (now - row.updated_ms) * this.refillPerMs) : this.capacity;
   }
+
+  /**
+   * Runs `action` if every key has a token, and charges them only if it returns: an action that
+   * throws (a refused job) costs nothing. One transaction, so concurrent requests cannot both spend
+   * the last token.
+   */
+  attempt<T>(keys: readonly string[], action: () => T): RateDecision<T> {
+    return this.db.transaction((): RateDecision<T> => {
+      const now = this.now();
+      const full = keys.map((k) => `${this.kind}:${k}`);
+      const tokens = full.map((k) => this.tokens(k, now));
+      const short = Math.min(...tokens);
+      if (short < 1) return { allowed: false, retryAfterMs: Math.ceil((1 - short) / this.refillPerMs) };
+      const value = action();
+      full.forEach((k, i) => this.putStmt.run(k, tokens[i]! - 1, now));
+      return { allowed: true, value };
+    })();
+  }
+
+  /** Charges a token from every key now, if each has one. */
+  take(keys: readonly string[]): RateDecision<undefined> {
+    return this.attempt(keys, () => undefined);
+  }
+
+  /** Forgets buckets that have refilled completely (they are equivalent to no row). */
+  prune(): void {
+    this.db.prepare("DELETE FROM rate_buckets WHERE key LIKE ? AND updated_ms < ?").run(`${this.kind}:%`, this.now() - 60_000);
+  }
+}
+
+/** "try again in 7 seconds" */
+export function retryIn(ms: number): string {
+  const s = Math.max(1, Math.ceil(ms / 1000));
+  return `try again in ${s} second${s === 1 ? "" : "s"}`;
 }

@@ -4,6 +4,7 @@
  * job. Progress from a runner is pushed to subscribers at once and written to the job row at most
  * every PROGRESS_WRITE_MS (plus whenever a preview is written), to keep SQLite writes cheap.
  */
+import { rmSync, statSync } from "node:fs";
 import type { JobMode, JobOptions, JobProgress } from "../../shared/jobSchemas";
 import type { JobsRepo, JobRow } from "../db/jobsRepo";
 import type { DataPaths } from "../storage/dataDir";
@@ -29,6 +30,16 @@ export interface JobQueueDeps {
   maxInputPixels: number;
   now?: () => Date;
   log?: (message: string) => void;
+  /** After a run has ended and its row is final (the app purges a job deleted while it ran). */
+  afterRun?: (jobId: string) => void;
+}
+
+function fileSize(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
 }
 
 export class JobQueue {
@@ -111,9 +122,20 @@ export class JobQueue {
     // No-op when the job was already cancelled by the user (the row is terminal).
     this.deps.jobs.finish(row.id, outcome.status, this.now(), error, outcome.status === "succeeded");
     if (outcome.status === "failed") this.deps.log?.(`job ${row.id} failed: ${outcome.error}`);
+    const { paths } = this.deps;
+    // The row no longer offers the preview (finish), so the file can go: a job that ended without a
+    // result keeps nothing. What stays counts against its visitor's quota.
+    if (outcome.status !== "succeeded") rmSync(paths.preview(row.id), { force: true });
+    this.deps.jobs.setDiskBytes(row.id, outcome.status === "succeeded" ? fileSize(paths.result(row.id)) + fileSize(paths.preview(row.id)) : 0);
     slot.job = undefined;
     this.deps.events.jobChanged(row.id);
+    this.deps.afterRun?.(row.id);
     this.kick();
+  }
+
+  /** Whether a worker is running the job right now (a cancelled one until it has stopped). */
+  isActive(id: string): boolean {
+    return [...this.lanes.fast, ...this.lanes.quality].some((s) => s.job?.id === id);
   }
 
   private onProgress(id: string, p: RunProgress): void {

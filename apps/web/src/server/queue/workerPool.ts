@@ -17,8 +17,8 @@ export interface WorkerRunnerOptions {
   script?: string;
   /** Extra environment for the child (e.g. PASTICHE_MODELS_DIR). */
   env?: Record<string, string>;
-  /** Nice value of the child (higher: lower priority). */
-  niceness?: number;
+  /** How much nicer (lower priority) than the server the child runs; default 10. */
+  niceDelta?: number;
   /**
    * After a cancel, how long the worker gets to stop by itself (it checks between iterations)
    * before it is killed; a 1024 px WASM iteration can take a while.
@@ -31,6 +31,14 @@ interface ActiveRun {
   onProgress: (progress: RunProgress) => void;
   resolve: (outcome: RunOutcome) => void;
   cancelled: boolean;
+}
+
+/**
+ * Relative to the server's own nice value, never below it (a server started under `nice 19` must
+ * not get workers that outrank it) and capped at 19, the lowest priority there is.
+ */
+export function workerNiceness(serverNice: number, delta: number): number {
+  return Math.min(19, serverNice + Math.max(0, delta));
 }
 
 export function defaultWorkerScript(): string {
@@ -66,7 +74,7 @@ export class WorkerProcessRunner implements JobRunner {
     const child = fork(/* turbopackIgnore: true */ script, [], { env, execArgv: [], stdio: ["ignore", "inherit", "inherit", "ipc"] });
     if (child.pid !== undefined) {
       try {
-        os.setPriority(child.pid, this.options.niceness ?? 10);
+        os.setPriority(child.pid, workerNiceness(os.getPriority(), this.options.niceDelta ?? 10));
       } catch {
         // Not permitted everywhere (e.g. some containers); the worker then just runs at normal priority.
       }

@@ -9,6 +9,8 @@ import { ID_PATTERN } from "../../shared/ids";
 export interface DataPaths {
   readonly root: string;
   readonly database: string;
+  /** The four file directories (the sweeper lists them for orphans). */
+  readonly dirs: { readonly uploads: string; readonly thumbnails: string; readonly results: string; readonly previews: string };
   upload(id: string): string;
   thumbnail(id: string): string;
   result(jobId: string): string;
@@ -27,6 +29,7 @@ export function dataPaths(root: string): DataPaths {
   return {
     root,
     database: path.join(root, "pastiche.db"),
+    dirs: { uploads: path.join(root, "uploads"), thumbnails: path.join(root, "thumbnails"), results: path.join(root, "results"), previews: path.join(root, "previews") },
     upload: (id) => path.join(root, "uploads", checked(id)),
     thumbnail: (id) => path.join(root, "thumbnails", `${checked(id)}.jpg`),
     result: (jobId) => path.join(root, "results", `${checked(jobId)}.png`),

@@ -21,7 +21,7 @@ export async function importExampleStyles(dir: string, deps: StoreUploadDeps, lo
   for (const file of files) {
     if (deps.uploads.byExampleKey(file)) continue;
     try {
-      await storeUpload(await readFile(path.join(dir, file)), "style", deps, file);
+      await storeUpload(await readFile(path.join(dir, file)), "style", deps, { owner: null, exampleKey: file });
     } catch (e) {
       log(`example style ${file} skipped: ${e instanceof Error ? e.message : String(e)}`);
     }

@@ -2,18 +2,22 @@
  * Accepting an uploaded image: every check happens on the bytes in memory before anything is written.
  * The type comes from the magic number (sniffImage), the pixel count from the header (sharp's
  * metadata reads no pixel data), and a full decode into the thumbnail proves the file is whole.
- * Only then are the file, its thumbnail and its row stored.
+ * What is stored is not the visitor's bytes but the decoded image re-encoded (orientation applied,
+ * EXIF/GPS/XMP/ICC metadata gone): JPEG stays JPEG, everything else becomes PNG (lossless, and
+ * shown by every browser, which TIFF is not). Only then are the file, its thumbnail and its row
+ * stored.
  */
 import { rm } from "node:fs/promises";
 import sharp from "sharp";
 import { jpegHasEnd, pngHasEnd, sniffImage, SUPPORTED_INPUT_FORMATS } from "@pastiche/node/light";
 import type { ImageRole, UploadedImage, UploadFormat } from "../../shared/jobSchemas";
-import type { UploadRow, UploadsRepo } from "../db/uploadsRepo";
+import type { NewUpload, UploadRow, UploadsRepo } from "../db/uploadsRepo";
+import { DISK_FULL_MESSAGE, isDiskFull } from "../limits/storage";
 import { writeFileAtomic } from "./atomicWrite";
 import type { DataPaths } from "./dataDir";
 import { newId } from "./ids";
 
-export type UploadRefusalReason = "empty" | "too-many-bytes" | "not-an-image" | "too-many-pixels" | "too-small" | "damaged";
+export type UploadRefusalReason = "empty" | "too-many-bytes" | "not-an-image" | "too-many-pixels" | "too-small" | "damaged" | "quota" | "disk-full";
 
 /** Why an upload was refused; `message` is one sentence for the user. */
 export class UploadRefusal extends Error {
@@ -49,9 +53,12 @@ export interface UploadLimits {
 }
 
 export interface CheckedImage {
-  format: UploadFormat;
+  /** The stored format: "jpeg" for JPEG input, "png" for the rest. */
+  format: Extract<UploadFormat, "jpeg" | "png">;
   width: number;
   height: number;
+  /** The re-encoded image (no metadata, upright). */
+  encoded: Buffer;
   thumbnail: Buffer;
 }
 
@@ -88,17 +95,22 @@ export async function checkImage(bytes: Uint8Array, limits: UploadLimits): Promi
   if (sniffed.format === "png" && !pngHasEnd(bytes.subarray(Math.max(0, bytes.length - 4096)))) throw damaged("it is cut short");
   if (sniffed.format === "jpeg" && !jpegHasEnd(bytes)) throw damaged("it is cut short");
   let thumbnail: Buffer;
+  let encoded: Buffer;
+  const format = sniffed.format === "jpeg" ? "jpeg" : "png";
   try {
-    thumbnail = await sharp(bytes, { limitInputPixels: limits.maxInputPixels, failOn: "error" })
-      .rotate()
+    const decoded = sharp(bytes, { limitInputPixels: limits.maxInputPixels, failOn: "error" }).rotate();
+    thumbnail = await decoded
+      .clone()
       .resize(THUMBNAIL_SIDE, THUMBNAIL_SIDE, { fit: "inside", withoutEnlargement: true })
       .flatten({ background: "#ffffff" })
       .jpeg({ quality: 80 })
       .toBuffer();
+    // sharp writes no metadata unless asked (withMetadata/keepExif): GPS, camera, copyright are gone.
+    encoded = await (format === "jpeg" ? decoded.jpeg({ quality: 92, chromaSubsampling: "4:4:4" }) : decoded.png()).toBuffer();
   } catch (e) {
     throw damaged(e instanceof Error ? e.message.split("\n")[0] : undefined);
   }
-  return { format: sniffed.format, width, height, thumbnail };
+  return { format, width, height, encoded, thumbnail };
 }
 
 export function imageUrl(id: string): string {
@@ -109,7 +121,7 @@ export function thumbnailUrl(id: string): string {
   return `/api/images/${id}?thumb=1`;
 }
 
-export function uploadView(row: UploadRow): UploadedImage {
+export function uploadView(row: Pick<UploadRow, "id" | "width" | "height" | "format" | "bytes">): UploadedImage {
   return { id: row.id, width: row.width, height: row.height, format: row.format, bytes: row.bytes, url: imageUrl(row.id), thumbnailUrl: thumbnailUrl(row.id) };
 }
 
@@ -119,20 +131,45 @@ export interface StoreUploadDeps {
   limits: UploadLimits;
 }
 
-/** Checks and stores an upload; nothing is stored when it is refused. */
-export async function storeUpload(bytes: Uint8Array, role: ImageRole, deps: StoreUploadDeps, exampleKey: string | null = null): Promise<UploadedImage> {
+export interface StoreUploadOptions {
+  /** The visitor's owner key; null for example styles. */
+  owner: string | null;
+  exampleKey?: string | null;
+  /** Called with the bytes the upload will take on disk before anything is written; throws to refuse (quota). */
+  admit?: (diskBytes: number) => void;
+}
+
+/**
+ * Checks and stores an upload; nothing is stored when it is refused. Files first, row last: a crash
+ * in between leaves only files without a row, which start-up removes (sweeper.ts).
+ */
+export async function storeUpload(bytes: Uint8Array, role: ImageRole, deps: StoreUploadDeps, options: StoreUploadOptions): Promise<UploadedImage> {
   const image = await checkImage(bytes, deps.limits);
+  const diskBytes = image.encoded.length + image.thumbnail.length;
+  options.admit?.(diskBytes);
   const id = newId();
   const file = deps.paths.upload(id);
   const thumb = deps.paths.thumbnail(id);
   try {
-    await writeFileAtomic(file, bytes);
+    await writeFileAtomic(file, image.encoded);
     await writeFileAtomic(thumb, image.thumbnail);
-    const row: UploadRow = { id, role, format: image.format, width: image.width, height: image.height, bytes: bytes.length, example_key: exampleKey, created_at: new Date().toISOString() };
+    const row: NewUpload = {
+      id,
+      role,
+      format: image.format,
+      width: image.width,
+      height: image.height,
+      bytes: image.encoded.length,
+      example_key: options.exampleKey ?? null,
+      created_at: new Date().toISOString(),
+      owner: options.owner,
+      disk_bytes: diskBytes,
+    };
     deps.uploads.insert(row);
     return uploadView(row);
   } catch (e) {
     await Promise.all([rm(file, { force: true }), rm(thumb, { force: true })]);
+    if (isDiskFull(e)) throw new UploadRefusal("disk-full", DISK_FULL_MESSAGE);
     throw e;
   }
 }

@@ -12,11 +12,14 @@ import type { PasticheApp } from "../../app";
 import type { JobRow } from "../../db/jobsRepo";
 import { jobView } from "../../jobs/jobView";
 import { modelAvailability } from "../../models";
+import { retryIn } from "../../limits/rateLimit";
+import { DISK_FULL_MESSAGE, freeDiskBytes, quotaMessage, usedBytes } from "../../limits/storage";
 import { newId } from "../../storage/ids";
 import { createTRPCRouter, publicProcedure, TRPCError, zodErrorSentence } from "../trpc";
 
-function findJob(app: PasticheApp, id: string): JobRow {
-  const row = app.jobs.get(id);
+/** One of the visitor's jobs; another visitor's answers exactly like an id that does not exist. */
+function findJob(app: PasticheApp, owner: string, id: string): JobRow {
+  const row = app.jobs.own(id, owner);
   if (!row) throw new TRPCError({ code: "NOT_FOUND", message: "There is no job with that id." });
   return row;
 }
@@ -49,15 +52,8 @@ export const jobsRouter = createTRPCRouter({
       if (!parsed.success) throw new TRPCError({ code: "BAD_REQUEST", message: zodErrorSentence(parsed.error), cause: parsed.error });
       return next({ ctx: { job: parsed.data } });
     })
-    .mutation(({ ctx }): { id: string } => {
-      const { app, job } = ctx;
-      const decision = app.rateLimiter.take(ctx.clientIp);
-      if (!decision.allowed) {
-        throw new TRPCError({
-          code: "TOO_MANY_REQUESTS",
-          message: `Too many jobs from your address; try again in ${Math.ceil(decision.retryAfterMs / 1000)} seconds.`,
-        });
-      }
+    .mutation(async ({ ctx }): Promise<{ id: string }> => {
+      const { app, job, owner } = ctx;
       // A job that cannot run is refused now rather than failing in the queue minutes later.
       if (!modelAvailability(app.config.modelsDir)[job.mode]) {
         throw new TRPCError({
@@ -65,18 +61,24 @@ export const jobsRouter = createTRPCRouter({
           message: `This server does not have the model files ${job.mode === "quality" ? "Quality" : "Fast"} jobs need; ask its operator to install them (pastiche models download).`,
         });
       }
-      const content = app.uploads.get(job.contentId);
-      if (!content) throw new TRPCError({ code: "NOT_FOUND", message: "The content image is not on the server any more; please upload it again." });
-      for (const styleId of job.styleIds) {
-        if (!app.uploads.get(styleId)) throw new TRPCError({ code: "NOT_FOUND", message: "A style image is not on the server any more; please upload it again." });
-      }
+      const used = usedBytes(app.db, owner);
+      if (used >= app.config.visitorQuotaBytes) throw new TRPCError({ code: "FORBIDDEN", message: quotaMessage(used, app.config.visitorQuotaBytes) });
+      if ((await freeDiskBytes(app.paths.root)) < app.config.minFreeDiskBytes) throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: DISK_FULL_MESSAGE });
       const id = newId();
-      app.jobs.insert({ id, mode: job.mode, options: job.options, contentId: job.contentId, styleIds: job.styleIds, client: ctx.clientIp, createdAt: new Date().toISOString() });
+      // The checks and the insert in the rate limiter's transaction: only a job actually created costs a token.
+      const decision = app.jobLimiter.attempt([`v:${owner}`, `a:${ctx.clientIp}`], () => {
+        if (!app.uploads.visible(job.contentId, owner)) throw new TRPCError({ code: "NOT_FOUND", message: "The content image is not on the server any more; please upload it again." });
+        for (const styleId of job.styleIds) {
+          if (!app.uploads.visible(styleId, owner)) throw new TRPCError({ code: "NOT_FOUND", message: "A style image is not on the server any more; please upload it again." });
+        }
+        app.jobs.insert({ id, mode: job.mode, options: job.options, contentId: job.contentId, styleIds: job.styleIds, client: ctx.clientIp, owner, createdAt: new Date().toISOString() });
+      });
+      if (!decision.allowed) throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: `Too many jobs from you or your address; ${retryIn(decision.retryAfterMs)}.` });
       app.queue.kick();
       return { id };
     }),
 
-  get: publicProcedure.input(JobIdInputSchema).query(({ ctx, input }): JobView => view(ctx.app, findJob(ctx.app, input.id))),
+  get: publicProcedure.input(JobIdInputSchema).query(({ ctx, input }): JobView => view(ctx.app, findJob(ctx.app, ctx.owner, input.id))),
 
   list: publicProcedure.input(JobListInputSchema).query(({ ctx, input }): JobListOutput => {
     const limit = input.limit ?? DEFAULT_PAGE;
@@ -86,21 +88,51 @@ export const jobsRouter = createTRPCRouter({
       before = Number(input.cursor);
     }
     // One extra row tells whether there is a next page.
-    const rows = ctx.app.jobs.list(limit + 1, before);
+    const rows = ctx.app.jobs.list(ctx.owner, limit + 1, before);
     const page = rows.slice(0, limit);
     return { items: page.map((row) => view(ctx.app, row)), nextCursor: rows.length > limit ? String(page[page.length - 1]!.seq) : null };
   }),
 
   cancel: publicProcedure.input(JobIdInputSchema).mutation(({ ctx, input }): JobView => {
-    findJob(ctx.app, input.id);
+    findJob(ctx.app, ctx.owner, input.id);
     // An already finished job is left as it is; the view says how it ended.
     ctx.app.queue.cancel(input.id);
-    return view(ctx.app, findJob(ctx.app, input.id));
+    return view(ctx.app, findJob(ctx.app, ctx.owner, input.id));
+  }),
+
+  /**
+   * Deletes a job with its result and preview (a queued or running one is cancelled first; its
+   * files go once its worker has stopped). Its uploads stay until deleted or expired.
+   */
+  delete: publicProcedure.input(JobIdInputSchema).mutation(({ ctx, input }): { deleted: true } => {
+    const { app } = ctx;
+    const row = findJob(app, ctx.owner, input.id);
+    app.queue.cancel(row.id);
+    app.jobs.markDeleting(row.id);
+    app.sweeper.purge();
+    return { deleted: true };
+  }),
+
+  /** Publishes the job's result under a read-only link of its own (nothing else of the visitor's becomes visible). */
+  publish: publicProcedure.input(JobIdInputSchema).mutation(({ ctx, input }): JobView => {
+    const { app } = ctx;
+    const row = findJob(app, ctx.owner, input.id);
+    if (!row.has_result) throw new TRPCError({ code: "PRECONDITION_FAILED", message: "Only a finished job with a result can be published." });
+    if (row.share_token === null) app.jobs.setShareToken(row.id, newId());
+    return view(app, findJob(app, ctx.owner, row.id));
+  }),
+
+  /** Withdraws the published link; the old link answers 404 from then on. */
+  unpublish: publicProcedure.input(JobIdInputSchema).mutation(({ ctx, input }): JobView => {
+    const { app } = ctx;
+    const row = findJob(app, ctx.owner, input.id);
+    app.jobs.setShareToken(row.id, null);
+    return view(app, findJob(app, ctx.owner, row.id));
   }),
 
   onProgress: publicProcedure.input(JobIdInputSchema).subscription(async function* ({ ctx, input, signal }): AsyncGenerator<JobProgressEvent, void, unknown> {
     const { app } = ctx;
-    const first = findJob(app, input.id);
+    const first = findJob(app, ctx.owner, input.id);
     const controller = new AbortController();
     const stop = (): void => { controller.abort(); };
     signal?.addEventListener("abort", stop, { once: true });
@@ -112,7 +144,10 @@ export const jobsRouter = createTRPCRouter({
       while (!isTerminalStatus(current.status)) {
         const next = await changes.next();
         if (next.done === true) return;
-        current = view(app, findJob(app, input.id));
+        // Deleted meanwhile: the stream ends like it would for an unknown id.
+        const row = app.jobs.own(input.id, ctx.owner);
+        if (!row) return;
+        current = view(app, row);
         yield { type: "job", job: current };
       }
     } finally {

@@ -1,10 +1,13 @@
+import { handleApi } from "../../../../server/http/apiRequest";
 import { serveImage } from "../../../../server/http/handlers";
 import { getPasticheApp } from "../../../../server/singleton";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-/** GET /api/images/:id (the uploaded file) or ?thumb=1 (a JPEG thumbnail, ≤ 256 px). */
+/** GET /api/images/:id (the uploaded image, re-encoded) or ?thumb=1 (a JPEG thumbnail, ≤ 256 px). */
 export async function GET(req: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> {
-  return serveImage(getPasticheApp(), (await params).id, new URL(req.url));
+  const { id } = await params;
+  const app = getPasticheApp();
+  return handleApi(req, app, (api) => serveImage(app, api.owner, id, new URL(req.url)));
 }

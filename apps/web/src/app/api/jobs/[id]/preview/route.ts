@@ -1,3 +1,4 @@
+import { handleApi } from "../../../../../server/http/apiRequest";
 import { servePreview } from "../../../../../server/http/handlers";
 import { getPasticheApp } from "../../../../../server/singleton";
 
@@ -5,6 +6,8 @@ export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
 /** GET /api/jobs/:id/preview: the latest intermediate image of a Quality job (JPEG). */
-export async function GET(_req: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> {
-  return servePreview(getPasticheApp(), (await params).id);
+export async function GET(req: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> {
+  const { id } = await params;
+  const app = getPasticheApp();
+  return handleApi(req, app, (api) => servePreview(app, api.owner, id));
 }

@@ -1,3 +1,4 @@
+import { handleApi } from "../../../../../server/http/apiRequest";
 import { serveResult } from "../../../../../server/http/handlers";
 import { getPasticheApp } from "../../../../../server/singleton";
 
@@ -6,5 +7,7 @@ export const dynamic = "force-dynamic";
 
 /** GET /api/jobs/:id/result: the PNG; ?download=1 serves it as an attachment. */
 export async function GET(req: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> {
-  return serveResult(getPasticheApp(), (await params).id, new URL(req.url));
+  const { id } = await params;
+  const app = getPasticheApp();
+  return handleApi(req, app, (api) => serveResult(app, api.owner, id, new URL(req.url)));
 }
