@@ -14,6 +14,9 @@ export interface RunContext {
 
 function message(e: unknown): string {
   if (isPasticheError(e)) return e.message;
+  // Writes are atomic (temp file + rename): a full disk leaves no partial result behind.
+  const code = (e as { code?: unknown } | null)?.code;
+  if (code === "ENOSPC" || code === "EDQUOT") return "The server's disk is full, so the result could not be saved; please try again later.";
   const text = e instanceof Error ? e.message : String(e);
   return `The job failed: ${text.split("\n")[0] ?? "unknown error"}`;
 }

@@ -304,6 +304,31 @@ describe.skipIf(MISSING.length > 0)(MISSING.length > 0 ? `the web app in Chromiu
     await shot("history");
     expectNoBrowserErrors();
   });
+
+  test("publish a result's read-only link, then delete the job with its files", async () => {
+    // The finished job opened from the history in the previous step.
+    const panel = page.getByTestId("job-panel");
+    const id = (await panel.getAttribute("data-job-id"))!;
+    await page.getByTestId("publish-button").click();
+    const link = page.getByTestId("shared-link");
+    await link.waitFor();
+    // Anyone with the link gets the PNG: a client without the visitor's cookie.
+    const shared = await fetch(new URL((await link.getAttribute("href"))!, app.url));
+    expect(shared.status).toBe(200);
+    expect(shared.headers.get("content-type")).toBe("image/png");
+    expect(shared.headers.get("set-cookie")).toMatch(/^pastiche_visitor=/);
+    await shared.arrayBuffer();
+    // …but not the job's own URLs.
+    expect((await fetch(`${app.url}/api/jobs/${id}/result`)).status).toBe(404);
+    const items = page.getByTestId("history-item");
+    const before = await items.count();
+    await page.getByTestId("delete-button").click();
+    await expect.poll(() => panel.count()).toBe(0);
+    await expect.poll(() => items.count()).toBe(before - 1);
+    expect(existsSync(path.join(dataDir, "results", `${id}.png`))).toBe(false);
+    expect((await fetch(shared.url)).status).toBe(404);
+    expectNoBrowserErrors();
+  });
 });
 
 // Keeps the README's screenshot reproducible: `PASTICHE_UPDATE_SCREENSHOT=1 pnpm --filter @pastiche/web test`.

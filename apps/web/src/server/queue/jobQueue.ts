@@ -98,7 +98,12 @@ export class JobQueue {
 
   private start(slot: Slot, row: JobRow): void {
     const controller = new AbortController();
-    const done = this.execute(slot, row, controller.signal);
+    // execute only rejects if the database itself fails (e.g. the disk is full): log it rather than
+    // crash the server; the row stays 'running' and the next start re-queues it.
+    const done = this.execute(slot, row, controller.signal).catch((e: unknown) => {
+      slot.job = undefined;
+      this.deps.log?.(`job ${row.id}: could not record its end: ${e instanceof Error ? e.message : String(e)}`);
+    });
     slot.job = { id: row.id, controller, done };
     this.deps.events.jobChanged(row.id);
     this.deps.events.laneChanged(row.mode);
@@ -143,8 +148,13 @@ export class JobQueue {
     this.live.set(id, progress);
     const now = Date.now();
     if (p.previewWritten || now - (this.lastWrite.get(id) ?? 0) >= PROGRESS_WRITE_MS) {
-      this.deps.jobs.updateProgress(id, progress, p.previewWritten);
-      this.lastWrite.set(id, now);
+      try {
+        this.deps.jobs.updateProgress(id, progress, p.previewWritten);
+        this.lastWrite.set(id, now);
+      } catch (e) {
+        // A full disk must not take the server down: the live progress still reaches subscribers.
+        this.deps.log?.(`job ${id}: progress not saved: ${e instanceof Error ? e.message : String(e)}`);
+      }
     }
     this.deps.events.jobChanged(id);
   }
