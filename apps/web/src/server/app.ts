@@ -30,6 +30,8 @@ export interface PasticheApp {
   readonly jobLimiter: RateLimiter;
   /** Uploads sent, per visitor and per client address. */
   readonly uploadLimiter: RateLimiter;
+  /** Upload bytes sent, per visitor and per client address. */
+  readonly uploadBytesLimiter: RateLimiter;
   readonly sweeper: Sweeper;
   /** What start-up recovery did with jobs left 'running' by the previous process. */
   readonly recovery: RecoveryOutcome;
@@ -68,6 +70,7 @@ export function createPasticheApp(config: ServerConfig, options: CreateAppOption
   }
   const jobLimiter = new RateLimiter(db, "job", config.rateLimitPerMinute);
   const uploadLimiter = new RateLimiter(db, "upload", config.uploadRateLimitPerMinute);
+  const uploadBytesLimiter = new RateLimiter(db, "upload-bytes", config.uploadBytesPerMinute);
   // The queue is created below (it needs the sweeper); until then no job is active.
   const started: { queue?: JobQueue } = {};
   const sweeper = new Sweeper({
@@ -78,6 +81,7 @@ export function createPasticheApp(config: ServerConfig, options: CreateAppOption
     onSweep: () => {
       jobLimiter.prune();
       uploadLimiter.prune();
+      uploadBytesLimiter.prune();
     },
     log,
   });
@@ -116,6 +120,7 @@ export function createPasticheApp(config: ServerConfig, options: CreateAppOption
     queue,
     jobLimiter,
     uploadLimiter,
+    uploadBytesLimiter,
     sweeper,
     recovery,
     examplesReady,

@@ -27,7 +27,7 @@ export const MODELS_DIR = process.env.PASTICHE_MODELS_DIR ? path.resolve(process
 
 export function testConfig(dataDir: string, overrides: Partial<ServerConfig> = {}): ServerConfig {
   // An otherwise empty environment: tests never depend on the developer's other PASTICHE_* variables.
-  return resolveConfig({}, { dataDir, modelsDir: MODELS_DIR, rateLimitPerMinute: 1000, uploadRateLimitPerMinute: 1000, minFreeDiskBytes: 0, ...overrides });
+  return resolveConfig({}, { dataDir, modelsDir: MODELS_DIR, rateLimitPerMinute: 1000, uploadRateLimitPerMinute: 1000, uploadBytesPerMinute: 1024 ** 3, minFreeDiskBytes: 0, ...overrides });
 }
 
 export function openApp(config: ServerConfig, runnerFactory: RunnerFactory): PasticheApp {

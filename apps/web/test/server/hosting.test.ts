@@ -354,6 +354,15 @@ describe("bounded storage", () => {
     await callerFor(app, "198.51.100.2", "bob").images.upload(uploadForm(png, "content"));
   });
 
+  it("limits the upload volume per minute too (ten large files in a row do not all get in)", async () => {
+    const png = await pngBytes();
+    await reopen({ uploadBytesPerMinute: png.length * 3 });
+    const alice = callerFor(app, "198.51.100.1");
+    for (let i = 0; i < 3; i++) await alice.images.upload(uploadForm(png, "content"));
+    const e = await rejected(alice.images.upload(uploadForm(png, "content")));
+    expect([e.code, e.message]).toEqual(["TOO_MANY_REQUESTS", expect.stringMatching(/^Too much uploaded in the last minute; try again in \d+ seconds?\.$/)]);
+  });
+
   it("refuses uploads and jobs with a clear message when the disk is (nearly) full", async () => {
     const { job } = await alicesImages();
     await reopen({ minFreeDiskBytes: Number.MAX_SAFE_INTEGER });

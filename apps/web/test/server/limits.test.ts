@@ -51,6 +51,11 @@ describe("RateLimiter", () => {
       expect(new RateLimiter(db, "upload", 2, () => now).take(["v:alice", "a:1.1.1.1"]).allowed).toBe(true);
       now += 60_000;
       expect(limiter.take(["v:alice", "a:1.1.1.1"]).allowed).toBe(true);
+      // A cost: the byte volume of uploads.
+      const bytes = new RateLimiter(db, "upload-bytes", 1000, () => now);
+      expect(bytes.take(["v:alice"], 600).allowed).toBe(true);
+      expect(bytes.take(["v:alice"], 600)).toEqual({ allowed: false, retryAfterMs: 12_000 });
+      expect(bytes.take(["v:alice"], 400).allowed).toBe(true);
       now += 120_000;
       limiter.prune();
       expect(db.prepare("SELECT key FROM rate_buckets WHERE key LIKE 'job:%'").all()).toEqual([]);

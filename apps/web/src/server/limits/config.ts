@@ -31,6 +31,8 @@ export interface ServerConfig {
   retentionMs: number;
   /** Uploads a visitor (and, separately, an address) may send per minute. */
   uploadRateLimitPerMinute: number;
+  /** Upload bytes a visitor (and, separately, an address) may send per minute. */
+  uploadBytesPerMinute: number;
   /** Uploads and jobs are refused while the data directory's disk has less free space than this. */
   minFreeDiskBytes: number;
   /** Largest body of any POST other than an upload (tRPC mutations are small JSON). */
@@ -100,6 +102,7 @@ export function resolveConfig(env: Env = process.env, overrides: Partial<ServerC
     visitorQuotaBytes: intFromEnv(env, "PASTICHE_VISITOR_QUOTA_MB", 500, 1) * MB,
     retentionMs: Math.round(positiveFromEnv(env, "PASTICHE_RETENTION_HOURS", 168) * 3600_000),
     uploadRateLimitPerMinute: intFromEnv(env, "PASTICHE_UPLOAD_RATE_LIMIT", 20, 1),
+    uploadBytesPerMinute: intFromEnv(env, "PASTICHE_UPLOAD_MB_PER_MINUTE", 100, 1) * MB,
     minFreeDiskBytes: intFromEnv(env, "PASTICHE_MIN_FREE_DISK_MB", 200, 0) * MB,
     maxRequestBytes: 64 * 1024,
   };

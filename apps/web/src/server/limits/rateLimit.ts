@@ -1,8 +1,9 @@
 /**
  * Token buckets in the database (table rate_buckets), so a restart forgives no one: `capacity`
- * actions at once per key, refilled continuously at `capacity` per minute. A caller passes several
- * keys (the visitor and the client address): the action is allowed only if every bucket has a
- * token, and then each pays one.
+ * tokens at once per key, refilled continuously at `capacity` per minute. A caller passes several
+ * keys (the visitor and the client address): the action is allowed only if every bucket has
+ * enough tokens (`cost`: 1 per job or upload, the byte count for the upload volume), and then
+ * each pays.
  */
 import type Database from "better-sqlite3";
 
@@ -42,22 +43,24 @@ export class RateLimiter {
    * throws (a refused job) costs nothing. One transaction, so concurrent requests cannot both spend
    * the last token.
    */
-  attempt<T>(keys: readonly string[], action: () => T): RateDecision<T> {
+  attempt<T>(keys: readonly string[], action: () => T, cost = 1): RateDecision<T> {
+    // A cost above the capacity could never be paid: it is capped (one such action per minute).
+    const price = Math.min(cost, this.capacity);
     return this.db.transaction((): RateDecision<T> => {
       const now = this.now();
       const full = keys.map((k) => `${this.kind}:${k}`);
       const tokens = full.map((k) => this.tokens(k, now));
       const short = Math.min(...tokens);
-      if (short < 1) return { allowed: false, retryAfterMs: Math.ceil((1 - short) / this.refillPerMs) };
+      if (short < price) return { allowed: false, retryAfterMs: Math.ceil((price - short) / this.refillPerMs) };
       const value = action();
-      full.forEach((k, i) => this.putStmt.run(k, tokens[i]! - 1, now));
+      full.forEach((k, i) => this.putStmt.run(k, tokens[i]! - price, now));
       return { allowed: true, value };
     })();
   }
 
-  /** Charges a token from every key now, if each has one. */
-  take(keys: readonly string[]): RateDecision<undefined> {
-    return this.attempt(keys, () => undefined);
+  /** Charges `cost` tokens from every key now, if each has them. */
+  take(keys: readonly string[], cost = 1): RateDecision<undefined> {
+    return this.attempt(keys, () => undefined, cost);
   }
 
   /** Forgets buckets that have refilled completely (they are equivalent to no row). */
