@@ -1,5 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { newVisitorId, visitorIdFromCookies, visitorSetCookie } from "./server/http/visitorCookie";
+import { isHttps } from "./server/limits/clientIp";
 
 /**
  * Security headers for every page, with a fresh CSP nonce per request. Next.js reads the nonce
@@ -35,10 +36,9 @@ export function proxy(request: NextRequest): NextResponse {
   response.headers.set("Referrer-Policy", "strict-origin-when-cross-origin");
   response.headers.set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()");
   if (visitorIdFromCookies(request.headers.get("cookie")) === undefined) {
-    // HTTPS as the server sees it, or as a trusted proxy reports it (see limits/clientIp.ts isHttps).
+    // HTTPS as the socket says (the request gate records it), or as a trusted proxy reports it.
     const hops = Number(process.env.PASTICHE_TRUSTED_PROXY_HOPS ?? 0);
-    const https = request.nextUrl.protocol === "https:" || (hops > 0 && request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim() === "https");
-    response.headers.append("Set-Cookie", visitorSetCookie(newVisitorId(), https));
+    response.headers.append("Set-Cookie", visitorSetCookie(newVisitorId(), isHttps(request.headers, Number.isSafeInteger(hops) ? hops : 0)));
   }
   return response;
 }

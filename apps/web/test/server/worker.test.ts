@@ -3,7 +3,7 @@
  * the real model weights, at tiny sizes. Also the issue's acceptance: while a Quality job runs, the
  * API answers within 200 ms.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,10 +11,15 @@ import type { JobView } from "../../src/shared/jobSchemas.js";
 import { createPasticheApp, type PasticheApp } from "../../src/server/app.js";
 import { handleTrpc } from "../../src/server/http/trpcHandler.js";
 import { WorkerProcessRunner } from "../../src/server/queue/workerPool.js";
-import { callerFor, MIGRATIONS_DIR, tempDir, testConfig, uploadForm, waitFor } from "./helpers.js";
+import { callerFor, MIGRATIONS_DIR, tempDir, testConfig, uploadForm, visitorHeaders, waitFor } from "./helpers.js";
 
 const SHARED = path.resolve(import.meta.dirname, "../../../../../shared");
 const MODELS_DIR = process.env.PASTICHE_MODELS_DIR ? path.resolve(process.env.PASTICHE_MODELS_DIR) : path.join(SHARED, "models");
+
+const CONTENT = path.join(SHARED, "images/content/sailboat.jpg");
+const STYLE = path.join(SHARED, "images/style/starry_night.jpg");
+/** Needed from outside the repository: without them the file is skipped, saying why. */
+const MISSING = [MODELS_DIR, CONTENT, STYLE].filter((p) => !existsSync(p));
 
 let app: PasticheApp;
 let remove: () => void;
@@ -23,6 +28,7 @@ let contentId: string;
 let styleId: string;
 
 beforeAll(async () => {
+  if (MISSING.length > 0) return;
   const tmp = tempDir();
   remove = tmp.remove;
   app = createPasticheApp(testConfig(tmp.dir, { modelsDir: MODELS_DIR, previewEvery: 2 }), {
@@ -35,11 +41,12 @@ beforeAll(async () => {
     },
   });
   const caller = callerFor(app);
-  contentId = (await caller.images.upload(uploadForm(readFileSync(path.join(SHARED, "images/content/sailboat.jpg")), "content", "sailboat.jpg"))).id;
-  styleId = (await caller.images.upload(uploadForm(readFileSync(path.join(SHARED, "images/style/starry_night.jpg")), "style", "starry_night.jpg"))).id;
+  contentId = (await caller.images.upload(uploadForm(readFileSync(CONTENT), "content", "sailboat.jpg"))).id;
+  styleId = (await caller.images.upload(uploadForm(readFileSync(STYLE), "style", "starry_night.jpg"))).id;
 });
 
 afterAll(async () => {
+  if (MISSING.length > 0) return;
   await app.close();
   remove();
 });
@@ -55,7 +62,7 @@ async function resultSize(id: string): Promise<{ width: number; height: number }
   return { width: meta.width, height: meta.height };
 }
 
-describe("real worker processes", () => {
+describe.skipIf(MISSING.length > 0)(MISSING.length > 0 ? `real worker processes (skipped: missing ${MISSING.join(", ")})` : "real worker processes", () => {
   it("runs a Fast job to a PNG result", async () => {
     const { id } = await callerFor(app).jobs.create({ mode: "fast", contentId, styleIds: [styleId], options: { size: 64 } });
     const job = await finished(id);
@@ -90,7 +97,7 @@ describe("real worker processes", () => {
     for (let i = 0; i < 10; i++) {
       for (const url of [`http://localhost/api/trpc/jobs.get?input=${encodeURIComponent(JSON.stringify({ id }))}`, "http://localhost/api/trpc/system.info", "http://localhost/api/trpc/jobs.list?input=%7B%7D"]) {
         const started = performance.now();
-        const res = await handleTrpc(new Request(url), app);
+        const res = await handleTrpc(new Request(url, { headers: visitorHeaders() }), app);
         await res.arrayBuffer();
         timings.push(performance.now() - started);
         expect(res.status).toBe(200);

@@ -7,6 +7,7 @@
  */
 import { randomBytes } from "node:crypto";
 import http from "node:http";
+import https from "node:https";
 import type { TLSSocket } from "node:tls";
 import { API_HEADERS } from "./apiHeaders";
 
@@ -50,14 +51,19 @@ export function wellFormedPath(url: string): boolean {
   }
 }
 
-/** Installs the gate once per process, on every HTTP server (Next creates its own). */
+/** Installs the gate once per process, on every HTTP(S) server (Next creates its own). */
 export function installRequestGate(): void {
   const g = globalThis as GlobalWithGate;
   if (g[INSTALLED_KEY]) return;
   g[INSTALLED_KEY] = true;
+  gate(http.Server.prototype);
+  gate(https.Server.prototype);
+}
+
+function gate(proto: http.Server | https.Server): void {
   // eslint-disable-next-line @typescript-eslint/unbound-method -- called with the server as `this` below
-  const emit = http.Server.prototype.emit;
-  http.Server.prototype.emit = function (this: http.Server, event: string | symbol, ...args: unknown[]): boolean {
+  const emit = proto.emit;
+  proto.emit = function (this: http.Server, event: string | symbol, ...args: unknown[]): boolean {
     if (event === "request") {
       const [req, res] = args as [http.IncomingMessage, http.ServerResponse];
       if (!wellFormedPath(req.url ?? "/")) {

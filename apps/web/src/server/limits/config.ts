@@ -103,7 +103,7 @@ export function resolveConfig(env: Env = process.env, overrides: Partial<ServerC
     retentionMs: Math.round(positiveFromEnv(env, "PASTICHE_RETENTION_HOURS", 168) * 3600_000),
     uploadRateLimitPerMinute: intFromEnv(env, "PASTICHE_UPLOAD_RATE_LIMIT", 20, 1),
     uploadBytesPerMinute: intFromEnv(env, "PASTICHE_UPLOAD_MB_PER_MINUTE", 100, 1) * MB,
-    minFreeDiskBytes: intFromEnv(env, "PASTICHE_MIN_FREE_DISK_MB", 200, 0) * MB,
+    minFreeDiskBytes: intFromEnv(env, "PASTICHE_MIN_FREE_DISK_MB", 100, 0) * MB,
     maxRequestBytes: 64 * 1024,
   };
   return { ...config, ...overrides, limits: { ...config.limits, ...overrides.limits } };
