@@ -72,7 +72,11 @@ describe("clientIp", () => {
   it("is the socket's peer without trusted proxies, whatever X-Forwarded-For says", () => {
     expect(clientIp(peer("10.0.0.9", "6.6.6.6, ::ffff:127.0.0.1"), 0)).toBe("10.0.0.9");
     expect(clientIp(peer("::ffff:127.0.0.1"), 0)).toBe("127.0.0.1");
-    expect(clientIp(peer("2001:DB8::1"), 0)).toBe("2001:db8::1");
+    // IPv6: the /64, however the address is written.
+    expect(clientIp(peer("2001:DB8::1"), 0)).toBe("2001:db8:0:0::/64");
+    expect(clientIp(peer("2001:db8:0:0:ffff:1:2:3"), 0)).toBe("2001:db8:0:0::/64");
+    expect(clientIp(peer("2001:0db8:0001:0002::9%eth0"), 0)).toBe("2001:db8:1:2::/64");
+    expect(clientIp(peer("::1"), 0)).toBe("0:0:0:0::/64");
   });
 
   it("counts trusted proxies from the right of X-Forwarded-For", () => {

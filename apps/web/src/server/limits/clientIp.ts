@@ -1,9 +1,20 @@
 import { peerOf } from "../http/peer";
 
-/** `::ffff:1.2.3.4` (IPv4 on a dual-stack socket) is the same client as `1.2.3.4`. */
-function normalise(address: string): string {
+/**
+ * The rate limits' notion of one client: `::ffff:1.2.3.4` (IPv4 on a dual-stack socket) is
+ * `1.2.3.4`, and an IPv6 address counts as its /64 (one customer's network: a client there can pick
+ * any of 2^64 addresses).
+ */
+export function normalise(address: string): string {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  return mapped ? mapped[1]! : address.toLowerCase();
+  if (mapped) return mapped[1]!;
+  if (!address.includes(":")) return address;
+  const [head = "", tail] = address.toLowerCase().split("%")[0]!.split("::");
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  if (tail === undefined && left.length !== 8) return address.toLowerCase();
+  const groups = [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right];
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, "")).join(":")}::/64`;
 }
 
 /**
