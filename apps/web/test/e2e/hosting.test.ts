@@ -8,13 +8,14 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import http from "node:http";
-import { tmpdir } from "node:os";
+import { networkInterfaces, tmpdir } from "node:os";
+import { spawn } from "node:child_process";
 import path from "node:path";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { JobView, UploadedImage } from "../../src/shared/jobSchemas";
 import { hasGps, jpegWithExif, pngBytes } from "../server/helpers";
-import { startApp, WEB_DIR, type RunningApp } from "./server";
+import { freePort, startApp, WEB_DIR, type RunningApp } from "./server";
 
 const MODELS_DIR = process.env.PASTICHE_MODELS_DIR ?? path.resolve(WEB_DIR, "../../../shared/models");
 const HAVE_MODELS = existsSync(MODELS_DIR);
@@ -285,6 +286,14 @@ describe.skipIf(!HAVE_MODELS)(titled("hosting the production server"), () => {
     }
   });
 
+  test("a GET batching 300 jobs.list calls is refused", async () => {
+    const names = Array.from({ length: 300 }, () => "jobs.list").join(",");
+    const input = encodeURIComponent(JSON.stringify(Object.fromEntries(Array.from({ length: 300 }, (_, i) => [i, {}]))));
+    const res = await a.request("GET", `/api/trpc/${names}?batch=1&input=${input}`);
+    expect(res.status).toBe(400);
+    expect(res.body.toString()).toMatch(/Batch call exceeds maximum size/);
+  });
+
   test("a cross-origin multipart upload (no preflight) is refused", async () => {
     const form = new FormData();
     form.set("file", new File([new Uint8Array(await pngBytes())], "x.png"));
@@ -295,6 +304,33 @@ describe.skipIf(!HAVE_MODELS)(titled("hosting the production server"), () => {
       headers: { "content-type": encoded.headers.get("content-type")!, origin: "https://evil.example", "sec-fetch-site": "cross-site" },
     });
     expect(res.status).toBe(403);
+  });
+});
+
+/** An address of this machine that is not loopback, if it has one. */
+const EXTERNAL = Object.values(networkInterfaces()).flat().find((a) => a !== undefined && !a.internal && a.family === "IPv4")?.address;
+
+describe.skipIf(EXTERNAL === undefined)(`the package's start script${EXTERNAL === undefined ? " (skipped: this machine has no non-loopback IPv4 address)" : ""}`, () => {
+  test("listens on 127.0.0.1 only unless HOST says otherwise", async () => {
+    const dataDir = path.join(work, "local");
+    mkdirSync(dataDir);
+    const script = (JSON.parse(readFileSync(path.join(WEB_DIR, "package.json"), "utf8")) as { scripts: { start: string } }).scripts.start;
+    const port = await freePort();
+    // The script as pnpm runs it (a POSIX shell), with PORT for the port.
+    const child = spawn("sh", ["-c", script], {
+      cwd: WEB_DIR,
+      env: { ...process.env, PORT: String(port), HOST: "", NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", PASTICHE_DATA_DIR: dataDir, PATH: `${path.join(WEB_DIR, "node_modules", ".bin")}:${process.env.PATH ?? ""}` },
+      stdio: "ignore",
+      detached: true,
+    });
+    try {
+      const reach = (host: string) => fetch(`http://${host}:${port}/api/trpc/system.info`).then((r) => r.status, () => "refused");
+      await until("the server to answer on 127.0.0.1", 60_000, async () => ((await reach("127.0.0.1")) === 200 ? true : undefined));
+      expect(await reach(EXTERNAL!)).toBe("refused");
+    } finally {
+      process.kill(-child.pid!, "SIGTERM");
+      await new Promise((r) => child.once("exit", r));
+    }
   });
 });
 
