@@ -356,11 +356,13 @@ describe("bounded storage", () => {
 
   it("limits the upload volume per minute too (ten large files in a row do not all get in)", async () => {
     const png = await pngBytes();
-    await reopen({ uploadBytesPerMinute: png.length * 3 });
+    await reopen({ uploadBytesPerMinute: png.length * 3, uploadRateLimitPerMinute: 1000 });
     const alice = callerFor(app, "198.51.100.1");
     for (let i = 0; i < 3; i++) await alice.images.upload(uploadForm(png, "content"));
     const e = await rejected(alice.images.upload(uploadForm(png, "content")));
     expect([e.code, e.message]).toEqual(["TOO_MANY_REQUESTS", expect.stringMatching(/^Too much uploaded in the last minute; try again in \d+ seconds?\.$/)]);
+    // The refused upload did not spend one of the (many) uploads per minute either.
+    expect(app.db.prepare("SELECT tokens FROM rate_buckets WHERE key LIKE 'upload:v:%'").get()).toEqual({ tokens: expect.closeTo(997, 0) });
   });
 
   it("refuses uploads and jobs with a clear message when the disk is (nearly) full", async () => {

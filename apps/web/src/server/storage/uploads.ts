@@ -165,6 +165,9 @@ export async function storeUpload(bytes: Uint8Array, role: ImageRole, deps: Stor
       owner: options.owner,
       disk_bytes: diskBytes,
     };
+    // Again, right before the row (synchronously, so no other upload slips in between): two uploads
+    // of one visitor may have been admitted at the same time.
+    options.admit?.(diskBytes);
     deps.uploads.insert(row);
     return uploadView(row);
   } catch (e) {

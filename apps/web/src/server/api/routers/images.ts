@@ -35,10 +35,12 @@ export const imagesRouter = createTRPCRouter({
     if (file.size > limits.maxUploadBytes) throw refusalError(tooManyBytes(file.size, limits.maxUploadBytes));
     // Every attempt that gets this far costs a token: decoding is the expensive part, stored or not.
     const keys = [`v:${owner}`, `a:${ctx.clientIp}`];
-    const decision = app.uploadLimiter.take(keys);
+    // Count and volume together: refused by either, charged by neither.
+    const decision = app.uploadLimiter.attempt(keys, () => {
+      const volume = app.uploadBytesLimiter.take(keys, file.size);
+      if (!volume.allowed) throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: `Too much uploaded in the last minute; ${retryIn(volume.retryAfterMs)}.` });
+    });
     if (!decision.allowed) throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: `Too many uploads; ${retryIn(decision.retryAfterMs)}.` });
-    const volume = app.uploadBytesLimiter.take(keys, file.size);
-    if (!volume.allowed) throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: `Too much uploaded in the last minute; ${retryIn(volume.retryAfterMs)}.` });
     if ((await freeDiskBytes(app.paths.root)) < app.config.minFreeDiskBytes) throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: DISK_FULL_MESSAGE });
     try {
       return await storeUpload(new Uint8Array(await file.arrayBuffer()), role.data, { paths: app.paths, uploads: app.uploads, limits }, {
