@@ -8,7 +8,7 @@ import path from "node:path";
 import { TRPCError } from "@trpc/server";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { PasticheApp } from "../../src/server/app.js";
-import { callerFor, fakeRunners, jpegBytes, openApp, pngBytes, tempDir, testConfig, uploadForm } from "./helpers.js";
+import { callerFor, fakeRunners, jpegBytes, openApp, pngBytes, tempDir, testConfig, uploadForm, rejected } from "./helpers.js";
 
 const writes = vi.hoisted(() => ({ failFrom: Infinity, count: 0 }));
 
@@ -44,11 +44,6 @@ function files(): string[] {
   return ["uploads", "thumbnails", "results", "previews"].flatMap((d) => readdirSync(path.join(app.paths.root, d)));
 }
 
-async function rejected(promise: Promise<unknown>): Promise<TRPCError> {
-  const e: unknown = await promise.then(() => undefined, (err: unknown) => err);
-  expect(e).toBeInstanceOf(TRPCError);
-  return e as TRPCError;
-}
 
 describe("a full disk", () => {
   it("fails an upload whose file (or thumbnail) cannot be written, keeping nothing", async () => {

@@ -5,7 +5,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { deflateSync } from "node:zlib";
 import { pngChunk } from "@pastiche/node/light";
+import { TRPCError } from "@trpc/server";
 import sharp from "sharp";
+import { expect } from "vitest";
 import { createCallerFactory } from "../../src/server/api/trpc.js";
 import { appRouter } from "../../src/server/api/root.js";
 import { createPasticheApp, type PasticheApp } from "../../src/server/app.js";
@@ -142,6 +144,13 @@ export function uploadForm(bytes: Uint8Array, role: "content" | "style", name = 
   form.set("file", new File([new Uint8Array(bytes)], name));
   form.set("role", role);
   return form;
+}
+
+/** The TRPCError a call was refused with (fails the test if it was not refused). */
+export async function rejected(promise: Promise<unknown>): Promise<TRPCError> {
+  const e: unknown = await promise.then(() => undefined, (err: unknown) => err);
+  expect(e).toBeInstanceOf(TRPCError);
+  return e as TRPCError;
 }
 
 /** Polls until `check` returns true (for state reached asynchronously). */

@@ -5,7 +5,6 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { TRPCError } from "@trpc/server";
 import sharp from "sharp";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { JobCreateInput } from "../../src/shared/jobSchemas.js";
@@ -32,8 +31,7 @@ import {
   visitorHeaders,
   waitFor,
   writeTinyPng,
-  type FakeRunner,
-} from "./helpers.js";
+  type FakeRunner, rejected } from "./helpers.js";
 
 let app: PasticheApp;
 let runners: { fast: FakeRunner; quality: FakeRunner };
@@ -63,11 +61,6 @@ async function reopen(overrides: Parameters<typeof testConfig>[1] = {}): Promise
   open(overrides);
 }
 
-async function rejected(promise: Promise<unknown>): Promise<TRPCError> {
-  const e: unknown = await promise.then(() => undefined, (err: unknown) => err);
-  expect(e).toBeInstanceOf(TRPCError);
-  return e as TRPCError;
-}
 
 function files(): string[] {
   return ["uploads", "thumbnails", "results", "previews"].flatMap((d) => readdirSync(path.join(dataDir, d)).map((f) => `${d}/${f}`)).sort();
@@ -362,7 +355,8 @@ describe("bounded storage", () => {
     const e = await rejected(alice.images.upload(uploadForm(png, "content")));
     expect([e.code, e.message]).toEqual(["TOO_MANY_REQUESTS", expect.stringMatching(/^Too much uploaded in the last minute; try again in \d+ seconds?\.$/)]);
     // The refused upload did not spend one of the (many) uploads per minute either.
-    expect(app.db.prepare("SELECT tokens FROM rate_buckets WHERE key LIKE 'upload:v:%'").get()).toEqual({ tokens: expect.closeTo(997, 0) });
+    const bucket = app.db.prepare("SELECT tokens FROM rate_buckets WHERE key LIKE 'upload:v:%'").get() as { tokens: number };
+    expect(bucket.tokens).toBeCloseTo(997, 0);
   });
 
   it("refuses uploads and jobs with a clear message when the disk is (nearly) full", async () => {

@@ -1,11 +1,10 @@
-import { TRPCError } from "@trpc/server";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { JobCreateInput, JobView } from "../../src/shared/jobSchemas.js";
 import type { PasticheApp } from "../../src/server/app.js";
 import { servePreview, serveResult } from "../../src/server/http/handlers.js";
 import { handleTrpc } from "../../src/server/http/trpcHandler.js";
 import { writeFileAtomic } from "../../src/server/storage/atomicWrite.js";
-import { callerFor, fakeRunners, jpegBytes, openApp, pngBytes, tempDir, testConfig, uploadForm, visitorHeaders, waitFor, ownerOf, type FakeRunner } from "./helpers.js";
+import { callerFor, fakeRunners, jpegBytes, openApp, pngBytes, tempDir, testConfig, uploadForm, visitorHeaders, waitFor, ownerOf, type FakeRunner, rejected } from "./helpers.js";
 
 let app: PasticheApp;
 let runners: { fast: FakeRunner; quality: FakeRunner };
@@ -36,11 +35,6 @@ afterEach(async () => {
 const quality = (options: Record<string, unknown> = {}): JobCreateInput => ({ mode: "quality", contentId, styleIds: [styleId], options: { size: 64, iterations: 5, ...options } });
 const fast = (options: Record<string, unknown> = {}): JobCreateInput => ({ mode: "fast", contentId, styleIds: [styleId], options: { size: 64, ...options } });
 
-async function rejected(promise: Promise<unknown>): Promise<TRPCError> {
-  const e: unknown = await promise.then(() => undefined, (err: unknown) => err);
-  expect(e).toBeInstanceOf(TRPCError);
-  return e as TRPCError;
-}
 
 describe("jobs.create / jobs.get", () => {
   it("creates a queued job, runs it in its lane and reports the result", async () => {

@@ -1,11 +1,10 @@
 import { readdirSync } from "node:fs";
 import path from "node:path";
-import { TRPCError } from "@trpc/server";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { PasticheApp } from "../../src/server/app.js";
 import { serveImage } from "../../src/server/http/handlers.js";
 import { handleTrpc } from "../../src/server/http/trpcHandler.js";
-import { callerFor, fakeRunners, hugePngHeader, jpegBytes, openApp, pngBytes, tempDir, testConfig, uploadForm, ownerOf } from "./helpers.js";
+import { callerFor, fakeRunners, hugePngHeader, jpegBytes, openApp, pngBytes, tempDir, testConfig, uploadForm, ownerOf, rejected } from "./helpers.js";
 
 let app: PasticheApp;
 let cleanup: () => void;
@@ -29,11 +28,6 @@ function uploadRows(): number {
   return (app.db.prepare("SELECT COUNT(*) AS n FROM uploads").get() as { n: number }).n;
 }
 
-async function refusal(promise: Promise<unknown>): Promise<TRPCError> {
-  const e: unknown = await promise.then(() => undefined, (err: unknown) => err);
-  expect(e).toBeInstanceOf(TRPCError);
-  return e as TRPCError;
-}
 
 describe("images.upload", () => {
   it("stores a PNG and a JPEG, typed from their bytes (not the name), with thumbnails", async () => {
@@ -64,7 +58,7 @@ describe("images.upload", () => {
     ["a truncated PNG", async () => (await pngBytes(64, 64)).subarray(0, 60), "BAD_REQUEST", /damaged or incomplete/],
     ["a 8×8 image", () => pngBytes(8, 8), "BAD_REQUEST", /at least 16 pixels/],
   ] as const)("refuses %s with a readable message and stores nothing", async (_what, bytes, code, message) => {
-    const e = await refusal(callerFor(app).images.upload(uploadForm(await bytes(), "content", "image.jpg")));
+    const e = await rejected(callerFor(app).images.upload(uploadForm(await bytes(), "content", "image.jpg")));
     expect(e.code).toBe(code);
     expect(e.message).toMatch(message);
     expect(e.message).toMatch(/^The .*\.$/);
@@ -75,10 +69,10 @@ describe("images.upload", () => {
   it("refuses a form without a file or a role", async () => {
     const noFile = new FormData();
     noFile.set("role", "content");
-    expect((await refusal(callerFor(app).images.upload(noFile))).message).toMatch(/No file/);
+    expect((await rejected(callerFor(app).images.upload(noFile))).message).toMatch(/No file/);
     const noRole = uploadForm(await pngBytes(), "content");
     noRole.set("role", "background");
-    expect((await refusal(callerFor(app).images.upload(noRole))).message).toMatch(/content or a style/);
+    expect((await rejected(callerFor(app).images.upload(noRole))).message).toMatch(/content or a style/);
   });
 });
 
