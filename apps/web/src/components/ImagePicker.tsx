@@ -1,6 +1,6 @@
 "use client";
 
-import { useMutation } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useId, useState, type DragEvent, type ReactNode } from "react";
 import { useTRPC } from "@/client/trpc";
 import { errorMessage, formatBytes } from "@/client/format";
@@ -55,7 +55,9 @@ function checkLocally(file: File, maxUploadBytes: number | undefined): string | 
 
 export function ImagePicker({ role, label, multiple, images, maxUploadBytes, maxImages, onAdd, onRemove, children }: Props) {
   const trpc = useTRPC();
-  const upload = useMutation(trpc.images.upload.mutationOptions());
+  const queryClient = useQueryClient();
+  // A stored upload counts against the visitor's quota, which system.info reports.
+  const upload = useMutation(trpc.images.upload.mutationOptions({ onSuccess: () => void queryClient.invalidateQueries(trpc.system.info.pathFilter()) }));
   const inputId = useId();
   const hintId = useId();
   const [pending, setPending] = useState<Pending[]>([]);
