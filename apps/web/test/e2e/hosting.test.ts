@@ -336,8 +336,9 @@ describe.skipIf(EXTERNAL === undefined)(`the package's start script${EXTERNAL ==
 
 describe.skipIf(!HAVE_MODELS)(titled("retention and quota on the production server"), () => {
   test("an expired job disappears with all its files; a quota is enforced", async () => {
-    // 0.006 h = 21.6 s: long enough for a Fast job to finish, short enough to wait for.
-    const { app, dataDir } = await serve("short", { PASTICHE_RETENTION_HOURS: "0.006", PASTICHE_VISITOR_QUOTA_MB: "1" });
+    // 0.01 h = 36 s: long enough for a first Fast job (model loading) to finish on a busy CI
+    // machine, short enough to wait for; the sweeper then runs every 9 s.
+    const { app, dataDir } = await serve("short", { PASTICHE_RETENTION_HOURS: "0.01", PASTICHE_VISITOR_QUOTA_MB: "1" });
     const a = new Jar(() => app.url);
     const image = (await a.upload(await pngBytes(64, 64), "content")).data!;
     const { id } = (await a.mutate<{ id: string }>("jobs.create", { mode: "fast", contentId: image.id, styleIds: [image.id], options: { size: 64 } })).data!;
