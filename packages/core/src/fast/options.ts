@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseOptions, styleBlendWeightsSchema } from "../optionSchemas.js";
+import { parseOptions, styleBlendWeightsSchema } from "../options/parse.js";
 
 /** Options of a fast (feed-forward) stylisation, shared by core, the CLI and the web app. */
 export const FastOptionsSchema = z

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { PasticheError } from "../errors.js";
-import { assertRgbImage, type RgbImage } from "../image.js";
-import { rgbImageToTensor, tensorToRgbImage } from "../run/tensorImage.js";
+import { assertRgbImage, type RgbImage } from "../image/rgbImage.js";
+import { rgbImageToTensor, tensorToRgbImage } from "../image/tensorImage.js";
 import { blendBottlenecks, interpolateBottleneck } from "./bottleneck.js";
 import { BottleneckCache } from "./bottleneckCache.js";
 import { hashRgbImage } from "./imageHash.js";

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { transferLuminance } from "../color/yiq.js";
 import { PasticheError } from "../errors.js";
-import { assertRgbImage, type RgbImage } from "../image.js";
+import { assertRgbImage, type RgbImage } from "../image/rgbImage.js";
 import type { WeightMap } from "../model/weightMap.js";
 import { AdamImageOptimizer } from "../optim/adam.js";
 import { IterateAverage } from "../optim/iterateAverage.js";
@@ -11,12 +11,12 @@ import { VggFeatureExtractor } from "../vgg/extractor.js";
 import { VGG19_LAYERS, deepestLayerIndex } from "../vgg/layers.js";
 import type { LossTerms, StylizeEvent } from "./events.js";
 import { assertGradientsRegistered } from "./gradients.js";
-import { planStages, stageIterations, stylizeMultiScale } from "./multiScale.js";
+import { planStages, stageIterations, stylizeMultiScale } from "./plan.js";
 import { parseGatysOptions, type GatysOptions, type GatysOptionsInput } from "./options.js";
-import { wholeImageObjective, type Objective } from "./objective.js";
-import { tiledObjective } from "./tiledObjective.js";
-import { resolveTiling } from "./tiling.js";
-import { rgbImageToTensor, tensorToRgbImage } from "./tensorImage.js";
+import { wholeImageObjective, type Objective } from "./objective/objective.js";
+import { tiledObjective } from "./objective/tiledObjective.js";
+import { resolveTiling } from "./tiling/resolveTiling.js";
+import { rgbImageToTensor, tensorToRgbImage } from "../image/tensorImage.js";
 
 export interface GatysInput {
   /** The content image, already at the output size. */

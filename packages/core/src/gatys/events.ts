@@ -1,4 +1,4 @@
-import type { RgbImage } from "../image.js";
+import type { RgbImage } from "../image/rgbImage.js";
 import type { StageInfo } from "./stage.js";
 
 /** Loss terms as optimised: each already multiplied by its weight; `total` is their sum. */

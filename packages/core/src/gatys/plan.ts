@@ -1,12 +1,12 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { PasticheError } from "../errors.js";
-import type { RgbImage } from "../image.js";
+import type { RgbImage } from "../image/rgbImage.js";
 import type { StylizeEvent } from "./events.js";
-import type { GatysInput } from "./gatys.js";
+import type { GatysInput } from "./stylizeGatys.js";
 import type { GatysOptions } from "./options.js";
 import type { StageInfo } from "./stage.js";
-import { resizeRgbImage } from "./tensorImage.js";
-import { resolveTiling } from "./tiling.js";
+import { resizeRgbImage } from "../image/tensorImage.js";
+import { resolveTiling } from "./tiling/resolveTiling.js";
 
 /** Largest ratio between the longest sides of two consecutive stages with `scales: "auto"`. */
 const AUTO_STEP = Math.SQRT2;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseOptions, styleBlendWeightsSchema, weightSchema as weight } from "../optionSchemas.js";
+import { parseOptions, styleBlendWeightsSchema, weightSchema as weight } from "../options/parse.js";
 import { resolveLayerName } from "../vgg/layers.js";
 
 /**

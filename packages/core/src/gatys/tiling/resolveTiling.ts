@@ -1,8 +1,8 @@
-import { PasticheError } from "../errors.js";
-import { VGG19_LAYERS, deepestLayerIndex } from "../vgg/layers.js";
+import { PasticheError } from "../../errors.js";
+import { VGG19_LAYERS, deepestLayerIndex } from "../../vgg/layers.js";
 import { chooseTileSize, estimateEvaluationBytes, memoryModel } from "./memoryBudget.js";
-import type { GatysOptions } from "./options.js";
-import type { GramTiling } from "./styleTargets.js";
+import type { GatysOptions } from "../options.js";
+import type { GramTiling } from "../objective/styleTargets.js";
 
 /** Context around each tile, in pixels: enough for the first blocks' features at the tile's edge to match the whole image's. */
 const TILE_MARGIN = 32;
