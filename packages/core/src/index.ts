@@ -29,26 +29,47 @@ export type { Evaluation, ImageOptimizer } from "./optim/types.js";
 export { IterateAverage } from "./optim/iterateAverage.js";
 export {
   GatysOptionsSchema,
+  GatysInitSchema,
+  BUILT_IN_INITS,
   parseGatysOptions,
+  ensureGatysOptions,
   styleLongestSide,
+  type GatysInit,
   DEFAULT_CONTENT_LAYERS,
   DEFAULT_STYLE_LAYERS,
   type GatysOptions,
   type GatysOptionsInput,
 } from "./gatys/options.js";
-export type { StylizeEvent, LossTerms } from "./gatys/events.js";
+export type { StylizeEvent, StageStartEvent, LossTerms } from "./gatys/events.js";
 export { stylizeGatys, type GatysInput } from "./gatys/stylizeGatys.js";
 export { assertGradientsRegistered } from "./gatys/gradients.js";
 export { parseOptions, styleBlendWeightsSchema, weightSchema } from "./options/parse.js";
 export { rgbImageToTensor, tensorToRgbImage, resizeRgbImage } from "./image/tensorImage.js";
-export { scaleSizes, planStages, planRun, stageIterations, stylizeMultiScale, type StageRunner } from "./gatys/plan.js";
+export {
+  planGatysRun,
+  chooseSeed,
+  stageInfo,
+  scaleSizes,
+  fitLongestSide,
+  planStages,
+  stageIterations,
+  type RunPlan,
+  type StagePlan,
+  type OptimizerPlan,
+  type PlanInput,
+  type Size,
+} from "./gatys/plan.js";
 export type { StageInfo } from "./gatys/stage.js";
 export * from "./color/index.js";
 export * from "./tflite/index.js";
 export * from "./fast/index.js";
 export { planTiles, axisCuts, coreInFeatures, tileOffsets, borderEnergyRatio, type Rect, type Tile, type TileGrid } from "./gatys/tiling/tiles.js";
-export { imageGrams, type GramTiling } from "./gatys/objective/styleTargets.js";
+export { imageGrams } from "./gatys/objective/styleTargets.js";
 export { wholeImageObjective, type Objective, type ObjectiveInput } from "./gatys/objective/objective.js";
 export { tiledObjective, type TiledObjectiveInput } from "./gatys/objective/tiledObjective.js";
-export { resolveTiling, tileAlignment, formatBytes } from "./gatys/tiling/resolveTiling.js";
+export { resolveTiling, tileAlignment, type GramTiling } from "./gatys/tiling/resolveTiling.js";
+export { formatBytes } from "./formatBytes.js";
+export { untilDone } from "./untilDone.js";
+export { checkStyleCounts, styleCountProblem, type StyleCounts, type StyleCountNames } from "./options/styleCounts.js";
+export { FAST_DEFAULT_SIZE, WEB_QUALITY_DEFAULTS, DEFAULT_MAX_INPUT_PIXELS } from "./options/defaults.js";
 export { chooseTileSize, estimateEvaluationBytes, memoryModel, activationShare, MEMORY_MODELS, type MemoryModel } from "./gatys/tiling/memoryBudget.js";

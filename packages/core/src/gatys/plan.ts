@@ -1,12 +1,121 @@
-import * as tf from "@tensorflow/tfjs-core";
 import { PasticheError } from "../errors.js";
-import type { RgbImage } from "../image/rgbImage.js";
-import type { StylizeEvent } from "./events.js";
-import type { GatysInput } from "./stylizeGatys.js";
+import { VGG19_LAYERS, deepestLayerIndex } from "../vgg/layers.js";
 import type { GatysOptions } from "./options.js";
 import type { StageInfo } from "./stage.js";
-import { resizeRgbImage } from "../image/tensorImage.js";
-import { resolveTiling } from "./tiling/resolveTiling.js";
+import { resolveTiling, type GramTiling } from "./tiling/resolveTiling.js";
+
+/**
+ * A run decided before any work: the output size, every stage (size, iterations, style sizes,
+ * tiling), the optimiser with its settings and the seed. Computed once by {@link planGatysRun} (a
+ * pure function of the image sizes, the options and the backend), shown in the "start" event, and
+ * executed as it is by the loop.
+ */
+export interface RunPlan {
+  readonly width: number;
+  readonly height: number;
+  /** Iterations of all stages together. */
+  readonly iterations: number;
+  readonly seed: number;
+  /** The tfjs backend the plan's memory model is for. */
+  readonly backend: string;
+  readonly optimizer: OptimizerPlan;
+  /** Coarse to fine; one stage is the plain single-scale run. */
+  readonly stages: readonly StagePlan[];
+}
+
+/** The optimiser and its settings, learning rate resolved (Adam 0.02, L-BFGS 1 unless given). */
+export type OptimizerPlan =
+  | { readonly kind: "adam"; readonly learningRate: number; readonly beta1: number; readonly beta2: number; readonly epsilon: number }
+  | { readonly kind: "lbfgs"; readonly learningRate: number; readonly historySize: number };
+
+export interface Size {
+  readonly width: number;
+  readonly height: number;
+}
+
+/** One stage: where it sits, its size, its iterations, the style images' sizes and its tiling. */
+export interface StagePlan extends StageInfo {
+  readonly iterations: number;
+  /** Each style image's size at this stage (scaled with the stage, so the style keeps its scale). */
+  readonly styleSizes: readonly Size[];
+  /** Set when the stage is optimised tile by tile (then `tileSize` is its tile side too). */
+  readonly tiling?: GramTiling;
+}
+
+export interface PlanInput {
+  /** The content image as given: the output's size. */
+  readonly content: Size;
+  readonly styles: readonly Size[];
+  readonly options: GatysOptions;
+  readonly backend: string;
+  readonly hasMasks: boolean;
+  /** The run's seed (see {@link chooseSeed}): the plan itself draws no random numbers. */
+  readonly seed: number;
+}
+
+/** The seed a run uses: the options' own, else a fresh random one (reported in the start event). */
+export function chooseSeed(options: Pick<GatysOptions, "seed">): number {
+  return options.seed ?? Math.floor(Math.random() * 2 ** 31);
+}
+
+/**
+ * Decide the whole run. Everything it can't do — a per-stage iteration list of the wrong length,
+ * tiling with L-BFGS or masks, a memory budget too small, images too small for the deepest layer
+ * at some stage — is refused here, before any work: adapters plan right after decoding the inputs,
+ * before loading the weights, and hand the plan to `stylizeGatys`.
+ */
+export function planGatysRun(input: PlanInput): RunPlan {
+  const { content, options } = input;
+  const { width, height } = content;
+  const stages = planStages(width, height, options);
+  // A per-stage list is checked against the stages even when it is not used.
+  const perStage = stageIterations(stages, options);
+  // `scales: "off"` is the reference single-scale run: `iterations` as given.
+  const iterations = options.scales === "off" ? [options.iterations] : perStage;
+  const planned = stages.map((stage, i): StagePlan => {
+    const factor = stage.width / width;
+    const styleSizes = input.styles.map((s) => fitLongestSide(s.width, s.height, Math.max(s.width, s.height) * factor));
+    const tiling = resolveTiling(stage.width, stage.height, options, input.backend, input.hasMasks);
+    return { ...stage, ...(tiling ? { tileSize: tiling.tileSize, tiling } : {}), iterations: iterations[i]!, styleSizes };
+  });
+  for (const stage of planned) assertLargeEnough(stage, options);
+  return {
+    width,
+    height,
+    iterations: iterations.reduce((a, b) => a + b, 0),
+    seed: input.seed,
+    backend: input.backend,
+    optimizer:
+      options.optimizer === "adam"
+        ? { kind: "adam", learningRate: options.learningRate ?? 0.02, beta1: options.adamBeta1, beta2: options.adamBeta2, epsilon: options.adamEpsilon }
+        : { kind: "lbfgs", learningRate: options.learningRate ?? 1, historySize: options.lbfgsHistory },
+    stages: planned,
+  };
+}
+
+/** What events tag a stage with: its place and size (and tile side), not its plan. */
+export function stageInfo(stage: StagePlan): StageInfo {
+  const { index, count, width, height, tileSize } = stage;
+  return { index, count, width, height, ...(tileSize !== undefined ? { tileSize } : {}) };
+}
+
+/**
+ * Each pooling halves the feature maps (rounding down): an image with a side shorter than 2^pools
+ * has empty feature maps at the deepest layer, whose loss is NaN (or crashes the WASM kernel).
+ * Checked for every stage, since multi-scale and styleScale make small images likely.
+ */
+function assertLargeEnough(stage: StagePlan, options: GatysOptions): void {
+  const deepest = deepestLayerIndex([...options.contentLayers, ...options.styleLayers]);
+  const minSide = 2 ** VGG19_LAYERS.slice(0, deepest).filter((l) => l.kind === "pool").length;
+  const deepestName = VGG19_LAYERS[deepest]!.name;
+  const check = (image: Size, what: string) => {
+    if (Math.min(image.width, image.height) < minSide) {
+      throw new PasticheError("INVALID_IMAGE", `${what} is ${image.width}x${image.height}: layer ${deepestName} needs at least ${minSide} pixels on each side (raise the size or styleScale)`);
+    }
+  };
+  check(stage, "the content image");
+  stage.styleSizes.forEach((s, i) => { check(s, `style image ${i + 1}`); });
+}
 
 /** Largest ratio between the longest sides of two consecutive stages with `scales: "auto"`. */
 const AUTO_STEP = Math.SQRT2;
@@ -35,21 +144,6 @@ export function fitLongestSide(width: number, height: number, longest: number): 
 export function planStages(width: number, height: number, options: Pick<GatysOptions, "minSize" | "scales">): StageInfo[] {
   const sizes = scaleSizes(Math.max(width, height), options.minSize, options.scales);
   return sizes.map((longest, index) => ({ index, count: sizes.length, ...fitLongestSide(width, height, longest) }));
-}
-
-/**
- * The stages of a run with the tile size of each tiled one. Tiling is settled up front so that what
- * it can't do (L-BFGS, masks, a budget too small) — or a per-stage iteration list of the wrong
- * length — is refused before any work: adapters call this
- * right after decoding the inputs, before loading the weights.
- */
-export function planRun(width: number, height: number, options: GatysOptions, backend: string, hasMasks: boolean): StageInfo[] {
-  const stages = planStages(width, height, options).map((stage) => {
-    const tiling = resolveTiling(stage.width, stage.height, options, backend, hasMasks);
-    return tiling ? { ...stage, tileSize: tiling.tileSize } : stage;
-  });
-  stageIterations(stages, options); // a per-stage list of the wrong length is refused here too
-  return stages;
 }
 
 /** Share of a multi-scale run's budget spent at the full size: the fine strokes need the most steps. */
@@ -85,71 +179,3 @@ export function stageIterations(stages: readonly StageInfo[], options: Pick<Gaty
   return stages.map((s, i) => (i === stages.length - 1 ? topIterations : Math.max(1, Math.round(unit * sideOf(s)))));
 }
 
-export type StageRunner = (input: GatysInput, options: GatysOptions) => AsyncGenerator<StylizeEvent, void, undefined>;
-
-/**
- * Coarse-to-fine Gatys: one single-scale run per stage, the content and styles resized in core by
- * the stage's factor (so the style keeps its scale relative to the output), style masks to the
- * stage's size, each stage starting
- * from the previous result upsampled. Re-emits the stages' events as one run: one "start" with the
- * full size and every stage, iterations numbered across stages and tagged with their stage, and one
- * "done" with the full-size image (upsampled if the run was aborted in an earlier stage).
- */
-export async function* stylizeMultiScale(
-  input: GatysInput,
-  options: GatysOptions,
-  seed: number,
-  runStage: StageRunner,
-): AsyncGenerator<StylizeEvent, void, undefined> {
-  const { width, height } = input.content;
-  const stages = planRun(width, height, options, tf.getBackend(), input.styleMasks !== undefined);
-  const iterations = stageIterations(stages, options);
-  const total = iterations.reduce((a, b) => a + b, 0);
-  const started = performance.now();
-  let offset = 0;
-  let previous: RgbImage | undefined;
-  for (const stage of stages) {
-    const perStage = iterations[stage.index]!;
-    const factor = stage.width / width;
-    const content = await resizeRgbImage(input.content, stage.width, stage.height);
-    const styles = await Promise.all(
-      input.styles.map((s) => {
-        const size = fitLongestSide(s.width, s.height, Math.max(s.width, s.height) * factor);
-        return resizeRgbImage(s, size.width, size.height);
-      }),
-    );
-    // Masks follow the content (their own aspect ratio is ignored), so they are resized to the stage.
-    const styleMasks = input.styleMasks
-      ? await Promise.all(input.styleMasks.map((m) => resizeRgbImage(m, stage.width, stage.height)))
-      : undefined;
-    const stageOptions: GatysOptions = {
-      ...options,
-      iterations: perStage,
-      scales: "off",
-      seed,
-      ...(previous ? { init: "image" as const } : {}),
-    };
-    const initImage = previous ?? input.initImage;
-    let stageStarted = 0;
-    for await (const event of runStage({ ...input, content, styles, ...(styleMasks ? { styleMasks } : {}), ...(initImage ? { initImage } : {}) }, stageOptions)) {
-      const elapsedMs = performance.now() - started;
-      if (event.type === "start") {
-        stageStarted = elapsedMs;
-        if (stage.index === 0) yield { ...event, width, height, iterations: total, stages };
-      } else if (event.type === "iteration") {
-        // Later stages cost more per iteration, roughly in proportion to their pixels.
-        const perIteration = (elapsedMs - stageStarted) / event.iteration;
-        const remaining = stages.slice(stage.index + 1).reduce((sum, s) => sum + (iterations[s.index]! * s.width * s.height) / (stage.width * stage.height), perStage - event.iteration);
-        yield { ...event, iteration: offset + event.iteration, iterations: total, elapsedMs, etaMs: perIteration * remaining, stage };
-      } else {
-        const last = stage.index === stages.length - 1;
-        if (last || event.aborted) {
-          yield { ...event, image: await resizeRgbImage(event.image, width, height), iterations: offset + event.iterations, elapsedMs, aborted: !last || event.aborted };
-          return;
-        }
-        previous = event.image;
-      }
-    }
-    offset += perStage;
-  }
-}

@@ -2,21 +2,20 @@ import * as tf from "@tensorflow/tfjs-core";
 import { transferLuminance } from "../color/yiq.js";
 import { PasticheError } from "../errors.js";
 import { assertRgbImage, type RgbImage } from "../image/rgbImage.js";
+import { resizeRgbImage, rgbImageToTensor, tensorToRgbImage } from "../image/tensorImage.js";
 import type { WeightMap } from "../model/weightMap.js";
 import { AdamImageOptimizer } from "../optim/adam.js";
 import { IterateAverage } from "../optim/iterateAverage.js";
 import { LbfgsImageOptimizer } from "../optim/lbfgs.js";
 import type { Evaluation, ImageOptimizer } from "../optim/types.js";
+import { checkStyleCounts } from "../options/styleCounts.js";
 import { VggFeatureExtractor } from "../vgg/extractor.js";
-import { VGG19_LAYERS, deepestLayerIndex } from "../vgg/layers.js";
-import type { LossTerms, StylizeEvent } from "./events.js";
+import type { LossTerms, StageStartEvent, StylizeEvent } from "./events.js";
 import { assertGradientsRegistered } from "./gradients.js";
-import { planStages, stageIterations, stylizeMultiScale } from "./plan.js";
-import { parseGatysOptions, type GatysOptions, type GatysOptionsInput } from "./options.js";
 import { wholeImageObjective, type Objective } from "./objective/objective.js";
 import { tiledObjective } from "./objective/tiledObjective.js";
-import { resolveTiling } from "./tiling/resolveTiling.js";
-import { rgbImageToTensor, tensorToRgbImage } from "../image/tensorImage.js";
+import { ensureGatysOptions, type GatysOptions, type GatysOptionsInput } from "./options.js";
+import { chooseSeed, planGatysRun, stageInfo, type OptimizerPlan, type RunPlan, type StagePlan } from "./plan.js";
 
 export interface GatysInput {
   /** The content image, already at the output size. */
@@ -29,39 +28,108 @@ export interface GatysInput {
    * the content's size (stretched if the aspect ratio differs). Absent: every style everywhere.
    */
   readonly styleMasks?: readonly RgbImage[];
-  /** Starting image when `options.init` is "image"; resized to the content's size if needed. */
+  /** Starting image when `options.init` is an image (or "fast"); resized to the content's size if needed. */
   readonly initImage?: RgbImage;
   /** VGG19 weights (Keras names); borrowed, not disposed. */
   readonly weights: WeightMap;
-  readonly options?: GatysOptionsInput;
+  /** Parsed by `parseGatysOptions` at the edge (taken as they are), or raw (parsed here). */
+  readonly options?: GatysOptions | GatysOptionsInput;
+  /** The run's plan when the caller already made it (`planGatysRun`, e.g. to refuse early); else planned here. */
+  readonly plan?: RunPlan;
   readonly signal?: AbortSignal;
 }
 
 /**
- * Gatys et al. style transfer as an async iterable of progress events: a "start" event, one
- * "iteration" event per optimiser step, and a final "done" event carrying the image. Aborting the
- * signal ends the run after the current iteration with a "done" event marked `aborted`.
+ * Gatys et al. style transfer as an async iterable of progress events: a "start" event with the
+ * run's plan, one "iteration" event per optimiser step, and a final "done" event carrying the
+ * image. Aborting the signal ends the run after the current iteration with a "done" event marked
+ * `aborted`. Coarse to fine when the plan has several stages: each stage starts from the previous
+ * result upsampled, iterations are numbered across stages and tagged with their stage.
  *
  * All tensors live inside this function: targets and optimiser state are released when the
  * iteration ends, whether it finished, was aborted or threw.
  */
 export async function* stylizeGatys(input: GatysInput): AsyncGenerator<StylizeEvent, void, undefined> {
-  const options = parseGatysOptions(input.options ?? {});
+  const options = ensureGatysOptions(input.options ?? {});
   validateInput(input, options);
   assertGradientsRegistered();
-  const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
-  // One stage (scales off, or "auto" on a small output) is the plain single-scale run.
-  const stages = planStages(input.content.width, input.content.height, options);
-  if (stages.length === 1) {
-    const iterations = options.scales === "off" ? options.iterations : stageIterations(stages, options)[0]!;
-    yield* stylizeSingleScale(input, { ...options, iterations }, seed);
-  } else yield* stylizeMultiScale(input, options, seed, (stageInput, stageOptions) => stylizeSingleScale(stageInput, stageOptions, seed));
+  const plan =
+    input.plan ??
+    planGatysRun({ content: input.content, styles: input.styles, options, backend: tf.getBackend(), hasMasks: input.styleMasks !== undefined, seed: chooseSeed(options) });
+  if (plan.width !== input.content.width || plan.height !== input.content.height || plan.stages[0]!.styleSizes.length !== input.styles.length) {
+    throw new PasticheError("INVALID_OPTION", `the run's plan is for a ${plan.width}x${plan.height} output with ${plan.stages[0]!.styleSizes.length} styles, not ${input.content.width}x${input.content.height} with ${input.styles.length}`);
+  }
+  yield* executePlan(input, options, plan);
 }
 
-/** The Gatys loop at the content's size (one stage of a multi-scale run). */
-async function* stylizeSingleScale(input: GatysInput, options: GatysOptions, seed: number): AsyncGenerator<StylizeEvent, void, undefined> {
-  assertLargeEnough(input, options);
+/** Runs the plan's stages in order, re-emitting their events as one run's. */
+async function* executePlan(input: GatysInput, options: GatysOptions, plan: RunPlan): AsyncGenerator<StylizeEvent, void, undefined> {
+  const { width, height } = plan;
+  const multiScale = plan.stages.length > 1;
+  const started = performance.now();
+  let offset = 0;
+  let previous: RgbImage | undefined;
+  for (const stage of plan.stages) {
+    // Resizing to the size an image already has returns it unchanged (the single-stage case).
+    const content = await resizeRgbImage(input.content, stage.width, stage.height);
+    const styles = await Promise.all(input.styles.map((s, i) => resizeRgbImage(s, stage.styleSizes[i]!.width, stage.styleSizes[i]!.height)));
+    // Masks follow the content (their own aspect ratio is ignored), so they are resized to the stage.
+    const styleMasks = input.styleMasks ? await Promise.all(input.styleMasks.map((m) => resizeRgbImage(m, stage.width, stage.height))) : undefined;
+    const start: StageStart = previous ? { image: previous } : startOf(options, input.initImage);
+    let stageStarted = 0;
+    for await (const event of runStage({ content, styles, styleMasks, start, weights: input.weights, signal: input.signal }, options, stage, plan)) {
+      if (!multiScale) {
+        yield event.type === "start" ? { ...event, plan } : event;
+        continue;
+      }
+      const elapsedMs = performance.now() - started;
+      if (event.type === "start") {
+        stageStarted = elapsedMs;
+        if (stage.index === 0) yield { ...event, width, height, iterations: plan.iterations, stages: plan.stages.map(stageInfo), plan };
+      } else if (event.type === "iteration") {
+        // Later stages cost more per iteration, roughly in proportion to their pixels.
+        const perIteration = (elapsedMs - stageStarted) / event.iteration;
+        const remaining = plan.stages
+          .slice(stage.index + 1)
+          .reduce((sum, s) => sum + (s.iterations * s.width * s.height) / (stage.width * stage.height), stage.iterations - event.iteration);
+        yield { ...event, iteration: offset + event.iteration, iterations: plan.iterations, elapsedMs, etaMs: perIteration * remaining, stage: stageInfo(stage) };
+      } else {
+        const last = stage.index === plan.stages.length - 1;
+        if (last || event.aborted) {
+          yield { ...event, image: await resizeRgbImage(event.image, width, height), iterations: offset + event.iterations, elapsedMs, aborted: !last || event.aborted };
+          return;
+        }
+        previous = event.image;
+      }
+    }
+    offset += stage.iterations;
+  }
+}
+
+/** Where a stage's image starts: a built-in start, or an image (the previous stage's result, a file, the fast result). */
+type StageStart = { readonly kind: "content" | "noise" | "gray" } | { readonly image: RgbImage };
+
+function startOf(options: GatysOptions, initImage: RgbImage | undefined): StageStart {
+  const { kind } = options.init;
+  // Validated by validateInput: an image start has its pixels.
+  return kind === "image" || kind === "fast" ? { image: initImage! } : { kind };
+}
+
+interface StageInput {
+  readonly content: RgbImage;
+  readonly styles: readonly RgbImage[];
+  readonly styleMasks: readonly RgbImage[] | undefined;
+  readonly start: StageStart;
+  readonly weights: WeightMap;
+  readonly signal: AbortSignal | undefined;
+}
+
+type StageEvent = StageStartEvent | Exclude<StylizeEvent, { type: "start" }>;
+
+/** The Gatys loop at one stage's size, as the plan says: its iterations, tiling and the run's optimiser. */
+async function* runStage(input: StageInput, options: GatysOptions, stage: StagePlan, plan: RunPlan): AsyncGenerator<StageEvent, void, undefined> {
   const { width, height } = input.content;
+  const { iterations, tiling } = stage;
   const extractor = new VggFeatureExtractor(input.weights, {
     layers: [...options.contentLayers, ...options.styleLayers],
     convGradient: options.convGradient,
@@ -73,27 +141,17 @@ async function* stylizeSingleScale(input: GatysInput, options: GatysOptions, see
   try {
     const contentImage = rgbImageToTensor(input.content);
     owned.push(contentImage);
-    const tiling = resolveTiling(width, height, options, tf.getBackend(), input.styleMasks !== undefined);
     const objectiveInput = { extractor, content: contentImage, styles: input.styles, styleMasks: input.styleMasks, options };
     objective = tiling
-      ? tiledObjective({ ...objectiveInput, weights: input.weights, tiling, seed })
+      ? tiledObjective({ ...objectiveInput, weights: input.weights, tiling, seed: plan.seed })
       : wholeImageObjective(objectiveInput);
-    const init = initialImage(input, options, seed);
+    const init = initialImage(input, plan.seed);
     const image = tf.variable(init, true, undefined, "float32");
     init.dispose(); // the variable holds its own reference to the data
     owned.push(image);
+    optimizer = makeOptimizer(plan.optimizer);
 
-    optimizer =
-      options.optimizer === "adam"
-        ? new AdamImageOptimizer({
-            learningRate: options.learningRate ?? 0.02,
-            beta1: options.adamBeta1,
-            beta2: options.adamBeta2,
-            epsilon: options.adamEpsilon,
-          })
-        : new LbfgsImageOptimizer({ learningRate: options.learningRate ?? 1, historySize: options.lbfgsHistory });
-
-    yield { type: "start", width, height, iterations: options.iterations, seed, backend: tf.getBackend(), ...(tiling ? { tileSize: tiling.tileSize } : {}) };
+    yield { type: "start", width, height, iterations, seed: plan.seed, backend: tf.getBackend(), ...(tiling ? { tileSize: tiling.tileSize } : {}) };
 
     // What the caller sees (final image and previews): the optimised image or its running average,
     // in the content's colours when asked for.
@@ -113,7 +171,7 @@ async function* stylizeSingleScale(input: GatysInput, options: GatysOptions, see
     let firstIterationMs = 0;
     let losses: LossTerms | undefined;
     let done = 0;
-    for (let it = 1; it <= options.iterations; it++) {
+    for (let it = 1; it <= iterations; it++) {
       // Backends resolve data() as a microtask, so without this the loop would never let timers,
       // I/O or signal handlers (Ctrl-C, a job's cancel request) run, and an abort would never arrive.
       await yieldToEventLoop();
@@ -132,17 +190,14 @@ async function* stylizeSingleScale(input: GatysInput, options: GatysOptions, see
       const elapsedMs = performance.now() - started;
       if (it === 1) firstIterationMs = elapsedMs;
       const perIteration = it > 1 ? (elapsedMs - firstIterationMs) / (it - 1) : elapsedMs;
-      const preview =
-        options.previewEvery > 0 && it % options.previewEvery === 0 && it < options.iterations
-          ? await output()
-          : undefined;
+      const preview = options.previewEvery > 0 && it % options.previewEvery === 0 && it < iterations ? await output() : undefined;
       yield {
         type: "iteration",
         iteration: it,
-        iterations: options.iterations,
+        iterations,
         losses,
         elapsedMs,
-        etaMs: perIteration * (options.iterations - it),
+        etaMs: perIteration * (iterations - it),
         ...(preview ? { preview } : {}),
       };
     }
@@ -152,7 +207,7 @@ async function* stylizeSingleScale(input: GatysInput, options: GatysOptions, see
       iterations: done,
       losses,
       elapsedMs: performance.now() - started,
-      aborted: done < options.iterations,
+      aborted: done < iterations,
     };
   } finally {
     optimizer?.dispose();
@@ -163,61 +218,44 @@ async function* stylizeSingleScale(input: GatysInput, options: GatysOptions, see
   }
 }
 
+function makeOptimizer(plan: OptimizerPlan): ImageOptimizer {
+  switch (plan.kind) {
+    case "adam":
+      return new AdamImageOptimizer({ learningRate: plan.learningRate, beta1: plan.beta1, beta2: plan.beta2, epsilon: plan.epsilon });
+    case "lbfgs":
+      return new LbfgsImageOptimizer({ learningRate: plan.learningRate, historySize: plan.historySize });
+  }
+}
+
 function validateInput(input: GatysInput, options: GatysOptions): void {
   assertRgbImage(input.content, "content image");
-  if (input.styles.length === 0) throw new PasticheError("INVALID_OPTION", "at least one style image is required");
+  checkStyleCounts({ styles: input.styles.length, blendWeights: options.styleBlendWeights?.length, masks: input.styleMasks?.length });
   input.styles.forEach((s, i) => { assertRgbImage(s, `style image ${i + 1}`); });
-  if (options.styleBlendWeights && options.styleBlendWeights.length !== input.styles.length) {
-    throw new PasticheError(
-      "INVALID_OPTION",
-      `${options.styleBlendWeights.length} style blend weights for ${input.styles.length} style images`,
-    );
-  }
-  if (input.styleMasks) {
-    if (input.styleMasks.length !== input.styles.length) {
-      throw new PasticheError("INVALID_OPTION", `${input.styleMasks.length} style masks for ${input.styles.length} style images (give one per style, in order)`);
-    }
-    input.styleMasks.forEach((m, i) => { assertRgbImage(m, `style mask ${i + 1}`); });
-  }
-  if (options.init === "image") {
-    if (!input.initImage) throw new PasticheError("INVALID_OPTION", 'init "image" needs an initial image');
+  input.styleMasks?.forEach((m, i) => { assertRgbImage(m, `style mask ${i + 1}`); });
+  const { kind } = options.init;
+  if (kind === "image" || kind === "fast") {
+    if (!input.initImage) throw new PasticheError("INVALID_OPTION", `init "${kind}" needs an initial image (initImage)`);
     assertRgbImage(input.initImage, "initial image");
   }
 }
 
-/**
- * Each pooling halves the feature maps (rounding down): an image with a side shorter than 2^pools
- * has empty feature maps at the deepest layer, whose loss is NaN (or crashes the WASM kernel).
- * Checked per stage, since multi-scale and styleScale make small images likely.
- */
-function assertLargeEnough(input: GatysInput, options: GatysOptions): void {
-  const layers = [...options.contentLayers, ...options.styleLayers];
-  const deepest = deepestLayerIndex(layers);
-  const minSide = 2 ** VGG19_LAYERS.slice(0, deepest).filter((l) => l.kind === "pool").length;
-  const deepestName = VGG19_LAYERS[deepest]!.name;
-  const check = (image: RgbImage, what: string) => {
-    if (Math.min(image.width, image.height) < minSide) {
-      throw new PasticheError("INVALID_IMAGE", `${what} is ${image.width}x${image.height}: layer ${deepestName} needs at least ${minSide} pixels on each side (raise the size or styleScale)`);
-    }
-  };
-  check(input.content, "the content image");
-  input.styles.forEach((s, i) => { check(s, `style image ${i + 1}`); });
-}
-
-function initialImage(input: GatysInput, options: GatysOptions, seed: number): tf.Tensor4D {
+function initialImage(input: StageInput, seed: number): tf.Tensor4D {
   const { width, height } = input.content;
+  const { start } = input;
   return tf.tidy(() => {
-    switch (options.init) {
+    if ("image" in start) {
+      const init = rgbImageToTensor(start.image);
+      return init.shape[1] === height && init.shape[2] === width
+        ? init
+        : tf.clipByValue(tf.image.resizeBilinear(init, [height, width], true), 0, 1);
+    }
+    switch (start.kind) {
       case "content":
         return rgbImageToTensor(input.content);
       case "noise":
         return tf.randomUniform([1, height, width, 3], 0, 1, "float32", seed);
-      case "image": {
-        const init = rgbImageToTensor(input.initImage!);
-        return init.shape[1] === height && init.shape[2] === width
-          ? init
-          : tf.clipByValue(tf.image.resizeBilinear(init, [height, width], true), 0, 1);
-      }
+      case "gray":
+        return tf.fill([1, height, width, 3], 0.5, "float32");
     }
   });
 }

@@ -8,14 +8,8 @@ import { layerMasks, poolsBefore } from "../../vgg/layerMasks.js";
 import type { GatysOptions } from "../options.js";
 import { maskImageToTensor } from "./styleMasks.js";
 import { rgbImageToTensor } from "../../image/tensorImage.js";
+import type { GramTiling } from "../tiling/resolveTiling.js";
 import { coreInFeatures, planTiles, type Tile } from "../tiling/tiles.js";
-
-/** How style images are turned into Gram matrices: whole, or tile by tile for images too large for one pass. */
-export interface GramTiling {
-  readonly tileSize: number;
-  readonly margin: number;
-  readonly align: number;
-}
 
 /**
  * Per style layer, the Gram matrix of one image's features. Tiled: each tile's core features (seen

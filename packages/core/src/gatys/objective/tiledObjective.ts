@@ -5,7 +5,8 @@ import { totalVariation } from "../../losses/totalVariation.js";
 import { VggFeatureExtractor } from "../../vgg/extractor.js";
 import type { WeightMap } from "../../model/weightMap.js";
 import { TermsSlot, type Objective, type ObjectiveInput } from "./objective.js";
-import { cropToCore, styleGramTargets, type GramTiling } from "./styleTargets.js";
+import type { GramTiling } from "../tiling/resolveTiling.js";
+import { cropToCore, styleGramTargets } from "./styleTargets.js";
 import { planTiles, tileOffsets, type Tile } from "../tiling/tiles.js";
 
 export interface TiledObjectiveInput extends ObjectiveInput {
