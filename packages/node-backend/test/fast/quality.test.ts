@@ -5,6 +5,7 @@ import { DEFAULT_STYLE_LAYERS, VggFeatureExtractor, disposeWeightMap, gramMatrix
 import { initBackend } from "../../src/backend/index.js";
 import { readImage } from "../../src/images/index.js";
 import { loadVgg19Weights } from "../../src/models/index.js";
+import { untilDone } from "@pastiche/core";
 import { stylizeFastFromFiles } from "../../src/pipeline/fastFromFiles.js";
 import { realModelsDir, sharedImages } from "./helpers.js";
 
@@ -45,7 +46,7 @@ describe.skipIf(!modelsDir)("fast stylisation quality (VGG19 style loss)", () =>
         const f = extractor.extract(rgbImageToTensor(style));
         return Object.fromEntries(DEFAULT_STYLE_LAYERS.map((l) => [l, gramMatrix(f[l]!)]));
       });
-      const fast = await stylizeFastFromFiles({ content: contentPath, styles: [stylePath], modelsDir: modelsDir!, options: { size: SIZE } });
+      const fast = await untilDone(stylizeFastFromFiles({ content: contentPath, styles: [stylePath], modelsDir: modelsDir!, options: { size: SIZE } }));
       const ratio = loss(fast.image, targets) / loss(content, targets);
       tf.dispose(Object.values(targets));
       console.log(`style loss ratio, ${styleName}: ${(ratio * 100).toFixed(1)}%`);
