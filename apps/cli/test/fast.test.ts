@@ -24,7 +24,7 @@ describe("pastiche fast", () => {
   it("rejects a bad strength before loading anything (exit 2, one line)", () => {
     const r = pastiche(["fast", content, style, "-o", path.join(out, "a.png"), "--strength", "1.5"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^pastiche: error: invalid option strength: .*\n$/);
+    expect(r.stderr).toMatch(/^pastiche: error: --strength: must be at most 1, got 1.5\n$/);
     expect(existsSync(path.join(out, "a.png"))).toBe(false);
   });
 
@@ -38,7 +38,7 @@ describe("pastiche fast", () => {
   it("counts blend weights against style images", () => {
     const r = pastiche(["fast", content, style, style, "-o", path.join(out, "c.png"), "--style-blend-weights", "1,2,3"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("3 weights for 2 style images");
+    expect(r.stderr).toContain("--style-blend-weights: 3 style blend weights for 2 style images");
   });
 
   it.skipIf(!modelsDir || !existsSync(path.join(modelsDir, "magenta-arbitrary-tflite")))("writes a stylised image and reports timings as JSON", () => {
