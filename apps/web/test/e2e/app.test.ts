@@ -8,7 +8,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { chromiumPath, describeNeeding, needs } from "@pastiche/vitest-config/needs";
+import { afterAll, beforeAll, expect, test } from "vitest";
 import { writeBadFiles, type BadFile } from "./badFiles";
 import { startApp, WEB_DIR, type RunningApp } from "./server";
 
@@ -19,7 +20,7 @@ const IMAGES_DIR = process.env.PASTICHE_TEST_IMAGES ?? path.join(SHARED, "images
 const CONTENT = path.join(IMAGES_DIR, "content", "sailboat.jpg");
 const STYLE = path.join(IMAGES_DIR, "style", "starry_night.jpg");
 const ARTIFACTS = path.join(WEB_DIR, "test", "e2e", "artifacts");
-const CHROMIUM = process.env.PASTICHE_CHROMIUM ?? "/usr/bin/chromium";
+const CHROMIUM = chromiumPath() ?? "/usr/bin/chromium";
 
 let app: RunningApp;
 let browser: Browser;
@@ -136,7 +137,7 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-describe("the web app in Chromium", () => {
+describeNeeding([needs.chromium(), needs.models(), needs.sharedImages()], "the web app in Chromium", () => {
   test("the page is served with security headers and a per-request CSP nonce", async () => {
     const [a, b] = await Promise.all([fetch(`${app.url}/`), fetch(`${app.url}/`)]);
     expect(a.status).toBe(200);

@@ -8,7 +8,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describeNeeding, needs } from "@pastiche/vitest-config/needs";
+import { afterAll, expect, it } from "vitest";
 import type { JobView, UploadedImage } from "../../src/shared/jobSchemas";
 import { RESTART_FAILURE } from "../../src/server/db/jobsRepo";
 import { tempDir } from "./helpers";
@@ -110,7 +111,7 @@ async function pollJob(server: Server, id: string, until: (job: JobView) => bool
   }
 }
 
-describe("killing the production server during a Quality job", () => {
+describeNeeding([needs.models(), needs.sharedImages()], "killing the production server during a Quality job", () => {
   it("re-queues the job once, then fails it with a reason; finished results stay downloadable", async () => {
     const { dir, remove } = tempDir();
     try {

@@ -6,7 +6,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import sharp from "sharp";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describeNeeding, needs } from "@pastiche/vitest-config/needs";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import type { JobView } from "../../src/shared/jobSchemas.js";
 import { createPasticheApp, type PasticheApp } from "../../src/server/app.js";
 import { handleTrpc } from "../../src/server/http/trpcHandler.js";
@@ -55,7 +56,8 @@ async function resultSize(id: string): Promise<{ width: number; height: number }
   return { width: meta.width, height: meta.height };
 }
 
-describe("real worker processes", () => {
+// Skipped as a whole, the file's hooks do not run either.
+describeNeeding([needs.models(), needs.sharedImages()], "real worker processes", () => {
   it("runs a Fast job to a PNG result", async () => {
     const { id } = await callerFor(app).jobs.create({ mode: "fast", contentId, styleIds: [styleId], options: { size: 64 } });
     const job = await finished(id);

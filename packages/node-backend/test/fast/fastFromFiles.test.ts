@@ -1,6 +1,7 @@
 import { writeFile, mkdir } from "node:fs/promises";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
+import { NO_WEIGHTS, describeNeeding, needs } from "@pastiche/vitest-config/needs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { GraphModelStyleModels, stylizeFast, untilDone, type RgbImage } from "@pastiche/core";
 import { initBackend } from "../../src/backend/index.js";
@@ -105,7 +106,7 @@ describe("TF.js graph models behind the same interface", () => {
   });
 });
 
-describe.skipIf(!modelsDir)("the fast path on the real Magenta files", () => {
+describeNeeding([modelsDir ? undefined : NO_WEIGHTS, needs.sharedImages()], "the fast path on the real Magenta files", () => {
   it("stylises at 384, caches the style bottleneck, and strength 0.5 lands between content and full style", async () => {
     const request = { content, styles: [wave], modelsDir: modelsDir!, options: { size: 384 } };
     const full = await untilDone(stylizeFastFromFiles(request));
