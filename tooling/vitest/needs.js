@@ -29,12 +29,13 @@ export function sharedImagesDir() {
   return isDir(shared) ? shared : undefined;
 }
 
-/** PASTICHE_CHROMIUM, else the first Chromium found on PATH or in /usr/bin. */
+/** PASTICHE_CHROMIUM when it exists, else the first Chromium on PATH. */
 export function chromiumPath() {
   const env = process.env.PASTICHE_CHROMIUM?.trim();
-  if (env) return env;
-  const dirs = [...(process.env.PATH ?? "").split(path.delimiter), "/usr/bin"];
-  for (const dir of dirs) for (const name of ["chromium", "chromium-browser"]) if (dir && existsSync(path.join(dir, name))) return path.join(dir, name);
+  if (env) return existsSync(env) ? env : undefined;
+  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
+    for (const name of ["chromium", "chromium-browser"]) if (dir && existsSync(path.join(dir, name))) return path.join(dir, name);
+  }
   return undefined;
 }
 
