@@ -48,3 +48,17 @@ describe("planGatysRun: the whole run, decided once", () => {
     expect(plan({ scales: "auto", iterations: 100 })).toEqual(plan({ scales: "auto", iterations: 100 }));
   });
 });
+
+describe("options parsed once", () => {
+  it("entry points take parsed options as they are (frozen), and parse raw ones", async () => {
+    const { ensureGatysOptions } = await import("../../src/index.js");
+    const parsed = parseGatysOptions({ tileSize: 256, init: { kind: "noise" } });
+    expect(ensureGatysOptions(parsed)).toBe(parsed);
+    expect(Object.isFrozen(parsed) && Object.isFrozen(parsed.init) && Object.isFrozen(parsed.styleLayers)).toBe(true);
+    const raw = { tileSize: 256 as const };
+    const fromRaw = ensureGatysOptions(raw);
+    expect(fromRaw).not.toBe(raw);
+    expect(fromRaw.tileSize).toBe(256);
+    expect(ensureGatysOptions(fromRaw)).toBe(fromRaw);
+  });
+});
