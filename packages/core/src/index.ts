@@ -1,4 +1,3 @@
-export { PasticheError, isPasticheError, type PasticheErrorCode } from "./errors.js";
 export { assertRgbImage, type RgbImage } from "./image/rgbImage.js";
 export * from "./model/index.js";
 export {
@@ -27,23 +26,13 @@ export { AdamImageOptimizer, ADAM_DEFAULTS, type AdamOptions } from "./optim/ada
 export { LbfgsImageOptimizer, LBFGS_DEFAULTS, type LbfgsOptions } from "./optim/lbfgs.js";
 export type { Evaluation, ImageOptimizer } from "./optim/types.js";
 export { IterateAverage } from "./optim/iterateAverage.js";
-export {
-  GatysOptionsSchema,
-  GatysInitSchema,
-  BUILT_IN_INITS,
-  parseGatysOptions,
-  ensureGatysOptions,
-  styleLongestSide,
-  type GatysInit,
-  DEFAULT_CONTENT_LAYERS,
-  DEFAULT_STYLE_LAYERS,
-  type GatysOptions,
-  type GatysOptionsInput,
-} from "./gatys/options.js";
+// The option schemas, parsing, style counts and plain defaults: `@pastiche/core/schemas` (TF-free).
+export * from "./schemas.js";
+export { styleLongestSide, DEFAULT_CONTENT_LAYERS, DEFAULT_STYLE_LAYERS } from "./gatys/options.js";
 export type { StylizeEvent, StageStartEvent, LossTerms } from "./gatys/events.js";
 export { stylizeGatys, type GatysInput } from "./gatys/stylizeGatys.js";
 export { assertGradientsRegistered } from "./gatys/gradients.js";
-export { parseOptions, styleBlendWeightsSchema, weightSchema } from "./options/parse.js";
+export { parseOptions } from "./options/parse.js";
 export { rgbImageToTensor, tensorToRgbImage, resizeRgbImage } from "./image/tensorImage.js";
 export {
   planGatysRun,
@@ -68,8 +57,5 @@ export { imageGrams } from "./gatys/objective/styleTargets.js";
 export { wholeImageObjective, type Objective, type ObjectiveInput } from "./gatys/objective/objective.js";
 export { tiledObjective, type TiledObjectiveInput } from "./gatys/objective/tiledObjective.js";
 export { resolveTiling, tileAlignment, type GramTiling } from "./gatys/tiling/resolveTiling.js";
-export { formatBytes } from "./formatBytes.js";
 export { untilDone } from "./untilDone.js";
-export { checkStyleCounts, styleCountProblem, type StyleCounts, type StyleCountNames } from "./options/styleCounts.js";
-export { FAST_DEFAULT_SIZE, WEB_QUALITY_DEFAULTS, DEFAULT_MAX_INPUT_PIXELS } from "./options/defaults.js";
 export { chooseTileSize, estimateEvaluationBytes, memoryModel, activationShare, MEMORY_MODELS, type MemoryModel } from "./gatys/tiling/memoryBudget.js";

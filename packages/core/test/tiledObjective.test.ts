@@ -12,6 +12,7 @@ import {
   type Objective,
   type StylizeEvent,
 } from "../src/index.js";
+import { maxRelativeDifference } from "./helpers/compare.js";
 import { SHALLOW_RUN_OPTIONS, syntheticVggWeights, testImage } from "./helpers/syntheticVgg.js";
 
 const weights = syntheticVggWeights("block2_conv1");
@@ -28,16 +29,6 @@ function gradientOf(objective: Objective, image: tf.Tensor4D): { grad: Float32Ar
   const values = terms.dataSync() as Float32Array;
   tf.dispose([e.loss, e.grad, terms]);
   return { grad, terms: values };
-}
-
-function maxRelativeDifference(a: Float32Array, b: Float32Array): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return diff / scale;
 }
 
 describe("tiled objective", () => {

@@ -2,21 +2,12 @@ import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { VggFeatureExtractor, disposeWeightMap, parseGatysOptions, planTiles, rgbImageToTensor } from "../../src/index.js";
 import { cropToCore, styleGramTargets } from "../../src/gatys/objective/styleTargets.js";
+import { maxRelativeDifference } from "../helpers/compare.js";
 import { SHALLOW_RUN_OPTIONS, syntheticVggWeights, testImage } from "../helpers/syntheticVgg.js";
 
 const weights = syntheticVggWeights("block2_conv1");
 afterAll(() => { disposeWeightMap(weights); });
 const layers = [...SHALLOW_RUN_OPTIONS.contentLayers, ...SHALLOW_RUN_OPTIONS.styleLayers];
-
-function maxRelativeDifference(a: Float32Array, b: Float32Array): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return diff / scale;
-}
 
 describe("tiled style targets", () => {
   it("blended Gram targets computed tile by tile equal the whole images', without leaking tensors", () => {
