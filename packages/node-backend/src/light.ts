@@ -4,7 +4,7 @@
 export { sniffImage, pngHasEnd, jpegHasEnd, SNIFF_LENGTH, SUPPORTED_INPUT_FORMATS, type ImageFormat, type SniffResult } from "./images/sniff.js";
 export { resolveModelsDir, defaultModelsDir, MODELS_DIR_ENV, type ModelsDirInfo } from "./models/modelsDir.js";
 export { VGG19_MODEL, MAGENTA_STYLE_PREDICT_MODEL, MAGENTA_STYLE_TRANSFER_MODEL, type ModelEntry, type LocalModelForm } from "./models/registry.js";
-export { crc32, pngChunk } from "./images/pngText.js";
+export { crc32, pngChunk, readPngText } from "./images/pngText.js";
 export { isModelInstalled } from "./models/installed.js";
 export { writeFileAtomic, TEMP_FILE_PREFIX } from "./fs/atomicWrite.js";
 // TF-free values from core, re-exported so the web server needs one import for them.

@@ -4,6 +4,7 @@
  * API answers within 200 ms.
  */
 import { readFileSync } from "node:fs";
+import { readPngText } from "@pastiche/node/light";
 import path from "node:path";
 import sharp from "sharp";
 import { describeNeeding, needs } from "@pastiche/vitest-config/needs";
@@ -82,6 +83,11 @@ describeNeeding([needs.models(), needs.sharedImages()], "real worker processes",
     expect(withLosses.at(-1)!.progress!.losses!.total).toBeGreaterThan(0);
     expect(last.previewUrl).toMatch(new RegExp(`^/api/jobs/${id}/preview\\?v=\\d+$`));
     expect(Math.max(...Object.values(await resultSize(id)))).toBe(64);
+    // The pipeline recorded the run in the result, so `pastiche stylize --from` can rerun it.
+    const settings = JSON.parse(readPngText(readFileSync(app.paths.result(id)))["pastiche:settings"]!) as { options: { iterations: number; seed?: number }; sha256: { content: string } };
+    expect(settings.options.iterations).toBe(4);
+    expect(settings.options.seed).toBeTypeOf("number");
+    expect(settings.sha256.content).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it("keeps answering within 200 ms while a Quality job runs, and cancels it within an iteration", async () => {
