@@ -6,7 +6,7 @@
  * TFLite files in PASTICHE_MODELS_DIR (or the default models directory); skipped without them.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { stylizeFast, type RgbImage } from "@pastiche/core";
+import { stylizeFast, untilDone, type RgbImage } from "@pastiche/core";
 import { initBackend, loadFastStyleModels } from "@pastiche/node";
 
 // Multiply-accumulates per output pixel of the networks (the 1.85 GMAC at 384×384, 0.39
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   // Predictor alone, at 256 (warm).
   const style = image(256, 256, 1);
   const predict = async (): Promise<number> => {
-    const r = await stylizeFast(image(8, 8, 0), [style], { models, cache: null });
+    const r = await untilDone(stylizeFast({ content: image(8, 8, 0), styles: [style], models, cache: null }));
     sampleRss();
     return r.timings.predictMs;
   };
@@ -79,7 +79,7 @@ async function main(): Promise<void> {
     const content = image(size, size, 2);
     const times: number[] = [];
     for (let i = 0; i < 3; i++) {
-      const r = await stylizeFast(content, [style], { models, cache: null });
+      const r = await untilDone(stylizeFast({ content, styles: [style], models, cache: null }));
       times.push(r.timings.totalMs);
       sampleRss();
     }

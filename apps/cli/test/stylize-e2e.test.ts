@@ -5,7 +5,8 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { readImage, readPngText, writeImage } from "@pastiche/node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NO_WEIGHTS, describeNeeding } from "@pastiche/vitest-config/needs";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import {
   CONTENT_SIZE,
   assertBuilt,
@@ -22,7 +23,7 @@ import {
 const SIZE = 64;
 const EXPECTED = { width: SIZE, height: Math.round((CONTENT_SIZE.height * SIZE) / CONTENT_SIZE.width) };
 
-describe.skipIf(!process.env.PASTICHE_MODELS_DIR)("pastiche stylize: a real run (PASTICHE_MODELS_DIR)", () => {
+describeNeeding([process.env.PASTICHE_MODELS_DIR ? undefined : NO_WEIGHTS], "pastiche stylize: a real run (PASTICHE_MODELS_DIR)", () => {
   let root: string | undefined;
   let fx: Fixtures;
   let outDir: string;
@@ -79,7 +80,7 @@ describe.skipIf(!process.env.PASTICHE_MODELS_DIR)("pastiche stylize: a real run 
   });
 });
 
-describe.skipIf(!process.env.PASTICHE_MODELS_DIR)("pastiche stylize: new controls and --from (PASTICHE_MODELS_DIR)", () => {
+describeNeeding([process.env.PASTICHE_MODELS_DIR ? undefined : NO_WEIGHTS], "pastiche stylize: new controls and --from (PASTICHE_MODELS_DIR)", () => {
   let root: string | undefined;
   let fx: Fixtures;
   let first: CliResult;
@@ -135,7 +136,7 @@ describe.skipIf(!process.env.PASTICHE_MODELS_DIR)("pastiche stylize: new control
   });
 });
 
-describe.skipIf(!process.env.PASTICHE_MODELS_DIR)("pastiche stylize: regional styles with --mask (PASTICHE_MODELS_DIR)", () => {
+describeNeeding([process.env.PASTICHE_MODELS_DIR ? undefined : NO_WEIGHTS], "pastiche stylize: regional styles with --mask (PASTICHE_MODELS_DIR)", () => {
   let root: string | undefined;
   let fx: Fixtures;
   let first: CliResult;

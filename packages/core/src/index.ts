@@ -1,5 +1,4 @@
-export { PasticheError, isPasticheError, type PasticheErrorCode } from "./errors.js";
-export { assertRgbImage, type RgbImage } from "./image.js";
+export { assertRgbImage, type RgbImage } from "./image/rgbImage.js";
 export * from "./model/index.js";
 export {
   VGG19_LAYERS,
@@ -21,34 +20,42 @@ export { contentLoss, meanSquaredError } from "./losses/content.js";
 export { styleLoss, maskedStyleLoss, type MaskedStyleTarget } from "./losses/style.js";
 export { maskedGramMatrix } from "./losses/maskedGram.js";
 export { layerMasks, poolsBefore } from "./vgg/layerMasks.js";
-export { maskImageToTensor } from "./run/styleMasks.js";
+export { maskImageToTensor } from "./gatys/objective/styleMasks.js";
 export { totalVariation } from "./losses/totalVariation.js";
 export { AdamImageOptimizer, ADAM_DEFAULTS, type AdamOptions } from "./optim/adam.js";
 export { LbfgsImageOptimizer, LBFGS_DEFAULTS, type LbfgsOptions } from "./optim/lbfgs.js";
 export type { Evaluation, ImageOptimizer } from "./optim/types.js";
 export { IterateAverage } from "./optim/iterateAverage.js";
+// The option schemas, parsing, style counts and plain defaults: `@pastiche/core/schemas` (TF-free).
+export * from "./schemas.js";
+export { styleLongestSide, DEFAULT_CONTENT_LAYERS, DEFAULT_STYLE_LAYERS } from "./gatys/options.js";
+export type { StylizeEvent, StageStartEvent, LossTerms } from "./gatys/events.js";
+export { stylizeGatys, type GatysInput } from "./gatys/stylizeGatys.js";
+export { assertGradientsRegistered } from "./gatys/gradients.js";
+export { parseOptions } from "./options/parse.js";
+export { rgbImageToTensor, tensorToRgbImage, resizeRgbImage } from "./image/tensorImage.js";
 export {
-  GatysOptionsSchema,
-  parseGatysOptions,
-  styleLongestSide,
-  DEFAULT_CONTENT_LAYERS,
-  DEFAULT_STYLE_LAYERS,
-  type GatysOptions,
-  type GatysOptionsInput,
-} from "./run/options.js";
-export type { StylizeEvent, LossTerms } from "./run/events.js";
-export { stylizeGatys, type GatysInput } from "./run/gatys.js";
-export { assertGradientsRegistered } from "./run/gradients.js";
-export { parseOptions, styleBlendWeightsSchema, weightSchema } from "./optionSchemas.js";
-export { rgbImageToTensor, tensorToRgbImage, resizeRgbImage } from "./run/tensorImage.js";
-export { scaleSizes, planStages, planRun, stageIterations, stylizeMultiScale, type StageRunner } from "./run/multiScale.js";
-export type { StageInfo } from "./run/stage.js";
+  planGatysRun,
+  chooseSeed,
+  stageInfo,
+  scaleSizes,
+  fitLongestSide,
+  planStages,
+  stageIterations,
+  type RunPlan,
+  type StagePlan,
+  type OptimizerPlan,
+  type PlanInput,
+  type Size,
+} from "./gatys/plan.js";
+export type { StageInfo } from "./gatys/stage.js";
 export * from "./color/index.js";
 export * from "./tflite/index.js";
 export * from "./fast/index.js";
-export { planTiles, axisCuts, coreInFeatures, tileOffsets, borderEnergyRatio, type Rect, type Tile, type TileGrid } from "./run/tiles.js";
-export { imageGrams, type GramTiling } from "./run/styleTargets.js";
-export { wholeImageObjective, type Objective, type ObjectiveInput } from "./run/objective.js";
-export { tiledObjective, type TiledObjectiveInput } from "./run/tiledObjective.js";
-export { resolveTiling, tileAlignment, formatBytes } from "./run/tiling.js";
-export { chooseTileSize, estimateEvaluationBytes, memoryModel, activationShare, MEMORY_MODELS, type MemoryModel } from "./run/memoryBudget.js";
+export { planTiles, axisCuts, coreInFeatures, tileOffsets, borderEnergyRatio, type Rect, type Tile, type TileGrid } from "./gatys/tiling/tiles.js";
+export { imageGrams } from "./gatys/objective/styleTargets.js";
+export { wholeImageObjective, type Objective, type ObjectiveInput } from "./gatys/objective/objective.js";
+export { tiledObjective, type TiledObjectiveInput } from "./gatys/objective/tiledObjective.js";
+export { resolveTiling, tileAlignment, type GramTiling } from "./gatys/tiling/resolveTiling.js";
+export { untilDone } from "./untilDone.js";
+export { chooseTileSize, estimateEvaluationBytes, memoryModel, activationShare, MEMORY_MODELS, type MemoryModel } from "./gatys/tiling/memoryBudget.js";

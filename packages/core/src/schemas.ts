@@ -2,6 +2,17 @@
 // processes that validate runs but never execute one (the web server: it must stay small and
 // responsive, and runs happen in a worker process that imports the full `@pastiche/core`).
 export { PasticheError, isPasticheError, type PasticheErrorCode } from "./errors.js";
-export { weightSchema, styleBlendWeightsSchema } from "./optionSchemas.js";
-export { GatysOptionsSchema, parseGatysOptions, type GatysOptions, type GatysOptionsInput } from "./run/options.js";
-export { FastOptionsSchema, parseFastOptions, type FastOptions, type FastOptionsInput } from "./fast/options.js";
+export { weightSchema, styleBlendWeightsSchema } from "./options/parse.js";
+export {
+  GatysOptionsSchema,
+  GatysInitSchema,
+  BUILT_IN_INITS,
+  parseGatysOptions,
+  ensureGatysOptions,
+  type GatysOptions,
+  type GatysOptionsInput,
+  type GatysInit,
+} from "./gatys/options.js";
+export { checkStyleCounts, styleCountProblem, type StyleCounts, type StyleCountNames } from "./options/styleCounts.js";
+export * from "./light.js";
+export { FastOptionsSchema, parseFastOptions, ensureFastOptions, type FastOptions, type FastOptionsInput } from "./fast/options.js";

@@ -78,7 +78,7 @@ describe("stylizeGatys", () => {
 
   it("is repeatable with a seed (noise init) and differs with another seed", async () => {
     const run = async (seed: number) => {
-      const events = await collect({ content, styles: [style], weights, options: { ...small, iterations: 2, init: "noise", seed } });
+      const events = await collect({ content, styles: [style], weights, options: { ...small, iterations: 2, init: { kind: "noise" }, seed } });
       const done = events.at(-1)!;
       return done.type === "done" ? done.image.data : new Uint8Array();
     };
@@ -110,7 +110,7 @@ describe("stylizeGatys", () => {
 
   it("starts from a given image, resized to the content's size", async () => {
     const init = testImage(12, 10, 3);
-    const events = await collect({ content, styles: [style], weights, initImage: init, options: { ...small, iterations: 1, init: "image" } });
+    const events = await collect({ content, styles: [style], weights, initImage: init, options: { ...small, iterations: 1, init: { kind: "image", path: "init.png" } } });
     expect(events.at(-1)).toMatchObject({ type: "done", image: { width: 24, height: 20 } });
   });
 
@@ -195,7 +195,7 @@ describe("stylizeGatys", () => {
     await expectPasticheError(collect({ ...base, options: { optimizer: "sgd" as "adam" } }), "INVALID_OPTION", "optimizer");
     await expectPasticheError(collect({ ...base, styles: [] }), "INVALID_OPTION", "style image");
     await expectPasticheError(collect({ ...base, options: { ...small, styleBlendWeights: [1, 2] } }), "INVALID_OPTION", "blend");
-    await expectPasticheError(collect({ ...base, options: { init: "image" } }), "INVALID_OPTION", "initial image");
+    await expectPasticheError(collect({ ...base, options: { init: { kind: "image", path: "init.png" } } }), "INVALID_OPTION", "initial image");
     await expectPasticheError(collect({ ...base, styleMasks: [style, style] }), "INVALID_OPTION", "2 style masks for 1 style images");
     await expectPasticheError(collect({ ...base, styleMasks: [{ width: 2, height: 2, data: new Uint8Array(3) }] }), "INVALID_IMAGE", "style mask 1");
     await expectPasticheError(collect({ ...base, content: { width: 4, height: 4, data: new Uint8Array(5) } }), "INVALID_IMAGE");

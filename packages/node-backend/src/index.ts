@@ -2,14 +2,19 @@
 export * from "./backend/index.js";
 export * from "./images/index.js";
 export * from "./models/index.js";
-export { stylizeGatysFromFiles, readGatysInputs, cachedVgg19Weights, type GatysFileRequest, type GatysInputs } from "./pipeline/gatysFromFiles.js";
+export { isModelInstalled } from "./models/installed.js";
+export { writeFileAtomic, syncDirectory } from "./fs/atomicWrite.js";
+export { formatBytes } from "@pastiche/core";
+export { stylizeGatysFromFiles, readGatysInputs, cachedVgg19Weights, type GatysFileRequest, type GatysInputs, type GatysOutput } from "./pipeline/gatysFromFiles.js";
 export {
   stylizeFastFromFiles,
   loadFastStyleModels,
   cachedFastStyleModels,
   loadMagentaGraphModels,
   readFastInputs,
+  stylizeFastToImage,
   type FastFileRequest,
+  type FastFileEvent,
   type FastModelsRequest,
   type LoadedFastModels,
   type TransferVariant,
@@ -19,7 +24,8 @@ export {
   RUN_SETTINGS_KEY,
   formatRunSettings,
   hashRunInputs,
-  initIsFile,
+  initFile,
+  RunSettingsSchema,
   parseRunSettings,
   readRunSettings,
   sha256File,

@@ -1,6 +1,7 @@
 "use client";
 
 import { useId, useState } from "react";
+import { FAST_DEFAULT_SIZE, WEB_QUALITY_DEFAULTS } from "@pastiche/core/light";
 import type { HostedLimits, JobCreateInput, JobMode, QualityJobOptions } from "@/shared/jobSchemas";
 
 export type PreserveColors = QualityJobOptions["preserveColors"];
@@ -21,9 +22,9 @@ export interface ControlSettings {
 
 export const DEFAULT_SETTINGS: ControlSettings = {
   strength: 1,
-  fastSize: 512,
-  qualitySize: 256,
-  iterations: 200,
+  fastSize: FAST_DEFAULT_SIZE,
+  qualitySize: WEB_QUALITY_DEFAULTS.size,
+  iterations: WEB_QUALITY_DEFAULTS.iterations,
   styleWeightLog10: -2, // core's (and the TensorFlow tutorial's) default of 1e-2
   preserveColors: "none",
   blendWeights: {},

@@ -15,10 +15,12 @@ export interface HostedLimits {
   maxIterations: number;
 }
 
+import { DEFAULT_MAX_INPUT_PIXELS } from "@pastiche/core/light";
+
 /** The defaults of a server with no limit variables set (see docs/web.md). */
 export const DEFAULT_HOSTED_LIMITS: HostedLimits = {
   maxUploadBytes: 25 * 1024 * 1024,
-  maxInputPixels: 50_000_000,
+  maxInputPixels: DEFAULT_MAX_INPUT_PIXELS,
   maxOutputSide: 1024,
   maxIterations: 1000,
 };

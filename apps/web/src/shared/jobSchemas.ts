@@ -7,7 +7,7 @@
  * controls and tightened to the hosted limits.
  */
 import { z } from "zod";
-import { FastOptionsSchema, GatysOptionsSchema } from "@pastiche/core/schemas";
+import { FAST_DEFAULT_SIZE, FastOptionsSchema, GatysOptionsSchema, WEB_QUALITY_DEFAULTS, styleCountProblem } from "@pastiche/core/schemas";
 import { DEFAULT_HOSTED_LIMITS, IMAGE_ROLES, JOB_MODES, JOB_STATUSES, MAX_STYLES, type HostedLimits, type JobMode, type JobStatus } from "./constants";
 import { IdSchema } from "./ids";
 
@@ -41,7 +41,7 @@ export function fastJobOptionsSchema(limits: Pick<HostedLimits, "maxOutputSide">
       size: FastOptionsSchema.shape.size
         .unwrap()
         .max(limits.maxOutputSide, { message: `The output size can be at most ${limits.maxOutputSide} pixels on this server.` })
-        .default(Math.min(512, limits.maxOutputSide)),
+        .default(Math.min(FAST_DEFAULT_SIZE, limits.maxOutputSide)),
     })
     .strict();
 }
@@ -66,11 +66,11 @@ export function qualityJobOptionsSchema(limits: Pick<HostedLimits, "maxOutputSid
       size: GatysOptionsSchema.shape.size
         .unwrap()
         .max(limits.maxOutputSide, { message: `The output size can be at most ${limits.maxOutputSide} pixels on this server.` })
-        .default(Math.min(256, limits.maxOutputSide)),
+        .default(Math.min(WEB_QUALITY_DEFAULTS.size, limits.maxOutputSide)),
       iterations: GatysOptionsSchema.shape.iterations
         .unwrap()
         .max(limits.maxIterations, { message: `A Quality job can have at most ${limits.maxIterations} iterations on this server.` })
-        .default(Math.min(200, limits.maxIterations)),
+        .default(Math.min(WEB_QUALITY_DEFAULTS.iterations, limits.maxIterations)),
     })
     .strict();
 }
@@ -88,14 +88,8 @@ export function jobCreateInputSchema(limits: Pick<HostedLimits, "maxOutputSide" 
       z.object({ mode: z.literal("quality"), contentId: IdSchema, styleIds: styleIdsSchema, options: qualityJobOptionsSchema(limits).prefault({}) }),
     ])
     .superRefine((job, ctx) => {
-      const weights = job.options.styleBlendWeights;
-      if (weights && weights.length !== job.styleIds.length) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["options", "styleBlendWeights"],
-          message: `Give one blend weight per style image (${weights.length} weights for ${job.styleIds.length} styles).`,
-        });
-      }
+      const problem = styleCountProblem({ styles: job.styleIds.length, blendWeights: job.options.styleBlendWeights?.length });
+      if (problem !== undefined) ctx.addIssue({ code: "custom", path: ["options", "styleBlendWeights"], message: `Give one blend weight per style image: ${problem}.` });
     });
 }
 

@@ -1,6 +1,7 @@
 /**
- * Runs one job with @pastiche/node's file pipelines — the same calls the CLI makes — and writes the
- * result (and previews) atomically with writeImage.
+ * Runs one job with @pastiche/node's file pipelines — the same calls the CLI makes. The pipelines
+ * write the result (a Quality PNG with its run settings, so it can be rerun with `pastiche stylize
+ * --from`); previews are written here.
  */
 import { isPasticheError } from "@pastiche/core";
 import { stylizeFastFromFiles, stylizeGatysFromFiles, writeImage } from "@pastiche/node";
@@ -23,19 +24,21 @@ function message(e: unknown): string {
 
 async function runFast(task: RunTask, ctx: RunContext): Promise<RunOutcome> {
   if (task.mode !== "fast") throw new Error("not a fast task");
-  const started = Date.now();
-  const result = await stylizeFastFromFiles({
+  for await (const event of stylizeFastFromFiles({
     content: task.contentPath,
     styles: task.stylePaths,
     options: task.options,
     maxInputPixels: task.maxInputPixels,
     signal: ctx.signal,
+    // The pipeline writes the result (with how it was made) before "done".
+    output: { path: task.resultPath },
     ...(ctx.modelsDir !== undefined ? { modelsDir: ctx.modelsDir } : {}),
-  });
-  if (ctx.signal.aborted) return { status: "cancelled" };
-  await writeImage(task.resultPath, result.image);
-  ctx.progress({ iteration: 1, iterations: 1, elapsedMs: Date.now() - started, etaMs: 0, losses: null, previewWritten: false });
-  return { status: "succeeded" };
+  })) {
+    // Each network pass is a step, so the progress is the run's own.
+    if (event.type === "step") ctx.progress({ iteration: event.step, iterations: event.steps, elapsedMs: event.elapsedMs, etaMs: null, losses: null, previewWritten: false });
+    if (event.type === "done") return ctx.signal.aborted ? { status: "cancelled" } : { status: "succeeded" };
+  }
+  return { status: "failed", error: "The run ended without a result." };
 }
 
 async function runQuality(task: RunTask, ctx: RunContext): Promise<RunOutcome> {
@@ -45,6 +48,8 @@ async function runQuality(task: RunTask, ctx: RunContext): Promise<RunOutcome> {
     options: { ...task.options, previewEvery: task.previewEvery },
     maxInputPixels: task.maxInputPixels,
     signal: ctx.signal,
+    // Written with the run's settings (so the result can be rerun); a cancelled run keeps no result.
+    output: { path: task.resultPath, keepPartial: false },
     ...(ctx.modelsDir !== undefined ? { modelsDir: ctx.modelsDir } : {}),
   })) {
     if (event.type === "start") {
@@ -62,9 +67,7 @@ async function runQuality(task: RunTask, ctx: RunContext): Promise<RunOutcome> {
       });
     } else {
       // A cancelled run keeps no result: the user asked to stop, not for a partial image.
-      if (event.aborted) return { status: "cancelled" };
-      await writeImage(task.resultPath, event.image);
-      return { status: "succeeded" };
+      return event.aborted ? { status: "cancelled" } : { status: "succeeded" };
     }
   }
   return { status: "failed", error: "The run ended without a result." };

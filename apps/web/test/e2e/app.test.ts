@@ -8,7 +8,8 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { chromiumPath, describeNeeding, needs } from "@pastiche/vitest-config/needs";
+import { afterAll, beforeAll, expect, test } from "vitest";
 import { writeBadFiles, type BadFile } from "./badFiles";
 import { startApp, WEB_DIR, type RunningApp } from "./server";
 
@@ -19,9 +20,10 @@ const IMAGES_DIR = process.env.PASTICHE_TEST_IMAGES ?? path.join(SHARED, "images
 const CONTENT = path.join(IMAGES_DIR, "content", "sailboat.jpg");
 const STYLE = path.join(IMAGES_DIR, "style", "starry_night.jpg");
 const ARTIFACTS = path.join(WEB_DIR, "test", "e2e", "artifacts");
-const CHROMIUM = process.env.PASTICHE_CHROMIUM ?? "/usr/bin/chromium";
+const CHROMIUM = chromiumPath() ?? "/usr/bin/chromium";
 /** What the test needs from outside the repository (CI installs Chromium and provides ../shared). */
-const MISSING = [CHROMIUM, CONTENT, STYLE, MODELS_DIR].filter((p) => !existsSync(p));
+const NEEDS = [needs.chromium(), needs.models(), needs.sharedImages()];
+const MISSING = NEEDS.filter((reason) => reason !== undefined);
 
 let app: RunningApp;
 let browser: Browser;
@@ -135,7 +137,7 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-describe.skipIf(MISSING.length > 0)(MISSING.length > 0 ? `the web app in Chromium (skipped: missing ${MISSING.join(", ")})` : "the web app in Chromium", () => {
+describeNeeding(NEEDS, "the web app in Chromium", () => {
   test("the page is served with security headers and a per-request CSP nonce", async () => {
     const [a, b] = await Promise.all([fetch(`${app.url}/`), fetch(`${app.url}/`)]);
     expect(a.status).toBe(200);

@@ -1,10 +1,11 @@
 /** Shared test fixtures: a temp data dir, an app with an injectable runner, callers, image bytes. */
 import { createHash } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { deflateSync } from "node:zlib";
-import { pngChunk } from "@pastiche/node/light";
+import { MAGENTA_STYLE_PREDICT_MODEL, MAGENTA_STYLE_TRANSFER_MODEL, VGG19_MODEL, pngChunk } from "@pastiche/node/light";
+import { modelsDir } from "@pastiche/vitest-config/needs";
 import { TRPCError } from "@trpc/server";
 import sharp from "sharp";
 import { expect } from "vitest";
@@ -24,8 +25,22 @@ export function tempDir(prefix = "pastiche-web-test-"): { dir: string; remove: (
   return { dir, remove: () => { rmSync(dir, { recursive: true, force: true }); } };
 }
 
-/** The real model files (jobs are refused when the models they need are missing). */
-export const MODELS_DIR = process.env.PASTICHE_MODELS_DIR ? path.resolve(process.env.PASTICHE_MODELS_DIR) : path.resolve(import.meta.dirname, "../../../../../shared/models");
+/**
+ * The real model files (jobs are refused when the models they need are missing); without them (a
+ * fresh clone), empty stand-ins that pass the server's file check, for tests whose runners are fake.
+ */
+export const MODELS_DIR = modelsDir() ?? standInModelsDir();
+
+function standInModelsDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "pastiche-web-models-"));
+  for (const entry of [VGG19_MODEL, MAGENTA_STYLE_PREDICT_MODEL, MAGENTA_STYLE_TRANSFER_MODEL]) {
+    const file = path.join(dir, entry.localForms[0]!.path);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, "");
+  }
+  process.once("exit", () => { rmSync(dir, { recursive: true, force: true }); });
+  return dir;
+}
 
 export function testConfig(dataDir: string, overrides: Partial<ServerConfig> = {}): ServerConfig {
   // An otherwise empty environment: tests never depend on the developer's other PASTICHE_* variables.

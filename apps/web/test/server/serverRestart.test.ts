@@ -8,7 +8,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describeNeeding, needs } from "@pastiche/vitest-config/needs";
+import { afterAll, expect, it } from "vitest";
 import type { JobView, UploadedImage } from "../../src/shared/jobSchemas";
 import { RESTART_FAILURE } from "../../src/server/db/jobsRepo";
 import { tempDir } from "./helpers";
@@ -119,9 +120,7 @@ async function pollJob(server: Server, id: string, until: (job: JobView) => bool
   }
 }
 
-const MISSING = [MODELS_DIR, path.join(SHARED, "images/content/sailboat.jpg"), path.join(SHARED, "images/style/the_great_wave.jpg")].filter((p) => !existsSync(p));
-
-describe.skipIf(MISSING.length > 0)(MISSING.length > 0 ? `killing the production server during a Quality job (skipped: missing ${MISSING.join(", ")})` : "killing the production server during a Quality job", () => {
+describeNeeding([needs.models(), needs.sharedImages()], "killing the production server during a Quality job", () => {
   it("re-queues the job once, then fails it with a reason; finished results stay downloadable", async () => {
     const { dir, remove } = tempDir();
     try {

@@ -1,6 +1,7 @@
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describeNeeding, needs } from "@pastiche/vitest-config/needs";
+import { afterEach, expect, it } from "vitest";
 import { callerFor, fakeRunners, openApp, tempDir, testConfig } from "./helpers.js";
 
 const SHARED = path.resolve(import.meta.dirname, "../../../../../shared");
@@ -9,7 +10,7 @@ afterEach(() => {
   for (const remove of dirs.splice(0)) remove();
 });
 
-describe("system.info", () => {
+describeNeeding([needs.sharedImages(), needs.models()], "system.info", () => {
   it("reports the limits, which models are installed and the example styles", async () => {
     const data = tempDir();
     const examples = tempDir("pastiche-examples-");

@@ -3,10 +3,12 @@
  * the real model weights, at tiny sizes. Also the issue's acceptance: while a Quality job runs, the
  * API answers within 200 ms.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { readPngText } from "@pastiche/node/light";
 import path from "node:path";
 import sharp from "sharp";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describeNeeding, needs } from "@pastiche/vitest-config/needs";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import type { JobView } from "../../src/shared/jobSchemas.js";
 import { createPasticheApp, type PasticheApp } from "../../src/server/app.js";
 import { handleTrpc } from "../../src/server/http/trpcHandler.js";
@@ -19,7 +21,8 @@ const MODELS_DIR = process.env.PASTICHE_MODELS_DIR ? path.resolve(process.env.PA
 const CONTENT = path.join(SHARED, "images/content/sailboat.jpg");
 const STYLE = path.join(SHARED, "images/style/starry_night.jpg");
 /** Needed from outside the repository: without them the file is skipped, saying why. */
-const MISSING = [MODELS_DIR, CONTENT, STYLE].filter((p) => !existsSync(p));
+const NEEDS = [needs.models(), needs.sharedImages()];
+const MISSING = NEEDS.filter((reason) => reason !== undefined);
 
 let app: PasticheApp;
 let remove: () => void;
@@ -62,7 +65,7 @@ async function resultSize(id: string): Promise<{ width: number; height: number }
   return { width: meta.width, height: meta.height };
 }
 
-describe.skipIf(MISSING.length > 0)(MISSING.length > 0 ? `real worker processes (skipped: missing ${MISSING.join(", ")})` : "real worker processes", () => {
+describeNeeding(NEEDS, "real worker processes", () => {
   it("runs a Fast job to a PNG result", async () => {
     const { id } = await callerFor(app).jobs.create({ mode: "fast", contentId, styleIds: [styleId], options: { size: 64 } });
     const job = await finished(id);
@@ -87,6 +90,11 @@ describe.skipIf(MISSING.length > 0)(MISSING.length > 0 ? `real worker processes 
     expect(withLosses.at(-1)!.progress!.losses!.total).toBeGreaterThan(0);
     expect(last.previewUrl).toMatch(new RegExp(`^/api/jobs/${id}/preview\\?v=\\d+$`));
     expect(Math.max(...Object.values(await resultSize(id)))).toBe(64);
+    // The pipeline recorded the run in the result, so `pastiche stylize --from` can rerun it.
+    const settings = JSON.parse(readPngText(readFileSync(app.paths.result(id)))["pastiche:settings"]!) as { options: { iterations: number; seed?: number }; sha256: { content: string } };
+    expect(settings.options.iterations).toBe(4);
+    expect(settings.options.seed).toBeTypeOf("number");
+    expect(settings.sha256.content).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it("keeps answering within 200 ms while a Quality job runs, and cancels it within an iteration", async () => {

@@ -1,4 +1,4 @@
-import type { RgbImage } from "../image.js";
+import type { RgbImage } from "../image/rgbImage.js";
 
 /**
  * A 64-bit content hash of an image's size and RGB bytes, as 16 hex digits: two independent 32-bit

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseOptions, styleBlendWeightsSchema } from "../optionSchemas.js";
+import { parseOptions, styleBlendWeightsSchema } from "../options/parse.js";
 
 /** Options of a fast (feed-forward) stylisation, shared by core, the CLI and the web app. */
 export const FastOptionsSchema = z
@@ -18,7 +18,18 @@ export const FastOptionsSchema = z
 export type FastOptionsInput = z.input<typeof FastOptionsSchema>;
 export type FastOptions = z.output<typeof FastOptionsSchema>;
 
+// Values made by parseFastOptions (frozen): entry points take them as they are (see ensureGatysOptions).
+const parsedOptions = new WeakSet();
+
 /** Validate at the edge; a bad value becomes a one-line INVALID_OPTION. */
 export function parseFastOptions(input: FastOptionsInput): FastOptions {
-  return parseOptions(FastOptionsSchema, input);
+  const options = parseOptions(FastOptionsSchema, input);
+  if (options.styleBlendWeights) Object.freeze(options.styleBlendWeights);
+  parsedOptions.add(Object.freeze(options));
+  return options;
+}
+
+/** Options parsed at the edge (a cheap check), or raw from a direct API call (parsed here). */
+export function ensureFastOptions(options: FastOptions | FastOptionsInput): FastOptions {
+  return parsedOptions.has(options) ? (options as FastOptions) : parseFastOptions(options);
 }

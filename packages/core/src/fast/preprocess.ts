@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
-import type { RgbImage } from "../image.js";
-import { rgbImageToTensor } from "../run/tensorImage.js";
+import type { RgbImage } from "../image/rgbImage.js";
+import { rgbImageToTensor } from "../image/tensorImage.js";
 
 /**
  * The style predictor's input, as Magenta's TFLite example prepares it: scale so the shorter side

@@ -1,30 +1,60 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { PasticheError } from "../errors.js";
-import { assertRgbImage, type RgbImage } from "../image.js";
-import { rgbImageToTensor, tensorToRgbImage } from "../run/tensorImage.js";
+import { assertRgbImage, type RgbImage } from "../image/rgbImage.js";
+import { rgbImageToTensor, tensorToRgbImage } from "../image/tensorImage.js";
 import { blendBottlenecks, interpolateBottleneck } from "./bottleneck.js";
 import { BottleneckCache } from "./bottleneckCache.js";
 import { hashRgbImage } from "./imageHash.js";
 import type { ArbitraryStyleModels } from "./models.js";
-import { parseFastOptions, type FastOptionsInput } from "./options.js";
+import { checkStyleCounts } from "../options/styleCounts.js";
+import { ensureFastOptions, type FastOptions, type FastOptionsInput } from "./options.js";
 import { prepareStyleImage, resizeLongestSide } from "./preprocess.js";
 
-export interface FastStylizeOptions extends FastOptionsInput {
+export interface FastInput {
+  readonly content: RgbImage;
+  readonly styles: readonly RgbImage[];
   readonly models: ArbitraryStyleModels;
+  /** Parsed by `parseFastOptions` at the edge (taken as they are), or raw (parsed here). */
+  readonly options?: FastOptions | FastOptionsInput;
   /** Where predicted bottlenecks are kept; default one cache per models object. `null`: none. */
   readonly cache?: BottleneckCache | null;
   readonly signal?: AbortSignal;
 }
 
-export interface FastStylizeResult {
-  readonly image: RgbImage;
-  /** The bottleneck the transfer network was given (after blending and strength). */
-  readonly bottleneck: Float32Array;
-  /** Predictor runs this call needed (0 when every bottleneck came from the cache). */
-  readonly predictorRuns: number;
-  readonly timings: { readonly predictMs: number; readonly transferMs: number; readonly totalMs: number };
-  readonly backend: string;
+export interface FastTimings {
+  readonly predictMs: number;
+  readonly transferMs: number;
+  readonly totalMs: number;
 }
+
+/**
+ * A fast stylisation's events, shaped like a Gatys run's: "start", one "step" per network pass
+ * (each style's bottleneck, the content's own when strength < 1, then the transfer), and "done"
+ * carrying the image.
+ */
+export type FastEvent =
+  | { readonly type: "start"; readonly width: number; readonly height: number; readonly steps: number; readonly backend: string }
+  | {
+      readonly type: "step";
+      readonly step: number;
+      readonly steps: number;
+      /** What the step ran: a style's (or the content's) bottleneck, or the transfer network. */
+      readonly kind: "predict" | "transfer";
+      /** False when the bottleneck came from the cache. */
+      readonly computed: boolean;
+      readonly elapsedMs: number;
+    }
+  | {
+      readonly type: "done";
+      readonly image: RgbImage;
+      /** The bottleneck the transfer network was given (after blending and strength). */
+      readonly bottleneck: Float32Array;
+      /** Predictor runs this call needed (0 when every bottleneck came from the cache). */
+      readonly predictorRuns: number;
+      readonly timings: FastTimings;
+      readonly elapsedMs: number;
+      readonly backend: string;
+    };
 
 const defaultCaches = new WeakMap<ArbitraryStyleModels, BottleneckCache>();
 
@@ -62,33 +92,37 @@ export async function predictBottleneck(
 }
 
 /**
- * Fast arbitrary stylisation (Magenta, Ghiasi et al. 2017): predict each style image's bottleneck
- * (from a `styleSize` square), blend them, mix with the content's own bottleneck when strength < 1,
- * and paint the content in one forward pass of the transfer network, at the content's size (or
- * `size` on its longer side).
+ * Fast arbitrary stylisation (Magenta, Ghiasi et al. 2017) as an async iterable of events, with
+ * the same call shape as `stylizeGatys`: predict each style image's bottleneck (from a `styleSize`
+ * square), blend them, mix with the content's own bottleneck when strength < 1, and paint the
+ * content in one forward pass of the transfer network, at the content's size (or `size` on its
+ * longer side). An aborted signal ends it with ABORTED between passes.
  */
-export async function stylizeFast(content: RgbImage, styles: readonly RgbImage[], options: FastStylizeOptions): Promise<FastStylizeResult> {
-  const { models, cache: cacheOption, signal, ...rest } = options;
-  const o = parseFastOptions(rest);
+export async function* stylizeFast(input: FastInput): AsyncGenerator<FastEvent, void, undefined> {
+  const { content, styles, models, signal } = input;
+  const o = ensureFastOptions(input.options ?? {});
   assertRgbImage(content, "content image");
-  if (styles.length === 0) throw new PasticheError("INVALID_OPTION", "at least one style image is required");
+  checkStyleCounts({ styles: styles.length, blendWeights: o.styleBlendWeights?.length });
   styles.forEach((s, i) => { assertRgbImage(s, `style image ${i + 1}`); });
-  if (o.styleBlendWeights && o.styleBlendWeights.length !== styles.length) {
-    throw new PasticheError("INVALID_OPTION", `${o.styleBlendWeights.length} style blend weights for ${styles.length} style images`);
-  }
-  const cache = cacheOption === undefined ? defaultBottleneckCache(models) : cacheOption;
+  const cache = input.cache === undefined ? defaultBottleneckCache(models) : input.cache;
   const aborted = (): void => {
     if (signal?.aborted) throw new PasticheError("ABORTED", "fast stylisation cancelled");
   };
+  const backend = tf.getBackend();
+  const scale = o.size === undefined ? 1 : o.size / Math.max(content.width, content.height);
+  const steps = styles.length + (o.strength < 1 ? 1 : 0) + 1;
+  yield { type: "start", width: Math.max(1, Math.round(content.width * scale)), height: Math.max(1, Math.round(content.height * scale)), steps, backend };
 
   const started = performance.now();
   let predictorRuns = 0;
+  let step = 0;
   const bottlenecks: Float32Array[] = [];
   for (const style of styles) {
     aborted();
     const r = await predictBottleneck(models, style, o.styleSize, cache);
     bottlenecks.push(r.bottleneck);
     if (r.predicted) predictorRuns++;
+    yield { type: "step", step: ++step, steps, kind: "predict", computed: r.predicted, elapsedMs: performance.now() - started };
   }
   let bottleneck = blendBottlenecks(bottlenecks, o.styleBlendWeights ?? styles.map(() => 1));
   if (o.strength < 1) {
@@ -96,6 +130,7 @@ export async function stylizeFast(content: RgbImage, styles: readonly RgbImage[]
     const r = await predictBottleneck(models, content, o.styleSize, cache);
     if (r.predicted) predictorRuns++;
     bottleneck = interpolateBottleneck(bottleneck, r.bottleneck, o.strength);
+    yield { type: "step", step: ++step, steps, kind: "predict", computed: r.predicted, elapsedMs: performance.now() - started };
   }
   const predicted = performance.now();
 
@@ -113,11 +148,14 @@ export async function stylizeFast(content: RgbImage, styles: readonly RgbImage[]
     out.dispose();
   }
   const done = performance.now();
-  return {
+  yield { type: "step", step: ++step, steps, kind: "transfer", computed: true, elapsedMs: done - started };
+  yield {
+    type: "done",
     image,
     bottleneck,
     predictorRuns,
     timings: { predictMs: predicted - started, transferMs: done - predicted, totalMs: done - started },
-    backend: tf.getBackend(),
+    elapsedMs: done - started,
+    backend,
   };
 }

@@ -19,4 +19,4 @@ export {
   VGG19_CONV_WEIGHT_SPECS,
   VGG19_CONV_LAYER_NAMES,
   type Vgg19ConvWeightSpec,
-} from "./vgg19Weights.js";
+} from "../vgg/weights.js";

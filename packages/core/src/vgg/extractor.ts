@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { PasticheError } from "../errors.js";
-import { validateVgg19Weights } from "../model/vgg19Weights.js";
+import { validateVgg19Weights } from "./weights.js";
 import type { WeightMap } from "../model/weightMap.js";
 import {
   conv2dReluFastGrad,

@@ -9,8 +9,12 @@ import {
   paddedSide,
   prepareStyleImage,
   stylizeFast,
+  untilDone,
   withPaddedInput,
   type ArbitraryStyleModels,
+  type BottleneckCache as Cache,
+  type FastEvent,
+  type FastOptionsInput,
   type RgbImage,
 } from "../../src/index.js";
 
@@ -89,10 +93,26 @@ describe("prepareStyleImage", () => {
   });
 });
 
+/** The done event of a run, options given beside the models (as these tests were first written). */
+function fast(content: RgbImage, styles: RgbImage[], args: FastOptionsInput & { models: ArbitraryStyleModels; cache?: Cache | null; signal?: AbortSignal }) {
+  const { models, cache, signal, ...options } = args;
+  return untilDone(stylizeFast({ content, styles, models, options, ...(cache !== undefined ? { cache } : {}), ...(signal ? { signal } : {}) }));
+}
+
 describe("stylizeFast", () => {
+  it("yields start, one step per network pass, then done with the image (the shape of a Gatys run)", async () => {
+    const events: FastEvent[] = [];
+    const red = solid(16, 16, [255, 0, 0]);
+    for await (const e of stylizeFast({ content: solid(40, 20, [0, 0, 0]), styles: [red, red], models: new FakeModels(), options: { size: 32, strength: 0.5 }, cache: null })) events.push(e);
+    expect(events.map((e) => (e.type === "step" ? `${e.kind} ${e.step}/${e.steps}` : e.type))).toEqual(["start", "predict 1/4", "predict 2/4", "predict 3/4", "transfer 4/4", "done"]);
+    expect(events[0]).toMatchObject({ type: "start", width: 32, height: 16, steps: 4 });
+    const done = events.at(-1)!;
+    expect(done.type === "done" && [done.image.width, done.image.height]).toEqual([32, 16]);
+  });
+
   it("pads the content to multiples of 4 for the network and returns it at its own size", async () => {
     const models = new FakeModels();
-    const r = await stylizeFast(solid(37, 21, [10, 20, 30]), [solid(50, 40, [200, 100, 0])], { models, cache: null });
+    const r = await fast(solid(37, 21, [10, 20, 30]), [solid(50, 40, [200, 100, 0])], { models, cache: null });
     expect([r.image.width, r.image.height]).toEqual([37, 21]);
     expect(models.transferShapes).toEqual([[1, paddedSide(21), paddedSide(37), 3]]);
     expect(Array.from(r.image.data.slice(0, 3))).toEqual([200, 100, 0]);
@@ -101,7 +121,7 @@ describe("stylizeFast", () => {
   });
 
   it("resizes to `size` on the longer side", async () => {
-    const r = await stylizeFast(solid(40, 20, [0, 0, 0]), [solid(8, 8, [1, 1, 1])], { models: new FakeModels(), size: 64, cache: null });
+    const r = await fast(solid(40, 20, [0, 0, 0]), [solid(8, 8, [1, 1, 1])], { models: new FakeModels(), size: 64, cache: null });
     expect([r.image.width, r.image.height]).toEqual([64, 32]);
   });
 
@@ -110,22 +130,22 @@ describe("stylizeFast", () => {
     const content = solid(16, 16, [0, 0, 0]);
     const red = solid(16, 16, [255, 0, 0]);
     const blue = solid(16, 16, [0, 0, 255]);
-    const half = await stylizeFast(content, [red], { models, strength: 0.5, cache: null });
+    const half = await fast(content, [red], { models, strength: 0.5, cache: null });
     expect(Array.from(half.image.data.slice(0, 3))).toEqual([128, 0, 0]);
-    const none = await stylizeFast(content, [red], { models, strength: 0, cache: null });
+    const none = await fast(content, [red], { models, strength: 0, cache: null });
     expect(Array.from(none.image.data.slice(0, 3))).toEqual([0, 0, 0]);
-    const blend = await stylizeFast(content, [red, blue], { models, styleBlendWeights: [3, 1], cache: null });
+    const blend = await fast(content, [red, blue], { models, styleBlendWeights: [3, 1], cache: null });
     expect(Array.from(blend.image.data.slice(0, 3))).toEqual([191, 0, 64]);
   });
 
   it("a second run with the same style image skips the predictor", async () => {
     const models = new FakeModels();
     const style = solid(20, 20, [5, 6, 7]);
-    const first = await stylizeFast(solid(16, 16, [0, 0, 0]), [style], { models });
-    const second = await stylizeFast(solid(24, 16, [9, 9, 9]), [{ ...style, data: style.data.slice() }], { models });
+    const first = await fast(solid(16, 16, [0, 0, 0]), [style], { models });
+    const second = await fast(solid(24, 16, [9, 9, 9]), [{ ...style, data: style.data.slice() }], { models });
     expect([first.predictorRuns, second.predictorRuns]).toEqual([1, 0]);
     expect(models.predictorCalls).toBe(1);
-    const other = await stylizeFast(solid(16, 16, [0, 0, 0]), [solid(20, 20, [5, 6, 8])], { models });
+    const other = await fast(solid(16, 16, [0, 0, 0]), [solid(20, 20, [5, 6, 8])], { models });
     expect(other.predictorRuns).toBe(1);
   });
 
@@ -133,12 +153,12 @@ describe("stylizeFast", () => {
     const models = new FakeModels();
     const img = solid(16, 16, [0, 0, 0]);
     const code = async (p: Promise<unknown>): Promise<string> => p.then(() => "none", (e: unknown) => (e instanceof PasticheError ? e.code : String(e)));
-    expect(await code(stylizeFast(img, [img], { models, strength: 1.5 }))).toBe("INVALID_OPTION");
-    expect(await code(stylizeFast(img, [], { models }))).toBe("INVALID_OPTION");
-    expect(await code(stylizeFast(img, [img], { models, styleBlendWeights: [1, 2] }))).toBe("INVALID_OPTION");
-    expect(await code(stylizeFast(solid(5, 30, [0, 0, 0]), [img], { models }))).toBe("INVALID_IMAGE");
+    expect(await code(fast(img, [img], { models, strength: 1.5 }))).toBe("INVALID_OPTION");
+    expect(await code(fast(img, [], { models }))).toBe("INVALID_OPTION");
+    expect(await code(fast(img, [img], { models, styleBlendWeights: [1, 2] }))).toBe("INVALID_OPTION");
+    expect(await code(fast(solid(5, 30, [0, 0, 0]), [img], { models }))).toBe("INVALID_IMAGE");
     const ac = new AbortController();
     ac.abort();
-    expect(await code(stylizeFast(img, [img], { models, signal: ac.signal }))).toBe("ABORTED");
+    expect(await code(fast(img, [img], { models, signal: ac.signal }))).toBe("ABORTED");
   });
 });

@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
-import { describe, expect, it } from "vitest";
+import { NO_WEIGHTS, describeNeeding } from "@pastiche/vitest-config/needs";
+import { expect, it } from "vitest";
 import { TfliteGraph, TfliteStyleModels, parseTflite } from "../../src/index.js";
 
 // The real Magenta TFLite files, when PASTICHE_MODELS_DIR points at a directory holding them.
@@ -20,7 +21,7 @@ function synthetic(h: number, w: number, a: number, b: number, c: number): tf.Te
   return tf.tensor4d(data, [1, h, w, 3]);
 }
 
-describe.skipIf(!dir)("the real Magenta TFLite files", () => {
+describeNeeding([dir ? undefined : NO_WEIGHTS], "the real Magenta TFLite files", () => {
   it("parse: names, shapes and operators", () => {
     const p = parseTflite(file("style_predict_quantized_256.tflite"));
     expect(p.operators).toHaveLength(66);

@@ -5,7 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import sharp from "sharp";
-import { PasticheError, type RgbImage } from "@pastiche/core";
+import { DEFAULT_MAX_INPUT_PIXELS, PasticheError, type RgbImage } from "@pastiche/core";
 import { jpegHasEnd, pngHasEnd, sniffImage, SUPPORTED_INPUT_FORMATS } from "./sniff.js";
 
 /**
@@ -13,7 +13,7 @@ import { jpegHasEnd, pngHasEnd, sniffImage, SUPPORTED_INPUT_FORMATS } from "./sn
  * transfer works on far smaller images, and the cap stops a hostile or mistaken input (a 30000x30000
  * scan, a "decompression bomb" PNG) from exhausting memory. Checked from the header, before decoding.
  */
-export const DEFAULT_MAX_INPUT_PIXELS = 50_000_000;
+export { DEFAULT_MAX_INPUT_PIXELS };
 
 export interface ReadImageOptions {
   /** Resize (up or down, keeping the aspect ratio) so the longer side is exactly this many pixels. */

@@ -3,12 +3,14 @@
  * so a crash, a full disk or Ctrl-C never leaves a half-written image, or destroys the previous one,
  * at the target path. Plus a cheap pre-flight check the CLI runs before a long stylisation.
  */
-import { randomBytes } from "node:crypto";
-import { open, rename, rm, stat, type FileHandle } from "node:fs/promises";
-import { dirname, extname, join } from "node:path";
+import { open, rm, stat } from "node:fs/promises";
+import { dirname, extname } from "node:path";
 import sharp from "sharp";
-import { assertRgbImage, isPasticheError, PasticheError, type RgbImage } from "@pastiche/core";
+import { assertRgbImage, PasticheError, type RgbImage } from "@pastiche/core";
+import { TEMP_FILE_PREFIX, tempPathIn, writeFileAtomic } from "../fs/atomicWrite.js";
 import { insertPngText, validatePngText } from "./pngText.js";
+
+export { TEMP_FILE_PREFIX };
 
 export type OutputFormat = "png" | "jpeg" | "webp";
 
@@ -20,9 +22,6 @@ const FORMAT_BY_EXTENSION: Readonly<Record<string, OutputFormat>> = {
 };
 
 export const SUPPORTED_OUTPUT_EXTENSIONS: readonly string[] = Object.keys(FORMAT_BY_EXTENSION);
-
-/** Temp files are hidden and recognisable, so a leftover from a killed process is easy to spot. */
-export const TEMP_FILE_PREFIX = ".pastiche-tmp-";
 
 /** JPEG/WebP quality when none is given: high, because the output is the artwork. */
 export const DEFAULT_OUTPUT_QUALITY = 92;
@@ -81,10 +80,6 @@ function firstLine(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).split("\n")[0]!.trim();
 }
 
-function tempPath(dir: string): string {
-  return join(dir, `${TEMP_FILE_PREFIX}${process.pid}-${randomBytes(6).toString("hex")}`);
-}
-
 async function encode(image: RgbImage, format: OutputFormat, quality: number): Promise<Buffer> {
   const input = sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } });
   switch (format) {
@@ -113,42 +108,18 @@ export async function writeImage(path: string, image: RgbImage, options: WriteIm
   }
   if (format === "png" && text !== undefined) validatePngText(text);
 
-  const dir = dirname(path);
-  const tmp = tempPath(dir);
-  let handle: FileHandle | undefined;
-  let created = false;
+  let bytes: Uint8Array;
   try {
-    let bytes: Uint8Array;
-    try {
-      bytes = await encode(image, format, quality);
-    } catch (e) {
-      throw notWritable(path, `encoding ${format.toUpperCase()} failed (${firstLine(e)})`, e);
-    }
-    if (format === "png" && text !== undefined) bytes = insertPngText(bytes, text);
-
-    handle = await open(tmp, "wx"); // exclusive: never reuse a file someone else created
-    created = true;
-    await handle.writeFile(bytes);
-    await handle.sync(); // data on disk before the rename makes it visible
-    await handle.close();
-    handle = undefined;
-    await rename(tmp, path);
-    created = false;
-    await syncDirectory(dir);
+    bytes = await encode(image, format, quality);
   } catch (e) {
-    await handle?.close().catch(() => undefined);
-    if (created) await rm(tmp, { force: true }).catch(() => undefined);
-    if (isPasticheError(e)) throw e;
-    throw notWritable(path, describeFsError(e, dir), e);
+    throw notWritable(path, `encoding ${format.toUpperCase()} failed (${firstLine(e)})`, e);
   }
-}
-
-/** Best effort: persists the rename itself. Not possible on every platform (e.g. Windows), so errors are ignored. */
-async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, "r").catch(() => undefined);
-  if (handle === undefined) return;
-  await handle.sync().catch(() => undefined);
-  await handle.close().catch(() => undefined);
+  if (format === "png" && text !== undefined) bytes = insertPngText(bytes, text);
+  try {
+    await writeFileAtomic(path, bytes);
+  } catch (e) {
+    throw notWritable(path, describeFsError(e, dirname(path)), e);
+  }
 }
 
 /**
@@ -167,7 +138,7 @@ export async function assertWritableOutput(path: string): Promise<void> {
     throw notWritable(path, "it is a directory");
   }
 
-  const probe = tempPath(dir);
+  const probe = tempPathIn(dir);
   try {
     const handle = await open(probe, "wx");
     await handle.close();

@@ -3,6 +3,7 @@ import { createReadStream } from "node:fs";
 import { mkdir, open, readFile, rename, rm, type FileHandle } from "node:fs/promises";
 import path from "node:path";
 import { PasticheError, checkWeightGroupShardSizes, parseTfjsModelJson } from "@pastiche/core";
+import { syncDirectory } from "../fs/atomicWrite.js";
 import { errorText, statOrUndefined } from "./fsUtil.js";
 import { MODELS_DIR_ENV } from "./modelsDir.js";
 import { UNKNOWN_MD5, type ModelEntry, type ModelFileKind } from "./registry.js";
@@ -127,6 +128,7 @@ export async function downloadModel(entry: ModelEntry, options: DownloadOptions)
       received += chunk.value.byteLength;
       options.onProgress?.(received, total);
     }
+    await fh.sync(); // on disk before the rename makes it visible
     await fh.close();
     fh = undefined;
     if (contentLength !== undefined && received !== contentLength) {
@@ -145,6 +147,7 @@ export async function downloadModel(entry: ModelEntry, options: DownloadOptions)
     }
     await rename(tmp, dest);
     renamed = true;
+    await syncDirectory(dir);
     return { path: dest, bytes: received, md5, url };
   } finally {
     if (fh) await fh.close().catch(() => undefined);

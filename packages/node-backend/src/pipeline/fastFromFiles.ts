@@ -4,15 +4,18 @@ import {
   GraphModelStyleModels,
   PasticheError,
   TfliteStyleModels,
-  parseFastOptions,
+  checkStyleCounts,
+  ensureFastOptions,
   stylizeFast,
+  untilDone,
   type ArbitraryStyleModels,
+  type FastEvent,
+  type FastOptions,
   type FastOptionsInput,
-  type FastStylizeResult,
   type GraphModelLike,
   type RgbImage,
 } from "@pastiche/core";
-import { readImage } from "../images/index.js";
+import { readImage, writeImage } from "../images/index.js";
 import { errorText } from "../models/fsUtil.js";
 import { layersModelDirIOHandler } from "../models/layersModelDir.js";
 import { locateModel, type ModelSource } from "../models/findModel.js";
@@ -112,14 +115,22 @@ export async function loadMagentaGraphModels(predictor: string, transformer: str
 export interface FastFileRequest extends FastModelsRequest {
   readonly content: string;
   readonly styles: readonly string[];
-  /** `size` is the output's longest side (the content is resized by sharp); unset: the content's own size. */
-  readonly options?: FastOptionsInput;
+  /**
+   * Parsed at the edge by `parseFastOptions` (taken as they are) or raw (parsed here). `size` is the
+   * output's longest side (the content is resized by sharp); unset: the content's own size.
+   */
+  readonly options?: FastOptions | FastOptionsInput;
   /** Refuse input images above this many pixels, before decoding them. */
   readonly maxInputPixels?: number;
   /** Models to use instead of the TFLite files (e.g. from {@link loadMagentaGraphModels}). */
   readonly models?: ArbitraryStyleModels;
   readonly signal?: AbortSignal;
+  /** Where the result goes: written atomically (a PNG records how it was made) before "done" is passed on. */
+  readonly output?: { readonly path: string };
 }
+
+/** The fast path's events from files; "done" also names the model files used (absolute paths). */
+export type FastFileEvent = Exclude<FastEvent, { type: "done" }> | (Extract<FastEvent, { type: "done" }> & { readonly predictorPath?: string; readonly transferPath?: string });
 
 /** Read the content (at the output size) and the style images (as they are: core crops them). */
 export async function readFastInputs(request: Pick<FastFileRequest, "content" | "styles" | "maxInputPixels">, size: number | undefined): Promise<{ content: RgbImage; styles: RgbImage[] }> {
@@ -130,21 +141,36 @@ export async function readFastInputs(request: Pick<FastFileRequest, "content" | 
 }
 
 /**
- * The fast path from files, shared by the CLI and the web app: validate the options, decode the
- * images (the content at the output size), load the models once per process, stylise.
+ * The fast path from files, shared by the CLI and the web app: the options as given (parsed once,
+ * at the edge), the images decoded (the content at the output size), the models loaded once per
+ * process, then core's events, the result written first when `output` is given.
  */
-export async function stylizeFastFromFiles(request: FastFileRequest): Promise<FastStylizeResult & { predictorPath?: string; transferPath?: string }> {
-  const options = parseFastOptions(request.options ?? {});
-  if (request.styles.length === 0) throw new PasticheError("INVALID_OPTION", "at least one style image is required");
+export async function* stylizeFastFromFiles(request: FastFileRequest): AsyncGenerator<FastFileEvent, void, undefined> {
+  const options = ensureFastOptions(request.options ?? {});
+  checkStyleCounts({ styles: request.styles.length, blendWeights: options.styleBlendWeights?.length });
   const { content, styles } = await readFastInputs(request, options.size);
   const loaded = request.models ? undefined : await cachedFastStyleModels(request);
   const models = request.models ?? loaded!.models;
-  const result = await stylizeFast(content, styles, {
-    ...options,
-    // The content was already resized by sharp (better than bilinear for downscaling).
-    size: undefined,
-    models,
-    ...(request.signal ? { signal: request.signal } : {}),
-  });
-  return loaded ? { ...result, predictorPath: path.resolve(loaded.predictor.path), transferPath: path.resolve(loaded.transfer.path) } : result;
+  const paths = loaded ? { predictorPath: path.resolve(loaded.predictor.path), transferPath: path.resolve(loaded.transfer.path) } : {};
+  // The content was already resized by sharp (better than bilinear for downscaling).
+  const { size: _size, ...coreOptions } = options;
+  for await (const event of stylizeFast({ content, styles, models, options: coreOptions, ...(request.signal ? { signal: request.signal } : {}) })) {
+    if (event.type !== "done") {
+      yield event;
+      continue;
+    }
+    if (request.output) {
+      const settings = { method: "fast", content: request.content, styles: request.styles, options, ...paths, backend: event.backend };
+      await writeImage(request.output.path, event.image, { text: { "pastiche:settings": JSON.stringify(settings) } });
+    }
+    yield { ...event, ...paths };
+  }
+}
+
+/** The fast result for images already decoded, with the models found as for the CLI (`--init fast`). */
+export async function stylizeFastToImage(content: RgbImage, styles: readonly RgbImage[], request: FastModelsRequest & { styleBlendWeights?: readonly number[] }): Promise<RgbImage> {
+  const { styleBlendWeights, ...modelsRequest } = request;
+  const { models } = await cachedFastStyleModels(modelsRequest);
+  const done = await untilDone(stylizeFast({ content, styles, models, options: styleBlendWeights ? { styleBlendWeights: [...styleBlendWeights] } : {} }));
+  return done.image;
 }

@@ -1,9 +1,10 @@
+import { createRequire } from "node:module";
 import * as tf from "@tensorflow/tfjs-core";
 import {
-  PasticheError,
-  parseGatysOptions,
-  planRun,
-  stylizeFast,
+  checkStyleCounts,
+  chooseSeed,
+  ensureGatysOptions,
+  planGatysRun,
   stylizeGatys,
   styleLongestSide,
   type GatysOptions,
@@ -12,24 +13,41 @@ import {
   type StylizeEvent,
   type WeightMap,
 } from "@pastiche/core";
-import { readImage } from "../images/index.js";
+import { readImage, writeImage } from "../images/index.js";
 import { loadVgg19Weights, type ModelSource } from "../models/index.js";
-import { cachedFastStyleModels } from "./fastFromFiles.js";
+import { stylizeFastToImage } from "./fastFromFiles.js";
+import { RUN_SETTINGS_KEY, formatRunSettings, hashRunInputs, type RunSettings } from "./runSettings.js";
+
+const { version: PASTICHE_VERSION } = createRequire(import.meta.url)("../../package.json") as { version: string };
 
 export interface GatysFileRequest {
   readonly content: string;
   readonly styles: readonly string[];
   /** Regional styles: one grayscale mask image per style, in order (see GatysInput.styleMasks). */
   readonly styleMasks?: readonly string[];
-  /** "content", "noise", "fast" (the fast feed-forward result, see fastFromFiles.ts), or the path of a starting image. */
-  readonly init?: string;
-  readonly options?: GatysOptionsInput;
+  /**
+   * Parsed at the edge by `parseGatysOptions` (taken as they are) or raw (parsed here). The start
+   * is `options.init`: `{ kind: "image", path }` is read from that file, `{ kind: "fast" }` is the
+   * fast feed-forward result (see fastFromFiles.ts).
+   */
+  readonly options?: GatysOptions | GatysOptionsInput;
   /** Explicit weights (`--weights`): a layers-model dir, its model.json or a Keras .h5 file. */
   readonly weightsPath?: string;
   readonly modelsDir?: string;
   /** Refuse input images above this many pixels, before decoding them. */
   readonly maxInputPixels?: number;
   readonly signal?: AbortSignal;
+  /**
+   * Where the result goes: written atomically, as a PNG with the run's settings (`pastiche:settings`)
+   * so it can be rerun (`pastiche stylize --from`), before the "done" event is passed on.
+   */
+  readonly output?: GatysOutput;
+}
+
+export interface GatysOutput {
+  readonly path: string;
+  /** Write the image of an aborted run too (the CLI's Ctrl-C); default true. */
+  readonly keepPartial?: boolean;
 }
 
 // Weights are read once per process and source: the web app runs many jobs on one server.
@@ -51,24 +69,45 @@ export function cachedVgg19Weights(weightsPath?: string, modelsDir?: string): Pr
 }
 
 /**
- * The Gatys run from files, shared by the CLI and the web app: validate the options first (cheap
- * errors before slow work), decode the images (see readGatysInputs), load the weights,
- * then stream core's events. The caller decides where results go.
+ * The Gatys run from files, shared by the CLI and the web app: the options as given (parsed once,
+ * at the edge), the images decoded (see readGatysInputs), the run planned — what it can't do is
+ * refused now, before the weights load — then core's events streamed, and the result written with
+ * its settings when `output` is given.
  */
 export async function* stylizeGatysFromFiles(request: GatysFileRequest): AsyncGenerator<StylizeEvent, void, undefined> {
   const { content, styles, styleMasks, initImage, options } = await readGatysInputs(request);
-  // What tiling can't do is refused now, not after loading the weights.
-  planRun(content.width, content.height, options, tf.getBackend(), styleMasks !== undefined);
+  const plan = planGatysRun({ content, styles, options, backend: tf.getBackend(), hasMasks: styleMasks !== undefined, seed: chooseSeed(options) });
+  // Hashed while the weights load; a file missing by now has failed to decode already.
+  const hashes = request.output ? hashRunInputs({ ...request, init: options.init }) : undefined;
+  hashes?.catch(() => undefined);
   const { weights } = await cachedVgg19Weights(request.weightsPath, request.modelsDir);
-  yield* stylizeGatys({
+  for await (const event of stylizeGatys({
     content,
     styles,
     ...(styleMasks ? { styleMasks } : {}),
     weights,
     options,
+    plan,
     ...(initImage ? { initImage } : {}),
     ...(request.signal ? { signal: request.signal } : {}),
-  });
+  })) {
+    if (event.type === "done" && request.output && (!event.aborted || request.output.keepPartial !== false)) {
+      const settings: RunSettings = {
+        content: request.content,
+        styles: [...request.styles],
+        ...(request.styleMasks ? { styleMasks: [...request.styleMasks] } : {}),
+        // The seed actually used, so a noise start repeats too.
+        options: { ...options, seed: plan.seed },
+        sha256: await hashes!,
+        versions: { pastiche: PASTICHE_VERSION, tfjs: tf.version_core, node: process.version },
+        backend: tf.getBackend(),
+      };
+      await writeImage(request.output.path, event.image, {
+        text: { Software: `pastiche ${PASTICHE_VERSION}`, [RUN_SETTINGS_KEY]: formatRunSettings(settings) },
+      });
+    }
+    yield event;
+  }
 }
 
 export interface GatysInputs {
@@ -81,16 +120,13 @@ export interface GatysInputs {
 }
 
 /**
- * Validates the options and decodes the images of a request: the content (and a starting image) at
- * the output size, the styles at `styleScale` × that size, style masks at the content's exact size.
+ * Decodes the images of a request: the content (and a starting image) at the output size, the
+ * styles at `styleScale` × that size, style masks at the content's exact size. The counts are
+ * checked before any file is read.
  */
-export async function readGatysInputs(request: Omit<GatysFileRequest, "signal">): Promise<GatysInputs> {
-  const initKind = request.init === undefined || request.init === "content" || request.init === "noise" ? (request.init ?? "content") : "image";
-  const options = parseGatysOptions({ ...request.options, init: initKind });
-  // Checked before any file is read, like the blend weights.
-  if (request.styleMasks && request.styleMasks.length !== request.styles.length) {
-    throw new PasticheError("INVALID_OPTION", `${request.styleMasks.length} style masks for ${request.styles.length} style images (give one per style, in order)`);
-  }
+export async function readGatysInputs(request: Omit<GatysFileRequest, "signal" | "output">): Promise<GatysInputs> {
+  const options = ensureGatysOptions(request.options ?? {});
+  checkStyleCounts({ styles: request.styles.length, blendWeights: options.styleBlendWeights?.length, masks: request.styleMasks?.length });
   const limit = request.maxInputPixels !== undefined ? { maxPixels: request.maxInputPixels } : {};
   const read = (path: string, longestSide = options.size): Promise<RgbImage> => readImage(path, { longestSide, ...limit });
   const content = await read(request.content);
@@ -98,18 +134,17 @@ export async function readGatysInputs(request: Omit<GatysFileRequest, "signal">)
   // Masks at the content's exact size (stretched if their aspect ratio differs), by sharp rather than core.
   const size = { width: content.width, height: content.height };
   const styleMasks = request.styleMasks ? await Promise.all(request.styleMasks.map((m) => readImage(m, { size, ...limit }))) : undefined;
+  const { init } = options;
   // "fast": start from Magenta's one-pass stylisation of the same inputs, so the optimisation only
-  // has to refine it (a file literally named "fast" can be given as ./fast).
+  // has to refine it.
   const initImage =
-    request.init === "fast"
-      ? (
-          await stylizeFast(content, styles, {
-            models: (await cachedFastStyleModels(request.modelsDir !== undefined ? { modelsDir: request.modelsDir } : {})).models,
-            ...(options.styleBlendWeights ? { styleBlendWeights: options.styleBlendWeights } : {}),
-          })
-        ).image
-      : initKind === "image"
-        ? await read(request.init!)
+    init.kind === "fast"
+      ? await stylizeFastToImage(content, styles, {
+          ...(request.modelsDir !== undefined ? { modelsDir: request.modelsDir } : {}),
+          ...(options.styleBlendWeights ? { styleBlendWeights: options.styleBlendWeights } : {}),
+        })
+      : init.kind === "image"
+        ? await read(init.path)
         : undefined;
   return { content, styles, styleMasks, initImage, options };
 }

@@ -1,42 +1,77 @@
 /**
  * A run's settings as recorded in its output PNG (`pastiche:settings`), enough to run it again:
- * the inputs with their sha256, the validated options (with the seed actually used) and the
- * versions that produced it. `pastiche stylize --from out.png` reads them back.
+ * the inputs with their sha256, the validated options (with the seed actually used and the start
+ * image, `options.init`) and the versions that produced it. `pastiche stylize --from out.png`
+ * reads them back; the pipeline writes them (CLI and web results alike).
  */
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { PasticheError, parseGatysOptions, type GatysOptions } from "@pastiche/core";
+import { z } from "zod";
+import { GatysOptionsSchema, PasticheError, parseOptions, type GatysInit, type GatysOptions } from "@pastiche/core";
 import { readPngText } from "../images/index.js";
 
 export const RUN_SETTINGS_KEY = "pastiche:settings";
 
-export interface InputHashes {
-  readonly content: string;
-  readonly styles: readonly string[];
+const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, { message: "not a sha256" });
+const pathsSchema = z.array(z.string().min(1)).min(1);
+
+const InputHashesSchema = z.object({
+  content: sha256Schema,
+  styles: z.array(sha256Schema),
   /** Only when the run had style masks. */
-  readonly styleMasks?: readonly string[];
+  styleMasks: z.array(sha256Schema).optional(),
   /** Only when the run started from an image file. */
-  readonly init?: string;
+  init: sha256Schema.optional(),
+});
+export type InputHashes = z.output<typeof InputHashesSchema>;
+
+/**
+ * Settings written before `init` moved into the options kept it as a string beside them
+ * ("content", "noise", "fast" or a path) and the options' own `init` as "image": read them as today's.
+ */
+function migrateLegacyInit(raw: unknown): unknown {
+  if (typeof raw !== "object" || raw === null || !("init" in raw)) return raw;
+  const { init, ...rest } = raw as Record<string, unknown> & { options?: Record<string, unknown> };
+  if (typeof init !== "string") return raw;
+  const kind = init === "content" || init === "noise" || init === "fast" ? { kind: init } : { kind: "image", path: init };
+  return { ...rest, options: { ...rest.options, init: kind } };
 }
 
-export interface RunSettings {
-  readonly content: string;
-  readonly styles: readonly string[];
-  /** One mask image per style (regional styles); absent when the styles apply everywhere. */
-  readonly styleMasks?: readonly string[];
-  /** "content", "noise", "fast" or the path of a starting image. */
-  readonly init: string;
-  readonly options: GatysOptions;
-  readonly sha256: InputHashes;
-  /** e.g. { pastiche: "0.1.0", tfjs: "4.22.0", node: "v20.20.2" }. */
-  readonly versions: Readonly<Record<string, string>>;
-  readonly backend: string;
-}
+export const RunSettingsSchema = z.preprocess(
+  migrateLegacyInit,
+  z
+    .object({
+      content: z.string().min(1),
+      styles: pathsSchema,
+      /** One mask image per style (regional styles); absent when the styles apply everywhere. */
+      styleMasks: pathsSchema.optional(),
+      options: GatysOptionsSchema,
+      sha256: InputHashesSchema.optional(),
+      /** e.g. { pastiche: "0.1.0", tfjs: "4.22.0", node: "v20.20.2" }. */
+      versions: z.record(z.string(), z.string()).default({}),
+      backend: z.string().default("unknown"),
+    })
+    .superRefine((s, ctx) => {
+      const problem =
+        !s.sha256 || s.sha256.styles.length !== s.styles.length
+          ? "no input hashes: written before pastiche recorded them"
+          : s.styleMasks && s.styleMasks.length !== s.styles.length
+            ? "not one style mask per style image"
+            : s.styleMasks && s.sha256.styleMasks?.length !== s.styleMasks.length
+              ? "no hashes of the style masks"
+              : s.options.init.kind === "image" && s.sha256.init === undefined
+                ? "no hash of the starting image"
+                : undefined;
+      if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+    }),
+);
 
-/** Whether `init` names a file (rather than one of the built-in starts). */
-export function initIsFile(init: string): boolean {
-  return init !== "content" && init !== "noise" && init !== "fast";
+export type RunSettings = Omit<z.output<typeof RunSettingsSchema>, "sha256" | "options"> & { readonly sha256: InputHashes; readonly options: GatysOptions };
+
+/** The image file a start names, if it is one. */
+export function initFile(init: GatysInit): string | undefined {
+  return init.kind === "image" ? init.path : undefined;
 }
 
 /** sha256 of a file, streamed, as hex; FILE_NOT_FOUND when it is missing. */
@@ -52,12 +87,13 @@ export async function sha256File(path: string): Promise<string> {
   return hash.digest("hex");
 }
 
-export async function hashRunInputs(inputs: { content: string; styles: readonly string[]; styleMasks?: readonly string[] | undefined; init: string }): Promise<InputHashes> {
+export async function hashRunInputs(inputs: { content: string; styles: readonly string[]; styleMasks?: readonly string[] | undefined; init: GatysInit }): Promise<InputHashes> {
+  const initPath = initFile(inputs.init);
   const [content, styles, styleMasks, init] = await Promise.all([
     sha256File(inputs.content),
     Promise.all(inputs.styles.map(sha256File)),
     inputs.styleMasks ? Promise.all(inputs.styleMasks.map(sha256File)) : undefined,
-    initIsFile(inputs.init) ? sha256File(inputs.init) : undefined,
+    initPath !== undefined ? sha256File(initPath) : undefined,
   ]);
   return { content, styles, ...(styleMasks ? { styleMasks } : {}), ...(init !== undefined ? { init } : {}) };
 }
@@ -69,49 +105,17 @@ export function formatRunSettings(settings: RunSettings): string {
 
 /** Parses and checks recorded settings; `source` names the file in errors. */
 export function parseRunSettings(text: string, source: string): RunSettings {
-  const bad = (what: string) => new PasticheError("INVALID_OPTION", `${source}: the recorded settings are unusable (${what})`);
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch {
-    throw bad("not JSON");
+    throw new PasticheError("INVALID_OPTION", `${source}: the recorded settings are unusable (not JSON)`);
   }
-  if (typeof raw !== "object" || raw === null) throw bad("not an object");
-  const r = raw as Record<string, unknown>;
-  const isString = (v: unknown): v is string => typeof v === "string";
-  const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.length > 0 && v.every(isString);
-  if (!isString(r.content) || !isStrings(r.styles)) throw bad("no content or style images");
-  const init = isString(r.init) ? r.init : "content";
-  const sha = (r.sha256 ?? {}) as Record<string, unknown>;
-  if (!isString(sha.content) || !isStrings(sha.styles) || sha.styles.length !== r.styles.length) {
-    throw bad("no input hashes: written before pastiche recorded them");
-  }
-  if (initIsFile(init) && !isString(sha.init)) throw bad("no hash of the starting image");
-  const styleMasks = r.styleMasks === undefined ? undefined : isStrings(r.styleMasks) && r.styleMasks.length === r.styles.length ? r.styleMasks : undefined;
-  if (r.styleMasks !== undefined && styleMasks === undefined) throw bad("not one style mask per style image");
-  if (styleMasks && !(isStrings(sha.styleMasks) && sha.styleMasks.length === styleMasks.length)) throw bad("no hashes of the style masks");
-  let options: GatysOptions;
   try {
-    options = parseGatysOptions((r.options ?? {}));
+    return parseOptions(RunSettingsSchema, raw) as RunSettings;
   } catch (e) {
-    throw bad((e as Error).message);
+    throw new PasticheError("INVALID_OPTION", `${source}: the recorded settings are unusable (${(e as Error).message.replace(/^invalid option /, "")})`);
   }
-  const versions = typeof r.versions === "object" && r.versions !== null ? (r.versions as Record<string, string>) : {};
-  return {
-    content: r.content,
-    styles: r.styles,
-    ...(styleMasks ? { styleMasks } : {}),
-    init,
-    options,
-    sha256: {
-      content: sha.content,
-      styles: sha.styles,
-      ...(styleMasks && isStrings(sha.styleMasks) ? { styleMasks: sha.styleMasks } : {}),
-      ...(isString(sha.init) ? { init: sha.init } : {}),
-    },
-    versions,
-    backend: isString(r.backend) ? r.backend : "unknown",
-  };
 }
 
 /** The settings recorded in a PNG written by `pastiche stylize`. */
@@ -129,7 +133,8 @@ export async function readRunSettings(pngPath: string): Promise<RunSettings> {
 
 /** Refuses to rerun from inputs that changed since the run (INPUT_CHANGED names the file). */
 export async function verifyRunInputs(settings: RunSettings, source: string): Promise<void> {
-  const now = await hashRunInputs(settings);
+  const { init } = settings.options;
+  const now = await hashRunInputs({ ...settings, init });
   const check = (what: string, path: string, recorded: string | undefined, actual: string | undefined) => {
     if (recorded !== actual) {
       throw new PasticheError("INPUT_CHANGED", `${what} ${path} is not the file ${source} was made from (sha256 ${actual?.slice(0, 12) ?? "none"}…, recorded ${recorded?.slice(0, 12) ?? "none"}…)`);
@@ -138,5 +143,6 @@ export async function verifyRunInputs(settings: RunSettings, source: string): Pr
   check("content image", settings.content, settings.sha256.content, now.content);
   settings.styles.forEach((s, i) => { check("style image", s, settings.sha256.styles[i], now.styles[i]); });
   settings.styleMasks?.forEach((m, i) => { check("style mask", m, settings.sha256.styleMasks?.[i], now.styleMasks?.[i]); });
-  if (initIsFile(settings.init)) check("starting image", settings.init, settings.sha256.init, now.init);
+  const initPath = initFile(init);
+  if (initPath !== undefined) check("starting image", initPath, settings.sha256.init, now.init);
 }

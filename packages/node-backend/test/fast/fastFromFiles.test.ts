@@ -1,8 +1,9 @@
 import { writeFile, mkdir } from "node:fs/promises";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
+import { NO_WEIGHTS, describeNeeding, needs } from "@pastiche/vitest-config/needs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { GraphModelStyleModels, stylizeFast, type RgbImage } from "@pastiche/core";
+import { GraphModelStyleModels, stylizeFast, untilDone, type RgbImage } from "@pastiche/core";
 import { initBackend } from "../../src/backend/index.js";
 import { readImage } from "../../src/images/index.js";
 import { verifyModel } from "../../src/models/index.js";
@@ -92,7 +93,7 @@ describe("TF.js graph models behind the same interface", () => {
       expect(models).toBeInstanceOf(GraphModelStyleModels);
       const before = tf.memory().numTensors;
       const solid = (rgb: number[]): RgbImage => ({ width: 12, height: 8, data: Uint8Array.from({ length: 288 }, (_, i) => rgb[i % 3]!) });
-      const r = await stylizeFast(solid([0, 0, 0]), [solid([200, 100, 50])], { models, strength: 0.5 });
+      const r = await untilDone(stylizeFast({ content: solid([0, 0, 0]), styles: [solid([200, 100, 50])], models, options: { strength: 0.5 } }));
       expect([r.image.width, r.image.height]).toEqual([12, 8]);
       expect(Array.from(r.image.data.slice(0, 3))).toEqual([100, 50, 25]);
       expect(tf.memory().numTensors).toBe(before);
@@ -105,17 +106,17 @@ describe("TF.js graph models behind the same interface", () => {
   });
 });
 
-describe.skipIf(!modelsDir)("the fast path on the real Magenta files", () => {
+describeNeeding([modelsDir ? undefined : NO_WEIGHTS, needs.sharedImages()], "the fast path on the real Magenta files", () => {
   it("stylises at 384, caches the style bottleneck, and strength 0.5 lands between content and full style", async () => {
     const request = { content, styles: [wave], modelsDir: modelsDir!, options: { size: 384 } };
-    const full = await stylizeFastFromFiles(request);
+    const full = await untilDone(stylizeFastFromFiles(request));
     expect([full.image.width, full.image.height]).toEqual([384, 384]);
     expect(full.predictorRuns).toBe(1);
     expect(full.transferPath).toMatch(/style_transfer_quantized_384\.tflite$/);
-    const again = await stylizeFastFromFiles(request);
+    const again = await untilDone(stylizeFastFromFiles(request));
     expect(again.predictorRuns).toBe(0);
     expect(Buffer.from(again.image.data).equals(Buffer.from(full.image.data))).toBe(true);
-    const half = await stylizeFastFromFiles({ ...request, options: { size: 384, strength: 0.5 } });
+    const half = await untilDone(stylizeFastFromFiles({ ...request, options: { size: 384, strength: 0.5 } }));
     const original = await readImage(content, { longestSide: 384 });
     const dFull = meanAbsDiff(full.image.data, original.data);
     const dHalf = meanAbsDiff(half.image.data, original.data);
@@ -125,8 +126,8 @@ describe.skipIf(!modelsDir)("the fast path on the real Magenta files", () => {
   });
 
   it("int8 and fp16 transfer files give results within a few levels, at a non-square size", async () => {
-    const int8 = await stylizeFastFromFiles({ content: path.join(sharedImages, "content/stata.jpg"), styles: [wave], modelsDir: modelsDir!, options: { size: 301 } });
-    const fp16 = await stylizeFastFromFiles({ content: path.join(sharedImages, "content/stata.jpg"), styles: [wave], modelsDir: modelsDir!, transferVariant: "f16", options: { size: 301 } });
+    const int8 = await untilDone(stylizeFastFromFiles({ content: path.join(sharedImages, "content/stata.jpg"), styles: [wave], modelsDir: modelsDir!, options: { size: 301 } }));
+    const fp16 = await untilDone(stylizeFastFromFiles({ content: path.join(sharedImages, "content/stata.jpg"), styles: [wave], modelsDir: modelsDir!, transferVariant: "f16", options: { size: 301 } }));
     expect([int8.image.width, int8.image.height]).toEqual([301, 200]);
     expect(fp16.transferPath).toMatch(/f16/);
     expect(meanAbsDiff(int8.image.data, fp16.image.data)).toBeLessThan(3);

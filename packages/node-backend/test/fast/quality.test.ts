@@ -1,10 +1,12 @@
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NO_WEIGHTS, describeNeeding, needs } from "@pastiche/vitest-config/needs";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { DEFAULT_STYLE_LAYERS, VggFeatureExtractor, disposeWeightMap, gramMatrix, rgbImageToTensor, styleLoss, type RgbImage, type WeightMap } from "@pastiche/core";
 import { initBackend } from "../../src/backend/index.js";
 import { readImage } from "../../src/images/index.js";
 import { loadVgg19Weights } from "../../src/models/index.js";
+import { untilDone } from "@pastiche/core";
 import { stylizeFastFromFiles } from "../../src/pipeline/fastFromFiles.js";
 import { realModelsDir, sharedImages } from "./helpers.js";
 
@@ -17,7 +19,7 @@ const SIZE = 384;
  * An independent float run of the same files gives 42–49%; this importer measures 48% (Starry
  * Night) and 44% (Great Wave) on cornell.jpg.
  */
-describe.skipIf(!modelsDir)("fast stylisation quality (VGG19 style loss)", () => {
+describeNeeding([modelsDir ? undefined : NO_WEIGHTS, needs.sharedImages()], "fast stylisation quality (VGG19 style loss)", () => {
   let weights: WeightMap;
   let extractor: VggFeatureExtractor;
   beforeAll(async () => {
@@ -45,7 +47,7 @@ describe.skipIf(!modelsDir)("fast stylisation quality (VGG19 style loss)", () =>
         const f = extractor.extract(rgbImageToTensor(style));
         return Object.fromEntries(DEFAULT_STYLE_LAYERS.map((l) => [l, gramMatrix(f[l]!)]));
       });
-      const fast = await stylizeFastFromFiles({ content: contentPath, styles: [stylePath], modelsDir: modelsDir!, options: { size: SIZE } });
+      const fast = await untilDone(stylizeFastFromFiles({ content: contentPath, styles: [stylePath], modelsDir: modelsDir!, options: { size: SIZE } }));
       const ratio = loss(fast.image, targets) / loss(content, targets);
       tf.dispose(Object.values(targets));
       console.log(`style loss ratio, ${styleName}: ${(ratio * 100).toFixed(1)}%`);

@@ -1,6 +1,7 @@
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NO_WEIGHTS, describeNeeding, needs } from "@pastiche/vitest-config/needs";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import {
   AdamImageOptimizer,
   VggFeatureExtractor,
@@ -24,7 +25,7 @@ const modelsDir = realModelsDir();
 const SIZE = 128;
 const TILE = 64;
 
-describe.skipIf(!modelsDir)("tiled optimisation with the real weights", () => {
+describeNeeding([modelsDir ? undefined : NO_WEIGHTS, needs.sharedImages()], "tiled optimisation with the real weights", () => {
   let weights: WeightMap;
   let content: RgbImage;
   let style: RgbImage;

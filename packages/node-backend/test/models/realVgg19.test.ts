@@ -1,7 +1,8 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { beforeAll, describe, expect, it } from "vitest";
+import { NO_WEIGHTS, describeNeeding } from "@pastiche/vitest-config/needs";
+import { beforeAll, expect, it } from "vitest";
 import { disposeWeightMap, VGG19_CONV_LAYER_NAMES } from "@pastiche/core";
 import { VGG19_MODEL, loadVgg19Weights, verifyModel } from "../../src/models/index.js";
 import { useWasm } from "./helpers.js";
@@ -15,7 +16,7 @@ function modelsDir(value: string): string {
   return existsSync(fromCwd) ? fromCwd : path.resolve(repoRoot, value);
 }
 
-describe.skipIf(!envDir)("the real VGG19 weights in PASTICHE_MODELS_DIR", () => {
+describeNeeding([envDir ? undefined : NO_WEIGHTS], "the real VGG19 weights in PASTICHE_MODELS_DIR", () => {
   beforeAll(useWasm);
 
   it("loads vgg19-notop-uint8 with all 16 conv layers of the right shapes and sane values", async () => {

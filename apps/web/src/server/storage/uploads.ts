@@ -9,7 +9,7 @@
  */
 import { rm } from "node:fs/promises";
 import sharp from "sharp";
-import { jpegHasEnd, pngHasEnd, sniffImage, SUPPORTED_INPUT_FORMATS } from "@pastiche/node/light";
+import { formatBytes, jpegHasEnd, pngHasEnd, sniffImage, SUPPORTED_INPUT_FORMATS } from "@pastiche/node/light";
 import type { ImageRole, UploadedImage, UploadFormat } from "../../shared/jobSchemas";
 import type { NewUpload, UploadRow, UploadsRepo } from "../db/uploadsRepo";
 import { DISK_FULL_MESSAGE, isDiskFull } from "../limits/storage";
@@ -31,11 +31,7 @@ export class UploadRefusal extends Error {
 export const MIN_SIDE = 16;
 const THUMBNAIL_SIDE = 256;
 
-export function formatBytes(n: number): string {
-  if (n >= 1024 * 1024) return `${(n / (1024 * 1024)).toFixed(n >= 10 * 1024 * 1024 ? 0 : 1)} MB`;
-  if (n >= 1024) return `${Math.round(n / 1024)} KB`;
-  return `${n} bytes`;
-}
+export { formatBytes };
 
 function formatPixels(n: number): string {
   return n >= 1_000_000 ? `${(n / 1_000_000).toFixed(n >= 10_000_000 ? 0 : 1)} megapixels` : `${n.toLocaleString("en-US")} pixels`;

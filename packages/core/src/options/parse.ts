@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { PasticheError } from "./errors.js";
+import { PasticheError } from "../errors.js";
 
 /** A loss or blend weight: a finite, non-negative number. */
 export const weightSchema = z.number().nonnegative();

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseOptions, styleBlendWeightsSchema, weightSchema as weight } from "../optionSchemas.js";
+import { parseOptions, styleBlendWeightsSchema, weightSchema as weight } from "../options/parse.js";
 import { resolveLayerName } from "../vgg/layers.js";
 
 /**
@@ -26,6 +26,19 @@ const layerName = z.string().transform((name, ctx) => {
   }
 });
 
+/** Starts the image can have that need no file: the content, uniform noise (seeded), the fast result, mid-gray. */
+export const BUILT_IN_INITS = ["content", "noise", "fast", "gray"] as const;
+
+/**
+ * Where the optimisation starts: the content image, noise, the fast (Magenta) result, flat gray, or
+ * an image (`path` says which file; core itself takes the decoded pixels as `initImage`).
+ */
+export const GatysInitSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.enum(BUILT_IN_INITS) }).strict(),
+  z.object({ kind: z.literal("image"), path: z.string().min(1) }).strict(),
+]);
+export type GatysInit = z.output<typeof GatysInitSchema>;
+
 /** The one definition of a Gatys run's options, shared by core, the CLI and the web app. */
 export const GatysOptionsSchema = z
   .object({
@@ -48,7 +61,7 @@ export const GatysOptionsSchema = z
     styleLayerWeights: z.array(weight).optional(),
     /** One weight per style image; normalised to sum to 1. */
     styleBlendWeights: styleBlendWeightsSchema,
-    init: z.enum(["content", "noise", "image"]).default("content"),
+    init: GatysInitSchema.default({ kind: "content" }),
     /** Seed for noise initialisation; a run with the same seed and inputs repeats exactly. */
     seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
     /** Attach a preview image to every N-th iteration event (0: never). */
@@ -111,9 +124,25 @@ export const GatysOptionsSchema = z
 export type GatysOptionsInput = z.input<typeof GatysOptionsSchema>;
 export type GatysOptions = z.output<typeof GatysOptionsSchema>;
 
+// Values made by parseGatysOptions (frozen, so they stay valid): core's entry points accept them as
+// they are, which is what lets an edge parse once and every layer below only check.
+const parsedOptions = new WeakSet();
+
 /** Validate options at the edge; a bad value becomes a one-line INVALID_OPTION (or UNKNOWN_LAYER). */
 export function parseGatysOptions(input: GatysOptionsInput): GatysOptions {
-  return parseOptions(GatysOptionsSchema, input);
+  const options = parseOptions(GatysOptionsSchema, input);
+  for (const value of Object.values(options)) if (Array.isArray(value)) Object.freeze(value);
+  Object.freeze(options.init);
+  parsedOptions.add(Object.freeze(options));
+  return options;
+}
+
+/**
+ * Options as an entry point receives them: already parsed at the edge (a cheap identity check), or
+ * raw from a direct API call, which is then that call's edge and parsed here.
+ */
+export function ensureGatysOptions(options: GatysOptions | GatysOptionsInput): GatysOptions {
+  return parsedOptions.has(options) ? (options as GatysOptions) : parseGatysOptions(options);
 }
 
 /** Longest side, in pixels, the adapters resize the style images to. */

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { RGB_TO_YIQ } from "../color/yiq.js";
-import type { RgbImage } from "../image.js";
-import { rgbImageToTensor } from "./tensorImage.js";
+import { RGB_TO_YIQ } from "../../color/yiq.js";
+import type { RgbImage } from "../../image/rgbImage.js";
+import { rgbImageToTensor } from "../../image/tensorImage.js";
 
 /**
  * A style mask image → [1, height, width, 1] in [0,1]: its luminance (YIQ's Y, so a grayscale image

@@ -1,6 +1,6 @@
 import { PasticheError } from "../errors.js";
-import { VGG19_CONV_LAYERS } from "../vgg/layers.js";
-import type { WeightMap } from "./weightMap.js";
+import { VGG19_CONV_LAYERS } from "./layers.js";
+import type { WeightMap } from "../model/weightMap.js";
 
 /**
  * The weights VGG19's convolutional part needs, as Keras Applications names them: for each of the

@@ -1,4 +1,4 @@
-import { VGG19_LAYERS, deepestLayerIndex } from "../vgg/layers.js";
+import { VGG19_LAYERS, deepestLayerIndex } from "../../vgg/layers.js";
 
 /**
  * How much memory one Gatys evaluation takes, to choose a tile size from a budget. Memory grows

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { assertRgbImage, type RgbImage } from "../image.js";
+import { assertRgbImage, type RgbImage } from "./rgbImage.js";
 
 /** RGB bytes → [1, H, W, 3] float32 in [0,1]. */
 export function rgbImageToTensor(image: RgbImage): tf.Tensor4D {

@@ -1,4 +1,4 @@
-import { PasticheError } from "./errors.js";
+import { PasticheError } from "../errors.js";
 
 /**
  * A decoded 8-bit RGB image in row-major order, 3 bytes per pixel. This is the only image type core

@@ -1,8 +1,15 @@
-import { PasticheError } from "../errors.js";
-import { VGG19_LAYERS, deepestLayerIndex } from "../vgg/layers.js";
+import { PasticheError } from "../../errors.js";
+import { formatBytes } from "../../formatBytes.js";
+import { VGG19_LAYERS, deepestLayerIndex } from "../../vgg/layers.js";
 import { chooseTileSize, estimateEvaluationBytes, memoryModel } from "./memoryBudget.js";
-import type { GatysOptions } from "./options.js";
-import type { GramTiling } from "./styleTargets.js";
+import type { GatysOptions } from "../options.js";
+
+/** How an image is cut into tiles: the core side, the context margin and the alignment (all px). */
+export interface GramTiling {
+  readonly tileSize: number;
+  readonly margin: number;
+  readonly align: number;
+}
 
 /** Context around each tile, in pixels: enough for the first blocks' features at the tile's edge to match the whole image's. */
 const TILE_MARGIN = 32;
@@ -43,8 +50,4 @@ export function resolveTiling(width: number, height: number, options: GatysOptio
     throw new PasticheError("INVALID_OPTION", `a ${width}x${height} output is optimised in ${tileSize} px tiles, which does not support style masks yet: lower the size or raise maxMemory`);
   }
   return { tileSize, margin, align };
-}
-
-export function formatBytes(bytes: number): string {
-  return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : `${Math.round(bytes / 2 ** 20)} MiB`;
 }

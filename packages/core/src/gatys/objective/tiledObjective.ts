@@ -1,12 +1,13 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { contentLoss } from "../losses/content.js";
-import { styleLoss } from "../losses/style.js";
-import { totalVariation } from "../losses/totalVariation.js";
-import { VggFeatureExtractor } from "../vgg/extractor.js";
-import type { WeightMap } from "../model/weightMap.js";
+import { contentLoss } from "../../losses/content.js";
+import { styleLoss } from "../../losses/style.js";
+import { totalVariation } from "../../losses/totalVariation.js";
+import { VggFeatureExtractor } from "../../vgg/extractor.js";
+import type { WeightMap } from "../../model/weightMap.js";
 import { TermsSlot, type Objective, type ObjectiveInput } from "./objective.js";
-import { cropToCore, styleGramTargets, type GramTiling } from "./styleTargets.js";
-import { planTiles, tileOffsets, type Tile } from "./tiles.js";
+import type { GramTiling } from "../tiling/resolveTiling.js";
+import { cropToCore, styleGramTargets } from "./styleTargets.js";
+import { planTiles, tileOffsets, type Tile } from "../tiling/tiles.js";
 
 export interface TiledObjectiveInput extends ObjectiveInput {
   readonly weights: WeightMap;

@@ -1,4 +1,5 @@
-import type { RgbImage } from "../image.js";
+import type { RgbImage } from "../image/rgbImage.js";
+import type { RunPlan } from "./plan.js";
 import type { StageInfo } from "./stage.js";
 
 /** Loss terms as optimised: each already multiplied by its weight; `total` is their sum. */
@@ -9,19 +10,25 @@ export interface LossTerms {
   readonly total: number;
 }
 
+/** A stage's own start, before the run adds its plan. */
+export interface StageStartEvent {
+  readonly type: "start";
+  readonly width: number;
+  readonly height: number;
+  readonly iterations: number;
+  readonly seed: number;
+  readonly backend: string;
+  /** Multi-scale runs: every stage, coarse to fine (`iterations` is then their total). */
+  readonly stages?: readonly StageInfo[];
+  /** Set when the output is optimised in tiles of this side (too large for one VGG pass). */
+  readonly tileSize?: number;
+}
+
 export type StylizeEvent =
-  | {
-      readonly type: "start";
-      readonly width: number;
-      readonly height: number;
-      readonly iterations: number;
-      readonly seed: number;
-      readonly backend: string;
-      /** Multi-scale runs: every stage, coarse to fine (`iterations` is then their total). */
-      readonly stages?: readonly StageInfo[];
-      /** Set when the output is optimised in tiles of this side (too large for one VGG pass). */
-      readonly tileSize?: number;
-    }
+  | (StageStartEvent & {
+      /** What the run will do, decided before it started: stages, iterations, optimiser, tiling. */
+      readonly plan: RunPlan;
+    })
   | {
       readonly type: "iteration";
       readonly iteration: number;

@@ -1,21 +1,15 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { matchColorStatistics } from "../color/colorStatistics.js";
-import type { RgbImage } from "../image.js";
-import { blendGrams, gramMatrix } from "../losses/gram.js";
-import type { MaskedStyleTarget } from "../losses/style.js";
-import type { VggFeatureExtractor } from "../vgg/extractor.js";
-import { layerMasks, poolsBefore } from "../vgg/layerMasks.js";
-import type { GatysOptions } from "./options.js";
+import { matchColorStatistics } from "../../color/colorStatistics.js";
+import type { RgbImage } from "../../image/rgbImage.js";
+import { blendGrams, gramMatrix } from "../../losses/gram.js";
+import type { MaskedStyleTarget } from "../../losses/style.js";
+import type { VggFeatureExtractor } from "../../vgg/extractor.js";
+import { layerMasks, poolsBefore } from "../../vgg/layerMasks.js";
+import type { GatysOptions } from "../options.js";
 import { maskImageToTensor } from "./styleMasks.js";
-import { rgbImageToTensor } from "./tensorImage.js";
-import { coreInFeatures, planTiles, type Tile } from "./tiles.js";
-
-/** How style images are turned into Gram matrices: whole, or tile by tile for images too large for one pass. */
-export interface GramTiling {
-  readonly tileSize: number;
-  readonly margin: number;
-  readonly align: number;
-}
+import { rgbImageToTensor } from "../../image/tensorImage.js";
+import type { GramTiling } from "../tiling/resolveTiling.js";
+import { coreInFeatures, planTiles, type Tile } from "../tiling/tiles.js";
 
 /**
  * Per style layer, the Gram matrix of one image's features. Tiled: each tile's core features (seen

@@ -1,11 +1,11 @@
 import * as tf from "@tensorflow/tfjs-core";
-import type { RgbImage } from "../image.js";
-import { contentLoss } from "../losses/content.js";
-import { maskedStyleLoss, styleLoss } from "../losses/style.js";
-import { totalVariation } from "../losses/totalVariation.js";
-import type { Evaluation } from "../optim/types.js";
-import type { VggFeatureExtractor } from "../vgg/extractor.js";
-import type { GatysOptions } from "./options.js";
+import type { RgbImage } from "../../image/rgbImage.js";
+import { contentLoss } from "../../losses/content.js";
+import { maskedStyleLoss, styleLoss } from "../../losses/style.js";
+import { totalVariation } from "../../losses/totalVariation.js";
+import type { Evaluation } from "../../optim/types.js";
+import type { VggFeatureExtractor } from "../../vgg/extractor.js";
+import type { GatysOptions } from "../options.js";
 import { maskedStyleTargets, styleGramTargets } from "./styleTargets.js";
 
 /**

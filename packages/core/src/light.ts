@@ -1,0 +1,4 @@
+// `@pastiche/core/light`: plain values and helpers with neither TensorFlow.js nor zod, for browser
+// code that must stay small (the web app's client) and for anything that only formats or defaults.
+export { FAST_DEFAULT_SIZE, WEB_QUALITY_DEFAULTS, DEFAULT_MAX_INPUT_PIXELS } from "./options/defaults.js";
+export { formatBytes } from "./formatBytes.js";

@@ -1,0 +1,14 @@
+/**
+ * Product defaults that are not an engine option's own default (those live in the option schemas):
+ * one place for the values the CLI, the web app and the README share. Plain values, no zod, so
+ * browser code can import them (`@pastiche/core/defaults`).
+ */
+
+/** Longest side of a fast (`pastiche fast`, web Fast mode) output when none is given. */
+export const FAST_DEFAULT_SIZE = 512;
+
+/** The web app's Quality mode: a smaller, shorter run than the CLI's, so a shared server stays responsive. */
+export const WEB_QUALITY_DEFAULTS = { size: 256, iterations: 200 } as const;
+
+/** Inputs with more pixels than this are refused before they are decoded (CLI and web). */
+export const DEFAULT_MAX_INPUT_PIXELS = 50_000_000;
