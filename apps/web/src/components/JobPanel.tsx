@@ -118,7 +118,14 @@ export function JobPanel({ jobId }: { jobId: string }) {
       )}
       <ResultView job={job}>
         {live ? (
-          <JobProgress job={job} points={points} onCancel={() => { cancel.mutate({ id: jobId }); }} cancelling={cancel.isPending} />
+          <JobProgress
+            job={job}
+            points={points}
+            onCancel={() => {
+              cancel.mutate({ id: jobId });
+            }}
+            cancelling={cancel.isPending}
+          />
         ) : job.status !== "succeeded" && job.previewUrl !== null ? (
           <figure className="preview">
             <img src={job.previewUrl} alt="Last intermediate image" data-testid="preview-image" />

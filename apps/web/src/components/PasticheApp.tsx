@@ -63,7 +63,14 @@ export function PasticheApp() {
 
   function run(): void {
     if (content === null || styles.length === 0) return;
-    create.mutate(buildJobInput(mode, settings, content.id, styles.map((s) => s.id)));
+    create.mutate(
+      buildJobInput(
+        mode,
+        settings,
+        content.id,
+        styles.map((s) => s.id),
+      ),
+    );
   }
 
   return (
@@ -87,7 +94,9 @@ export function PasticheApp() {
             images={content === null ? [] : [content]}
             maxUploadBytes={limits?.maxUploadBytes}
             onAdd={setContent}
-            onRemove={() => { setContent(null); }}
+            onRemove={() => {
+              setContent(null);
+            }}
           />
           <ImagePicker
             role="style"

@@ -16,7 +16,12 @@ export const MIGRATIONS_DIR = path.resolve(import.meta.dirname, "../../migration
 
 export function tempDir(prefix = "pastiche-web-test-"): { dir: string; remove: () => void } {
   const dir = mkdtempSync(path.join(tmpdir(), prefix));
-  return { dir, remove: () => { rmSync(dir, { recursive: true, force: true }); } };
+  return {
+    dir,
+    remove: () => {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /**
@@ -32,7 +37,9 @@ function standInModelsDir(): string {
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, "");
   }
-  process.once("exit", () => { rmSync(dir, { recursive: true, force: true }); });
+  process.once("exit", () => {
+    rmSync(dir, { recursive: true, force: true });
+  });
   return dir;
 }
 
@@ -79,14 +86,25 @@ export class FakeRunner implements JobRunner {
         done = true;
         resolve(outcome);
       };
-      signal.addEventListener("abort", () => { finish({ status: "cancelled" }); }, { once: true });
+      signal.addEventListener(
+        "abort",
+        () => {
+          finish({ status: "cancelled" });
+        },
+        { once: true },
+      );
       this.runs.push({
         task,
         signal,
-        progress: (p) => { onProgress({ iteration: 1, iterations: 10, elapsedMs: 10, etaMs: 90, losses: null, previewWritten: false, ...p }); },
+        progress: (p) => {
+          onProgress({ iteration: 1, iterations: 10, elapsedMs: 10, etaMs: 90, losses: null, previewWritten: false, ...p });
+        },
         finish,
       });
-      if (this.autoSucceed) void writeTinyPng(task.resultPath).then(() => { finish({ status: "succeeded" }); });
+      if (this.autoSucceed)
+        void writeTinyPng(task.resultPath).then(() => {
+          finish({ status: "succeeded" });
+        });
     });
   }
 
@@ -103,15 +121,21 @@ export function fakeRunners(autoSucceed = false): { runners: { fast: FakeRunner;
 }
 
 export async function writeTinyPng(file: string): Promise<void> {
-  await sharp({ create: { width: 16, height: 16, channels: 3, background: "#336699" } }).png().toFile(file);
+  await sharp({ create: { width: 16, height: 16, channels: 3, background: "#336699" } })
+    .png()
+    .toFile(file);
 }
 
 export function pngBytes(width = 64, height = 48): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: { r: 200, g: 120, b: 40 } } }).png().toBuffer();
+  return sharp({ create: { width, height, channels: 3, background: { r: 200, g: 120, b: 40 } } })
+    .png()
+    .toBuffer();
 }
 
 export function jpegBytes(width = 64, height = 48): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: { r: 20, g: 120, b: 240 } } }).jpeg().toBuffer();
+  return sharp({ create: { width, height, channels: 3, background: { r: 20, g: 120, b: 240 } } })
+    .jpeg()
+    .toBuffer();
 }
 
 /**

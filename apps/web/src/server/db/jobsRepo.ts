@@ -47,9 +47,7 @@ export class JobsRepo {
 
   insert(job: NewJob): void {
     this.db
-      .prepare(
-        "INSERT INTO jobs (id, mode, status, options_json, content_id, style_ids_json, client, created_at) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?)",
-      )
+      .prepare("INSERT INTO jobs (id, mode, status, options_json, content_id, style_ids_json, client, created_at) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?)")
       .run(job.id, job.mode, JSON.stringify(job.options), job.contentId, JSON.stringify(job.styleIds), job.client, job.createdAt);
   }
 
@@ -66,7 +64,9 @@ export class JobsRepo {
 
   /** How many queued jobs of the same mode are ahead of this one. */
   queuePosition(row: Pick<JobRow, "mode" | "seq">): number {
-    const r = this.db.prepare<[JobMode, number], { n: number }>("SELECT COUNT(*) AS n FROM jobs WHERE status = 'queued' AND mode = ? AND seq < ?").get(row.mode, row.seq);
+    const r = this.db
+      .prepare<[JobMode, number], { n: number }>("SELECT COUNT(*) AS n FROM jobs WHERE status = 'queued' AND mode = ? AND seq < ?")
+      .get(row.mode, row.seq);
     return r?.n ?? 0;
   }
 

@@ -15,7 +15,11 @@ export type LimitedBody = { ok: true; request: Request } | { ok: false; refusal:
 function refused(req: Request, bytes: number | null, maxFileBytes: number): LimitedBody {
   const e = tooManyBytes(bytes, maxFileBytes);
   // The procedure throws the refusal before it reads its input, so an empty form stands in for the body.
-  return { ok: false, refusal: new TRPCError({ code: "PAYLOAD_TOO_LARGE", message: e.message, cause: e }), request: new Request(req.url, { method: req.method, body: new FormData() }) };
+  return {
+    ok: false,
+    refusal: new TRPCError({ code: "PAYLOAD_TOO_LARGE", message: e.message, cause: e }),
+    request: new Request(req.url, { method: req.method, body: new FormData() }),
+  };
 }
 
 export async function limitBody(req: Request, maxFileBytes: number): Promise<LimitedBody> {

@@ -5,7 +5,10 @@
  * the client and could be anything, so they are never used.
  */
 export function clientIp(headers: Headers, trustedProxyHops: number): string {
-  const forwarded = (headers.get("x-forwarded-for") ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const forwarded = (headers.get("x-forwarded-for") ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   const fromForwarded = forwarded[forwarded.length - 1 - trustedProxyHops] ?? forwarded[0];
   return fromForwarded ?? headers.get("x-real-ip")?.trim() ?? "unknown";
 }

@@ -14,7 +14,10 @@ export class RateLimiter {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
   private readonly refillPerMs: number;
 
-  constructor(private readonly capacity: number, private readonly now: () => number = Date.now) {
+  constructor(
+    private readonly capacity: number,
+    private readonly now: () => number = Date.now,
+  ) {
     this.refillPerMs = capacity / 60_000;
   }
 

@@ -68,10 +68,19 @@ export const jobsRouter = createTRPCRouter({
       const content = app.uploads.get(job.contentId);
       if (!content) throw new TRPCError({ code: "NOT_FOUND", message: "The content image is not on the server any more; please upload it again." });
       for (const styleId of job.styleIds) {
-        if (!app.uploads.get(styleId)) throw new TRPCError({ code: "NOT_FOUND", message: "A style image is not on the server any more; please upload it again." });
+        if (!app.uploads.get(styleId))
+          throw new TRPCError({ code: "NOT_FOUND", message: "A style image is not on the server any more; please upload it again." });
       }
       const id = newId();
-      app.jobs.insert({ id, mode: job.mode, options: job.options, contentId: job.contentId, styleIds: job.styleIds, client: ctx.clientIp, createdAt: new Date().toISOString() });
+      app.jobs.insert({
+        id,
+        mode: job.mode,
+        options: job.options,
+        contentId: job.contentId,
+        styleIds: job.styleIds,
+        client: ctx.clientIp,
+        createdAt: new Date().toISOString(),
+      });
       app.queue.kick();
       return { id };
     }),
@@ -102,7 +111,9 @@ export const jobsRouter = createTRPCRouter({
     const { app } = ctx;
     const first = findJob(app, input.id);
     const controller = new AbortController();
-    const stop = (): void => { controller.abort(); };
+    const stop = (): void => {
+      controller.abort();
+    };
     signal?.addEventListener("abort", stop, { once: true });
     // Listening before the first read, so no change between the read and the wait is lost.
     const changes = app.events.changes(first.id, first.mode, controller.signal);
