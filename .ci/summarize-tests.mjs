@@ -4,7 +4,9 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 const dirs = process.argv.slice(2);
-let passed = 0, failed = 0, skipped = 0;
+let passed = 0,
+  failed = 0,
+  skipped = 0;
 for (const dir of dirs) {
   const reports = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".json")) : [];
   if (reports.length === 0) {

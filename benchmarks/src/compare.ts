@@ -44,7 +44,9 @@ run("./multiscale.bench.js", gatys.tensorflow ? "tensorflow" : "wasm");
 console.log("\n=== summary ===");
 const wasm = gatys.wasm;
 const native = gatys.tensorflow;
-const line = (name: string, value: string) => { console.log(`${name.padEnd(60)} ${value}`); };
+const line = (name: string, value: string) => {
+  console.log(`${name.padEnd(60)} ${value}`);
+};
 if (wasm?.adam256 !== undefined) line("Gatys Adam iteration 256 px, WASM", `${wasm.adam256.toFixed(2)} s`);
 if (native?.adam256 !== undefined && native.adam256TfjsGrad !== undefined) {
   const best = Math.min(native.adam256, native.adam256TfjsGrad);

@@ -40,7 +40,9 @@ async function main(): Promise<void> {
     return;
   }
   const { models } = loaded;
-  const add = (name: string, value: string) => { console.log(`${name.padEnd(52)} ${value}`); };
+  const add = (name: string, value: string) => {
+    console.log(`${name.padEnd(52)} ${value}`);
+  };
   add("load both TFLite files (parse, dequantise)", `${(performance.now() - t0).toFixed(0)} ms`);
   add("files", `${loaded.predictor.path}, ${loaded.transfer.path}`);
 
@@ -53,7 +55,10 @@ async function main(): Promise<void> {
   };
   const firstPredict = await predict();
   const predictMs = median([await predict(), await predict(), await predict()]);
-  add("style predictor, 256 px (first run / warm)", `${firstPredict.toFixed(0)} / ${predictMs.toFixed(0)} ms (${((2 * PREDICTOR_MAC) / (predictMs / 1000) / 1e9).toFixed(1)} GFLOP/s)`);
+  add(
+    "style predictor, 256 px (first run / warm)",
+    `${firstPredict.toFixed(0)} / ${predictMs.toFixed(0)} ms (${((2 * PREDICTOR_MAC) / (predictMs / 1000) / 1e9).toFixed(1)} GFLOP/s)`,
+  );
 
   const bottleneck = tf.randomNormal<tf.Rank.R4>([1, 1, 1, 100], 0, 0.5);
   for (const size of [384, 512, 1024]) {

@@ -6,7 +6,16 @@
  * shapes (timing does not depend on the values).
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { VggFeatureExtractor, disposeWeightMap, preferredConvGradient, stylizeGatys, VGG19_CONV_LAYERS, type GatysOptionsInput, type RgbImage, type WeightMap } from "@pastiche/core";
+import {
+  VggFeatureExtractor,
+  disposeWeightMap,
+  preferredConvGradient,
+  stylizeGatys,
+  VGG19_CONV_LAYERS,
+  type GatysOptionsInput,
+  type RgbImage,
+  type WeightMap,
+} from "@pastiche/core";
 import { initBackend, loadVgg19Weights } from "@pastiche/node";
 
 const STYLE_LAYERS = ["block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "block5_conv1"];
@@ -34,7 +43,12 @@ function randomWeights(): WeightMap {
 async function secondsPerIteration(weights: WeightMap, size: number, options: GatysOptionsInput, iterations: number): Promise<number> {
   const times: number[] = [];
   let last = 0;
-  for await (const e of stylizeGatys({ content: image(size, 0), styles: [image(size, 1)], weights, options: { ...options, size, iterations: iterations + 1, scales: "off", tileSize: "off" } })) {
+  for await (const e of stylizeGatys({
+    content: image(size, 0),
+    styles: [image(size, 1)],
+    weights,
+    options: { ...options, size, iterations: iterations + 1, scales: "off", tileSize: "off" },
+  })) {
     sampleRss();
     if (e.type === "iteration") {
       if (e.iteration > 1) times.push((e.elapsedMs - last) / 1000);
@@ -48,7 +62,13 @@ async function secondsPerIteration(weights: WeightMap, size: number, options: Ga
 function forwardSeconds(weights: WeightMap, size: number, reps: number): number {
   const ex = new VggFeatureExtractor(weights, { layers: [...STYLE_LAYERS, "block5_conv2"] });
   const x = tf.randomUniform<tf.Rank.R4>([1, size, size, 3]);
-  const run = () => tf.tidy(() => Object.values(ex.extract(x)).map((t) => tf.sum(t)).reduce((a, b) => tf.add(a, b)).dataSync());
+  const run = () =>
+    tf.tidy(() =>
+      Object.values(ex.extract(x))
+        .map((t) => tf.sum(t))
+        .reduce((a, b) => tf.add(a, b))
+        .dataSync(),
+    );
   run();
   const t0 = performance.now();
   for (let i = 0; i < reps; i++) run();

@@ -77,16 +77,26 @@ async function main(): Promise<void> {
   const budgetMs = performance.now() - t0;
 
   const controller = new AbortController();
-  const timer = setTimeout(() => { controller.abort(); }, budgetMs);
+  const timer = setTimeout(() => {
+    controller.abort();
+  }, budgetMs);
   const single = await finalImage({ content, styles: [style], weights, options: { ...common, scales: "off", iterations: 100_000 }, signal: controller.signal });
   clearTimeout(timer);
 
-  const line = (name: string, value: string) => { console.log(`${name.padEnd(52)} ${value}`); };
+  const line = (name: string, value: string) => {
+    console.log(`${name.padEnd(52)} ${value}`);
+  };
   const sm = score(weights, content, style, multi.image);
   const ss = score(weights, content, style, single.image);
   line("wall time of each run", `${(budgetMs / 1000).toFixed(1)} s`);
-  line(`multi-scale (${schedule.join("+")} iterations): content + style`, `${(sm.content + sm.style).toExponential(3)} (content ${sm.content.toExponential(2)}, style ${sm.style.toExponential(2)})`);
-  line(`single-scale (${single.iterations} iterations): content + style`, `${(ss.content + ss.style).toExponential(3)} (content ${ss.content.toExponential(2)}, style ${ss.style.toExponential(2)})`);
+  line(
+    `multi-scale (${schedule.join("+")} iterations): content + style`,
+    `${(sm.content + sm.style).toExponential(3)} (content ${sm.content.toExponential(2)}, style ${sm.style.toExponential(2)})`,
+  );
+  line(
+    `single-scale (${single.iterations} iterations): content + style`,
+    `${(ss.content + ss.style).toExponential(3)} (content ${ss.content.toExponential(2)}, style ${ss.style.toExponential(2)})`,
+  );
   line("multi-scale loss / single-scale loss", ((sm.content + sm.style) / (ss.content + ss.style)).toFixed(3));
 }
 

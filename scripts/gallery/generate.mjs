@@ -75,7 +75,8 @@ const EXAMPLES = [
     pictures: [{ name: "stata-starry-multiscale", args: ["stylize", C.stata, S.starry, ...N, "-n", "50", "--scales", "3", "--iterations-per-scale", "50"] }],
   },
   {
-    title: "Seamless tiling (`--tile-size 64`: optimised in 64 px tiles under a grid that moves every step; outputs too large for `--max-memory` get this automatically)",
+    title:
+      "Seamless tiling (`--tile-size 64`: optimised in 64 px tiles under a grid that moves every step; outputs too large for `--max-memory` get this automatically)",
     pictures: [{ name: "sailboat-starry-tiled", args: ["stylize", C.sailboat, S.starry, ...G, "--tile-size", "64"] }],
   },
   {
@@ -100,11 +101,15 @@ function fail(message) {
   process.exit(1);
 }
 
-const fmtTime = (ms) => (ms < 60_000 ? `${(ms / 1000).toFixed(0)}s` : `${Math.floor(ms / 60_000)}m${String(Math.round((ms % 60_000) / 1000)).padStart(2, "0")}s`);
+const fmtTime = (ms) =>
+  ms < 60_000 ? `${(ms / 1000).toFixed(0)}s` : `${Math.floor(ms / 60_000)}m${String(Math.round((ms % 60_000) / 1000)).padStart(2, "0")}s`;
 
 /** Everything the examples need, checked up front so a missing file fails in milliseconds. */
 function preflight() {
-  for (const [what, path] of [["CLI build", join(ROOT, "apps", "cli", "dist")], ["@pastiche/node build", NODE_INDEX]]) {
+  for (const [what, path] of [
+    ["CLI build", join(ROOT, "apps", "cli", "dist")],
+    ["@pastiche/node build", NODE_INDEX],
+  ]) {
     if (!existsSync(path)) fail(`${what} not found (${relative(ROOT, path)}); run \`pnpm build\` first`);
   }
   if (!existsSync(imagesDir)) fail(`images directory ${imagesDir} not found (set PASTICHE_IMAGES_DIR)`);
@@ -206,7 +211,9 @@ function markdown() {
 async function main() {
   preflight();
   const { readImage, writeImage } = await import(pathToFileURL(NODE_INDEX).href);
-  const only = process.env.PASTICHE_GALLERY_ONLY?.split(",").map((n) => n.trim()).filter(Boolean);
+  const only = process.env.PASTICHE_GALLERY_ONLY?.split(",")
+    .map((n) => n.trim())
+    .filter(Boolean);
   const all = EXAMPLES.flatMap((e, i) => e.pictures.map((p) => ({ ...p, example: i + 1 })));
   const unknown = (only ?? []).filter((n) => !all.some((p) => p.name === n));
   if (unknown.length > 0) fail(`PASTICHE_GALLERY_ONLY names no picture of the gallery: ${unknown.join(", ")}`);
@@ -227,7 +234,8 @@ async function main() {
       const jpg = join(GALLERY_DIR, `${picture.name}.jpg`);
       await writeImage(jpg, await readImage(png, { longestSide: SIZE }), { quality: JPEG_QUALITY });
       const { size } = await stat(jpg);
-      if (size > MAX_JPEG_BYTES) throw new Error(`${label}: ${relative(ROOT, jpg)} is ${(size / 1024).toFixed(0)} KB, over the ${MAX_JPEG_BYTES / 1024} KB limit`);
+      if (size > MAX_JPEG_BYTES)
+        throw new Error(`${label}: ${relative(ROOT, jpg)} is ${(size / 1024).toFixed(0)} KB, over the ${MAX_JPEG_BYTES / 1024} KB limit`);
       results.push({ jpg, size });
       console.log(`${label}: wrote ${relative(ROOT, jpg)} (${(size / 1024).toFixed(1)} KB) in ${fmtTime(Date.now() - t)}`);
     }

@@ -18,7 +18,9 @@ let tf;
 try {
   tf = fromNodeBackend("@tensorflow/tfjs-node");
 } catch (e) {
-  fail(`@tensorflow/tfjs-node did not load: ${(e instanceof Error ? e.message : String(e)).split("\n")[0]}\n  hint: run \`pnpm setup:native\` (again after node_modules was recreated)`);
+  fail(
+    `@tensorflow/tfjs-node did not load: ${(e instanceof Error ? e.message : String(e)).split("\n")[0]}\n  hint: run \`pnpm setup:native\` (again after node_modules was recreated)`,
+  );
 }
 if (tf.getBackend() !== "tensorflow") {
   if (!(await tf.setBackend("tensorflow"))) fail(`the "tensorflow" backend did not initialise (active: ${tf.getBackend()})`);

@@ -50,7 +50,14 @@ const detail = (msg) => log(`      ${msg}`);
 async function main(argv) {
   const flags = new Set(argv);
   if (flags.has("--help") || flags.has("-h")) {
-    log(readFileSync(fileURLToPath(import.meta.url), "utf8").split("\n").slice(1).filter((l, i, a) => a.slice(0, i + 1).every((x) => x.startsWith("//"))).map((l) => l.replace(/^\/\/ ?/, "")).join("\n"));
+    log(
+      readFileSync(fileURLToPath(import.meta.url), "utf8")
+        .split("\n")
+        .slice(1)
+        .filter((l, i, a) => a.slice(0, i + 1).every((x) => x.startsWith("//")))
+        .map((l) => l.replace(/^\/\/ ?/, ""))
+        .join("\n"),
+    );
     return;
   }
   for (const f of flags) {
@@ -63,7 +70,11 @@ async function main(argv) {
   // 1. tfjs-node and where its loader looks
   step(1, "locating @tensorflow/tfjs-node");
   if (process.platform !== "linux" || process.arch !== "x64") {
-    throw new SetupError(1, `unsupported platform ${process.platform}-${process.arch}`, `the pinned wheel is manylinux x86_64; on other platforms Pastiche uses the WASM backend`);
+    throw new SetupError(
+      1,
+      `unsupported platform ${process.platform}-${process.arch}`,
+      `the pinned wheel is manylinux x86_64; on other platforms Pastiche uses the WASM backend`,
+    );
   }
   const tfjs = locateTfjsNode();
   detail(`${tfjs.dir} (v${tfjs.version}); addon path ${relative(tfjs.dir, tfjs.addonPath)}, N-API ${tfjs.napi}`);
@@ -121,7 +132,11 @@ function locateTfjsNode() {
   const dir = dirname(pkgJson);
   const { version } = JSON.parse(readFileSync(pkgJson, "utf8"));
   if (version !== TFJS_NODE_VERSION) {
-    throw new SetupError(1, `@tensorflow/tfjs-node is ${version}, this setup was verified with ${TFJS_NODE_VERSION}`, "update scripts/native/lib/pins.mjs after re-verifying (symbols, build, check)");
+    throw new SetupError(
+      1,
+      `@tensorflow/tfjs-node is ${version}, this setup was verified with ${TFJS_NODE_VERSION}`,
+      "update scripts/native/lib/pins.mjs after re-verifying (symbols, build, check)",
+    );
   }
   // Ask tfjs-node's own loader (node-pre-gyp) where it will look for the addon.
   let addonPath;
@@ -171,7 +186,10 @@ async function ensureLibraries(cache, libDir, includeDir, refetch) {
   for (const e of headers) {
     await extractEntry(wheel, e, join(includeDir, "tensorflow", e.name.slice(TENSORFLOW.includePrefix.length)));
   }
-  await writeFile(marker, JSON.stringify({ version: TENSORFLOW.version, wheel: TENSORFLOW.wheel, sha256: TENSORFLOW.sha256, headers: headers.length }, null, 2));
+  await writeFile(
+    marker,
+    JSON.stringify({ version: TENSORFLOW.version, wheel: TENSORFLOW.wheel, sha256: TENSORFLOW.sha256, headers: headers.length }, null, 2),
+  );
   await rm(wheel, { force: true }); // 230 MB; the extracted files are the cache
   detail(`${TENSORFLOW.libraries.length} libraries, ${headers.length} headers → ${cache}`);
 }
@@ -202,7 +220,11 @@ async function obtainWheel(wheelDir, wheel) {
   const digest = await sha256File(part);
   if (digest !== TENSORFLOW.sha256) {
     await rm(part, { force: true });
-    throw new SetupError(2, `sha256 mismatch for ${TENSORFLOW.wheel}: got ${digest}, expected ${TENSORFLOW.sha256}`, "the download is corrupt or not the pinned file; it was deleted");
+    throw new SetupError(
+      2,
+      `sha256 mismatch for ${TENSORFLOW.wheel}: got ${digest}, expected ${TENSORFLOW.sha256}`,
+      "the download is corrupt or not the pinned file; it was deleted",
+    );
   }
   if (part !== wheel) await rename(part, wheel);
   detail(`sha256 ok (${TENSORFLOW.sha256})`);
@@ -219,14 +241,31 @@ function pythonExe() {
 
 async function downloadWithPip(wheelDir) {
   const args = [
-    "-m", "pip", "download", "--no-deps", `${TENSORFLOW.project}==${TENSORFLOW.version}`,
-    "--python-version", TENSORFLOW.pythonVersion, "--implementation", "cp", "--only-binary=:all:",
-    "--platform", TENSORFLOW.platform, "--dest", wheelDir, "--progress-bar", "off",
+    "-m",
+    "pip",
+    "download",
+    "--no-deps",
+    `${TENSORFLOW.project}==${TENSORFLOW.version}`,
+    "--python-version",
+    TENSORFLOW.pythonVersion,
+    "--implementation",
+    "cp",
+    "--only-binary=:all:",
+    "--platform",
+    TENSORFLOW.platform,
+    "--dest",
+    wheelDir,
+    "--progress-bar",
+    "off",
   ];
   detail(`${pythonExe()} ${args.join(" ")}`);
   const r = spawnSync(pythonExe(), args, { stdio: ["ignore", "inherit", "inherit"] });
   if (r.status !== 0) {
-    throw new SetupError(2, `pip download failed (exit ${r.status ?? r.signal})`, "check access to PyPI (or your pip index), or set PASTICHE_WHEEL_SOURCE=pypi, or PASTICHE_WHEEL=/path/to/" + TENSORFLOW.wheel);
+    throw new SetupError(
+      2,
+      `pip download failed (exit ${r.status ?? r.signal})`,
+      "check access to PyPI (or your pip index), or set PASTICHE_WHEEL_SOURCE=pypi, or PASTICHE_WHEEL=/path/to/" + TENSORFLOW.wheel,
+    );
   }
   if (!existsSync(join(wheelDir, TENSORFLOW.wheel))) {
     const got = (await readdir(wheelDir)).filter((f) => f.endsWith(".whl"));
@@ -274,7 +313,9 @@ async function downloadFromPypi(dest) {
 /** Every TF_/TFE_ function the binding sources call must be exported by the two libraries. */
 function checkSymbols(tfjsDir, libDir, includeDir) {
   const bindingDir = join(tfjsDir, "binding");
-  const sources = readdirSyncSafe(bindingDir).filter((f) => /\.(cc|h)$/.test(f)).map((f) => readFileSync(join(bindingDir, f), "utf8"));
+  const sources = readdirSyncSafe(bindingDir)
+    .filter((f) => /\.(cc|h)$/.test(f))
+    .map((f) => readFileSync(join(bindingDir, f), "utf8"));
   const called = new Set();
   for (const src of sources) for (const m of src.matchAll(/\b(TFE?_[A-Za-z0-9_]+)\s*\(/g)) called.add(m[1]);
   // Not library functions: tfjs-node's own RAII classes, and the TF_TString_* helpers, which are
@@ -301,9 +342,15 @@ function checkSymbols(tfjsDir, libDir, includeDir) {
   }
   const missing = needed.filter((s) => !exported.has(s));
   if (missing.length) {
-    throw new SetupError(3, `libtensorflow ${TENSORFLOW.version} does not export ${missing.length} function(s) the binding uses: ${missing.join(", ")}`, "pick another TensorFlow version in scripts/native/lib/pins.mjs");
+    throw new SetupError(
+      3,
+      `libtensorflow ${TENSORFLOW.version} does not export ${missing.length} function(s) the binding uses: ${missing.join(", ")}`,
+      "pick another TensorFlow version in scripts/native/lib/pins.mjs",
+    );
   }
-  detail(`${needed.length} functions, all exported (${[...own].length} tfjs-node classes and ${[...inline].filter((s) => called.has(s)).length} inline header helpers not counted)`);
+  detail(
+    `${needed.length} functions, all exported (${[...own].length} tfjs-node classes and ${[...inline].filter((s) => called.has(s)).length} inline header helpers not counted)`,
+  );
 }
 
 async function buildAddon(tfjs, cache, libDir, includeDir, addonDir, sourcesHash) {
@@ -331,24 +378,35 @@ async function buildAddon(tfjs, cache, libDir, includeDir, addonDir, sourcesHash
 
   const modulePath = join(buildDir, "lib", `napi-v${tfjs.napi}`);
   const gypArgs = [
-    "rebuild", `--nodedir=${nodedir}`, "--jobs", "max", "--",
-    "-Dmodule_name=tfjs_binding", `-Dmodule_path=${modulePath}`, `-Dnapi_build_version=${tfjs.napi}`,
+    "rebuild",
+    `--nodedir=${nodedir}`,
+    "--jobs",
+    "max",
+    "--",
+    "-Dmodule_name=tfjs_binding",
+    `-Dmodule_path=${modulePath}`,
+    `-Dnapi_build_version=${tfjs.napi}`,
   ];
-  const [cmd, args] = process.env.PASTICHE_NODE_GYP
-    ? [process.execPath, [process.env.PASTICHE_NODE_GYP, ...gypArgs]]
-    : ["pnpm", ["dlx", NODE_GYP, ...gypArgs]];
+  const [cmd, args] = process.env.PASTICHE_NODE_GYP ? [process.execPath, [process.env.PASTICHE_NODE_GYP, ...gypArgs]] : ["pnpm", ["dlx", NODE_GYP, ...gypArgs]];
   const logPath = join(buildDir, "build.log");
   detail(`${cmd === process.execPath ? "node" : cmd} ${args.join(" ")}  (log: ${logPath})`);
   const code = await run(cmd, args, buildDir, logPath);
   const built = join(modulePath, "tfjs_binding.node");
   if (code !== 0 || !existsSync(built)) {
     const tail = (await readFile(logPath, "utf8").catch(() => "")).split("\n").slice(-25).join("\n");
-    throw new SetupError(4, `node-gyp failed (exit ${code}); last lines of ${logPath}:\n${tail}`, "`pnpm dlx` needs the npm registry; offline, set PASTICHE_NODE_GYP to a node-gyp.js (e.g. npm's bundled one)");
+    throw new SetupError(
+      4,
+      `node-gyp failed (exit ${code}); last lines of ${logPath}:\n${tail}`,
+      "`pnpm dlx` needs the npm registry; offline, set PASTICHE_NODE_GYP to a node-gyp.js (e.g. npm's bundled one)",
+    );
   }
   await mkdir(addonDir, { recursive: true });
   await copyFile(built, join(addonDir, "tfjs_binding.node.tmp"));
   await rename(join(addonDir, "tfjs_binding.node.tmp"), join(addonDir, "tfjs_binding.node"));
-  await writeFile(join(addonDir, "build.json"), JSON.stringify({ sourcesHash, wheelSha256: TENSORFLOW.sha256, node: process.version, napi: tfjs.napi }, null, 2));
+  await writeFile(
+    join(addonDir, "build.json"),
+    JSON.stringify({ sourcesHash, wheelSha256: TENSORFLOW.sha256, node: process.version, napi: tfjs.napi }, null, 2),
+  );
   detail(`built: ${join(addonDir, "tfjs_binding.node")}`);
 }
 
@@ -357,7 +415,11 @@ function findNodedir() {
   for (const dir of candidates) {
     if (existsSync(join(dir, "include", "node", "node_api.h")) && existsSync(join(dir, "include", "node", "common.gypi"))) return dir;
   }
-  throw new SetupError(4, `Node.js headers not found (looked for include/node/node_api.h and common.gypi under ${candidates.join(", ")})`, "install the headers of this Node version and set PASTICHE_NODEDIR to their prefix; node-gyp would otherwise try to download them from nodejs.org");
+  throw new SetupError(
+    4,
+    `Node.js headers not found (looked for include/node/node_api.h and common.gypi under ${candidates.join(", ")})`,
+    "install the headers of this Node version and set PASTICHE_NODEDIR to their prefix; node-gyp would otherwise try to download them from nodejs.org",
+  );
 }
 
 /** [name, target] symlinks for deps/lib: link-time names and the .so.2 alias. */
@@ -395,10 +457,14 @@ async function install(tfjs, libDir, addonCached, stampPath, sourcesHash) {
     napi: tfjs.napi,
     sourcesHash,
     addonSha256: await sha256File(tfjs.addonPath),
-    libs: Object.fromEntries(await Promise.all(TENSORFLOW.libraries.map(async (l) => {
-      const name = l.split("/").pop();
-      return [name, (await stat(join(depsLib, name))).size];
-    }))),
+    libs: Object.fromEntries(
+      await Promise.all(
+        TENSORFLOW.libraries.map(async (l) => {
+          const name = l.split("/").pop();
+          return [name, (await stat(join(depsLib, name))).size];
+        }),
+      ),
+    ),
   };
   await writeFile(stampPath, JSON.stringify(stamp, null, 2));
   detail(`${relative(tfjs.dir, tfjs.addonPath)}, deps/lib/{libtensorflow_cc.so.2, libtensorflow_framework.so.2, links}`);
@@ -486,7 +552,10 @@ function run(cmd, args, cwd, logPath, env = process.env) {
 }
 
 async function listBindingSources(tfjsDir) {
-  return readdirSyncSafe(join(tfjsDir, "binding")).filter((f) => /\.(cc|h)$/.test(f)).sort().map((f) => join(tfjsDir, "binding", f));
+  return readdirSyncSafe(join(tfjsDir, "binding"))
+    .filter((f) => /\.(cc|h)$/.test(f))
+    .sort()
+    .map((f) => join(tfjsDir, "binding", f));
 }
 
 function readdirSyncSafe(dir) {
@@ -499,7 +568,10 @@ function readdirSyncSafe(dir) {
 
 async function hashFiles(files) {
   const h = createHash("sha256");
-  for (const f of files) h.update(f.split("/").pop()).update("\0").update(await readFile(f));
+  for (const f of files)
+    h.update(f.split("/").pop())
+      .update("\0")
+      .update(await readFile(f));
   return h.digest("hex");
 }
 

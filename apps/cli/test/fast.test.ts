@@ -10,7 +10,9 @@ import { writeFixtures } from "./helpers.js";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const bin = path.join(root, "apps/cli/bin/run.js");
 const out = mkdtempSync(path.join(os.tmpdir(), "pastiche-fast-cli-"));
-afterAll(() => { rmSync(out, { recursive: true, force: true }); });
+afterAll(() => {
+  rmSync(out, { recursive: true, force: true });
+});
 // The checks run on images the test makes; only the real run needs ../shared's.
 let content = "";
 let style = "";
@@ -48,7 +50,9 @@ describe("pastiche fast", () => {
     const file = path.join(out, "fast.png");
     const images = sharedImagesDir()!;
     const [sailboat, wave] = [path.join(images, "content/sailboat.jpg"), path.join(images, "style/the_great_wave.jpg")];
-    const r = pastiche(["fast", sailboat, wave, wave, "-o", file, "--size", "256", "--style-blend-weights", "1,1", "--strength", "0.8", "--json"], { PASTICHE_MODELS_DIR: modelsDir()! });
+    const r = pastiche(["fast", sailboat, wave, wave, "-o", file, "--size", "256", "--style-blend-weights", "1,1", "--strength", "0.8", "--json"], {
+      PASTICHE_MODELS_DIR: modelsDir()!,
+    });
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const result = JSON.parse(r.stdout) as { width: number; height: number; predictorRuns: number; timings: { totalMs: number } };

@@ -7,18 +7,7 @@ import path from "node:path";
 import { readImage, readPngText, writeImage } from "@pastiche/node";
 import { NO_WEIGHTS, describeNeeding } from "@pastiche/vitest-config/needs";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import {
-  CONTENT_SIZE,
-  assertBuilt,
-  lines,
-  makeTempDir,
-  removeDir,
-  runCli,
-  tempLeftovers,
-  writeFixtures,
-  type CliResult,
-  type Fixtures,
-} from "./helpers.js";
+import { CONTENT_SIZE, assertBuilt, lines, makeTempDir, removeDir, runCli, tempLeftovers, writeFixtures, type CliResult, type Fixtures } from "./helpers.js";
 
 const SIZE = 64;
 const EXPECTED = { width: SIZE, height: Math.round((CONTENT_SIZE.height * SIZE) / CONTENT_SIZE.width) };
@@ -37,7 +26,22 @@ describeNeeding([process.env.PASTICHE_MODELS_DIR ? undefined : NO_WEIGHTS], "pas
     outDir = root;
     output = path.join(outDir, "out.png");
     result = await runCli(
-      ["stylize", fx.content, fx.style, "-o", output, "--size", String(SIZE), "--iterations", "3", "--json", "--save-every", "2", "--preserve-colors", "luminance"],
+      [
+        "stylize",
+        fx.content,
+        fx.style,
+        "-o",
+        output,
+        "--size",
+        String(SIZE),
+        "--iterations",
+        "3",
+        "--json",
+        "--save-every",
+        "2",
+        "--preserve-colors",
+        "luminance",
+      ],
       { timeoutMs: 110_000 },
     );
   });
@@ -95,8 +99,32 @@ describeNeeding([process.env.PASTICHE_MODELS_DIR ? undefined : NO_WEIGHTS], "pas
     output = path.join(root, "out.png");
     rerun = path.join(root, "again.png");
     first = await runCli(
-      ["stylize", fx.content, fx.style, "-o", output, "--size", String(SIZE), "--iterations", "2", "--scales", "2", "--min-size", "32", "--iterations-per-scale", "2",
-        "--average", "0.9", "--style-scale", "0.75", "--preserve-colors", "histogram", "--init", "noise", "--json"],
+      [
+        "stylize",
+        fx.content,
+        fx.style,
+        "-o",
+        output,
+        "--size",
+        String(SIZE),
+        "--iterations",
+        "2",
+        "--scales",
+        "2",
+        "--min-size",
+        "32",
+        "--iterations-per-scale",
+        "2",
+        "--average",
+        "0.9",
+        "--style-scale",
+        "0.75",
+        "--preserve-colors",
+        "histogram",
+        "--init",
+        "noise",
+        "--json",
+      ],
       { timeoutMs: 110_000 },
     );
     again = await runCli(["stylize", "--from", output, "-o", rerun, "--json"], { timeoutMs: 110_000 });
@@ -152,15 +180,35 @@ describeNeeding([process.env.PASTICHE_MODELS_DIR ? undefined : NO_WEIGHTS], "pas
     output = path.join(root, "out.png");
     rerun = path.join(root, "again.png");
     // Complementary left/right halves, at another aspect ratio than the content (stretched to it).
-    masks = await Promise.all([true, false].map(async (left, i) => {
-      const data = new Uint8Array(20 * 20 * 3);
-      for (let p = 0; p < 400; p++) data.fill((p % 20 < 10) === left ? 255 : 0, p * 3, p * 3 + 3);
-      const file = path.join(root!, `mask-${i}.png`);
-      await writeImage(file, { width: 20, height: 20, data });
-      return file;
-    }));
+    masks = await Promise.all(
+      [true, false].map(async (left, i) => {
+        const data = new Uint8Array(20 * 20 * 3);
+        for (let p = 0; p < 400; p++) data.fill(p % 20 < 10 === left ? 255 : 0, p * 3, p * 3 + 3);
+        const file = path.join(root!, `mask-${i}.png`);
+        await writeImage(file, { width: 20, height: 20, data });
+        return file;
+      }),
+    );
     first = await runCli(
-      ["stylize", fx.content, "--mask", masks[0]!, fx.style, fx.content, "--mask", masks[1]!, "-o", output, "--size", String(SIZE), "--iterations", "2", "--seed", "5", "--json"],
+      [
+        "stylize",
+        fx.content,
+        "--mask",
+        masks[0]!,
+        fx.style,
+        fx.content,
+        "--mask",
+        masks[1]!,
+        "-o",
+        output,
+        "--size",
+        String(SIZE),
+        "--iterations",
+        "2",
+        "--seed",
+        "5",
+        "--json",
+      ],
       { timeoutMs: 110_000 },
     );
     again = await runCli(["stylize", "--from", output, "-o", rerun, "--json"], { timeoutMs: 110_000 });

@@ -47,11 +47,7 @@ let runs = 0;
  * Runs `stylize <inputs> -o <fresh dir>/<outName> …flags` and checks that the output directory is
  * still empty afterwards.
  */
-async function stylize(
-  inputs: (f: Fixtures) => string[],
-  flags: string[] = [],
-  outName = "out.png",
-): Promise<CliResult & { outDir: string; output: string }> {
+async function stylize(inputs: (f: Fixtures) => string[], flags: string[] = [], outName = "out.png"): Promise<CliResult & { outDir: string; output: string }> {
   const outDir = path.join(root!, `out-${++runs}`);
   await mkdir(outDir);
   const output = path.join(outDir, outName);

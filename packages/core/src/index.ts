@@ -1,20 +1,9 @@
 export { assertRgbImage, type RgbImage } from "./image/rgbImage.js";
 export * from "./model/index.js";
-export {
-  VGG19_LAYERS,
-  VGG19_CONV_LAYERS,
-  resolveLayerName,
-  deepestLayerIndex,
-  type VggLayer,
-} from "./vgg/layers.js";
+export { VGG19_LAYERS, VGG19_CONV_LAYERS, resolveLayerName, deepestLayerIndex, type VggLayer } from "./vgg/layers.js";
 export { preprocessCaffe, VGG_BGR_MEANS } from "./vgg/preprocess.js";
 export { VggFeatureExtractor, preferredConvGradient, type ConvGradient, type VggExtractorOptions } from "./vgg/extractor.js";
-export {
-  conv2dReluFastGrad,
-  conv2dReluTfjsGrad,
-  flipKernelForInputGrad,
-  type FastGradConvWeights,
-} from "./ops/conv2dReluFastGrad.js";
+export { conv2dReluFastGrad, conv2dReluTfjsGrad, flipKernelForInputGrad, type FastGradConvWeights } from "./ops/conv2dReluFastGrad.js";
 export { gramMatrix, blendGrams } from "./losses/gram.js";
 export { contentLoss, meanSquaredError } from "./losses/content.js";
 export { styleLoss, maskedStyleLoss, type MaskedStyleTarget } from "./losses/style.js";

@@ -16,7 +16,9 @@ import { syntheticVggWeights, testImage } from "./helpers/syntheticVgg.js";
 
 // Shallow layers keep these tests fast; the real-weights test uses the defaults.
 const weights = syntheticVggWeights("block3_conv1");
-afterAll(() => { disposeWeightMap(weights); });
+afterAll(() => {
+  disposeWeightMap(weights);
+});
 const small = {
   contentLayers: ["block3_conv1"],
   styleLayers: ["block1_conv1", "block2_conv1", "block3_conv1"],
@@ -32,7 +34,10 @@ async function collect(input: GatysInput): Promise<StylizeEvent[]> {
 }
 
 async function expectPasticheError(p: Promise<unknown>, code: string, text?: string) {
-  const e = await p.then(() => undefined, (err: unknown) => err);
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   expect(e).toBeInstanceOf(PasticheError);
   expect((e as PasticheError).code).toBe(code);
   if (text) expect((e as PasticheError).message).toContain(text);
@@ -101,7 +106,9 @@ describe("stylizeGatys", () => {
 
   it("receives an abort that comes from a timer, not from the loop itself", async () => {
     const controller = new AbortController();
-    setTimeout(() => { controller.abort(); }, 300);
+    setTimeout(() => {
+      controller.abort();
+    }, 300);
     const events = await collect({ content, styles: [style], weights, options: { ...small, iterations: 100_000 }, signal: controller.signal });
     const done = events.at(-1)!;
     expect(done).toMatchObject({ type: "done", aborted: true });
@@ -110,7 +117,13 @@ describe("stylizeGatys", () => {
 
   it("starts from a given image, resized to the content's size", async () => {
     const init = testImage(12, 10, 3);
-    const events = await collect({ content, styles: [style], weights, initImage: init, options: { ...small, iterations: 1, init: { kind: "image", path: "init.png" } } });
+    const events = await collect({
+      content,
+      styles: [style],
+      weights,
+      initImage: init,
+      options: { ...small, iterations: 1, init: { kind: "image", path: "init.png" } },
+    });
     expect(events.at(-1)).toMatchObject({ type: "done", image: { width: 24, height: 20 } });
   });
 
@@ -129,14 +142,20 @@ describe("stylizeGatys", () => {
     const other = testImage(16, 16, 11);
     const half = (left: boolean) => {
       const data = new Uint8Array(24 * 20 * 3);
-      for (let p = 0; p < 24 * 20; p++) data.fill((p % 24 < 12) === left ? 255 : 0, p * 3, p * 3 + 3);
+      for (let p = 0; p < 24 * 20; p++) data.fill(p % 24 < 12 === left ? 255 : 0, p * 3, p * 3 + 3);
       return { width: 24, height: 20, data };
     };
     const final = async (styleMasks?: GatysInput["styleMasks"]) => {
       const before = tf.memory().numTensors;
       const counts: number[] = [];
       let image: Uint8Array | undefined;
-      for await (const e of stylizeGatys({ content, styles: [style, other], weights, options: { ...small, iterations: 4, styleWeight: 1e4 }, ...(styleMasks ? { styleMasks } : {}) })) {
+      for await (const e of stylizeGatys({
+        content,
+        styles: [style, other],
+        weights,
+        options: { ...small, iterations: 4, styleWeight: 1e4 },
+        ...(styleMasks ? { styleMasks } : {}),
+      })) {
         if (e.type === "iteration" && e.iteration >= 3) counts.push(tf.memory().numTensors);
         if (e.type === "done") image = e.image.data;
       }
@@ -200,7 +219,11 @@ describe("stylizeGatys", () => {
     await expectPasticheError(collect({ ...base, styleMasks: [{ width: 2, height: 2, data: new Uint8Array(3) }] }), "INVALID_IMAGE", "style mask 1");
     await expectPasticheError(collect({ ...base, content: { width: 4, height: 4, data: new Uint8Array(5) } }), "INVALID_IMAGE");
     // block3_conv1 comes after two poolings: 4 pixels per side at least.
-    await expectPasticheError(collect({ ...base, styles: [testImage(30, 3)], options: small }), "INVALID_IMAGE", "style image 1 is 30x3: layer block3_conv1 needs at least 4 pixels");
+    await expectPasticheError(
+      collect({ ...base, styles: [testImage(30, 3)], options: small }),
+      "INVALID_IMAGE",
+      "style image 1 is 30x3: layer block3_conv1 needs at least 4 pixels",
+    );
     const broken = { ...weights, "block1_conv1/kernel": tf.zeros([3, 3, 3, 32]) };
     await expectPasticheError(collect({ ...base, weights: broken, options: small }), "INVALID_WEIGHTS", "block1_conv1");
     broken["block1_conv1/kernel"].dispose();

@@ -4,7 +4,9 @@ import { IterateAverage, disposeWeightMap, stylizeGatys, type StylizeEvent } fro
 import { SHALLOW_RUN_OPTIONS, syntheticVggWeights, testImage } from "./helpers/syntheticVgg.js";
 
 const weights = syntheticVggWeights("block2_conv1");
-afterAll(() => { disposeWeightMap(weights); });
+afterAll(() => {
+  disposeWeightMap(weights);
+});
 const small = SHALLOW_RUN_OPTIONS;
 const content = testImage(16, 12);
 const style = testImage(20, 20, 9);

@@ -10,7 +10,7 @@ const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-5) => {
 describe("gramMatrix", () => {
   it("is FᵀF / (H·W) computed by hand", () => {
     const [h, w, c] = [2, 3, 2];
-    const values = Array.from({ length: h * w * c }, (_, i) => (i * 7) % 5 - 2);
+    const values = Array.from({ length: h * w * c }, (_, i) => ((i * 7) % 5) - 2);
     const f = tf.tensor4d(values, [1, h, w, c]);
     const expected: number[] = [];
     for (let a = 0; a < c; a++)
@@ -23,8 +23,14 @@ describe("gramMatrix", () => {
   });
 
   it("blend weights 1,0 give the first style's Gram; weights are normalised", () => {
-    const g1 = tf.tensor2d([[1, 2], [2, 5]]);
-    const g2 = tf.tensor2d([[9, 0], [0, 9]]);
+    const g1 = tf.tensor2d([
+      [1, 2],
+      [2, 5],
+    ]);
+    const g2 = tf.tensor2d([
+      [9, 0],
+      [0, 9],
+    ]);
     close(blendGrams([g1, g2], [1, 0]).dataSync(), g1.dataSync());
     close(blendGrams([g1, g2], [3, 3]).dataSync(), [5, 1, 1, 7]);
     expect(() => blendGrams([g1], [1, 2])).toThrow(RangeError);
@@ -62,7 +68,9 @@ describe("totalVariation", () => {
 
   it("has the gradient of TensorFlow's (sign, 0 where neighbours are equal)", () => {
     const img = tf.tensor4d([0.2, 0.2, 0.5, 0.1, 0.1, 0.9, 0.3, 0.3, 0.3], [1, 3, 3, 1]);
-    const g = tf.grad((x: tf.Tensor) => totalVariation(x as tf.Tensor4D))(img).dataSync();
+    const g = tf
+      .grad((x: tf.Tensor) => totalVariation(x as tf.Tensor4D))(img)
+      .dataSync();
     // Finite differences on a non-flat point, exact zeros inside a flat run.
     const h = 1e-3;
     const data = img.dataSync();
@@ -71,10 +79,7 @@ describe("totalVariation", () => {
       const minus = Float32Array.from(data);
       plus[i]! += h;
       minus[i]! -= h;
-      const fd =
-        (totalVariation(tf.tensor4d(plus, [1, 3, 3, 1])).dataSync()[0]! -
-          totalVariation(tf.tensor4d(minus, [1, 3, 3, 1])).dataSync()[0]!) /
-        (2 * h);
+      const fd = (totalVariation(tf.tensor4d(plus, [1, 3, 3, 1])).dataSync()[0]! - totalVariation(tf.tensor4d(minus, [1, 3, 3, 1])).dataSync()[0]!) / (2 * h);
       expect(g[i]).toBeCloseTo(fd, 2);
     }
     // Pixel 7 (row 2, col 1) equals its left and right neighbours (no push sideways); the pixel

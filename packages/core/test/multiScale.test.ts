@@ -4,7 +4,9 @@ import { disposeWeightMap, planStages, scaleSizes, stageIterations, stylizeGatys
 import { SHALLOW_RUN_OPTIONS, syntheticVggWeights, testImage } from "./helpers/syntheticVgg.js";
 
 const weights = syntheticVggWeights("block2_conv1");
-afterAll(() => { disposeWeightMap(weights); });
+afterAll(() => {
+  disposeWeightMap(weights);
+});
 const small = SHALLOW_RUN_OPTIONS;
 const content = testImage(40, 30);
 const style = testImage(24, 24, 9);
@@ -35,7 +37,9 @@ describe("scale sizes", () => {
     expect(cost).toBeLessThan(31.5);
     expect(stageIterations(stages, { iterations: 30, iterationsPerScale: 4 })).toEqual([4, 4, 4, 4, 4]);
     expect(stageIterations(stages, { iterations: 30, iterationsPerScale: [9, 8, 7, 6, 5] })).toEqual([9, 8, 7, 6, 5]);
-    expect(() => stageIterations(stages, { iterations: 30, iterationsPerScale: [9, 8] })).toThrow(/2 iterations per scale for 5 scales \(128, 181, 256, 362, 512 px\)/);
+    expect(() => stageIterations(stages, { iterations: 30, iterationsPerScale: [9, 8] })).toThrow(
+      /2 iterations per scale for 5 scales \(128, 181, 256, 362, 512 px\)/,
+    );
     expect(stageIterations(planStages(200, 100, { minSize: 128, scales: "auto" }), { iterations: 30 })).toEqual([30]);
   });
   it("stages keep the output's aspect ratio", () => {
@@ -62,7 +66,11 @@ describe("multi-scale stylizeGatys", () => {
     const start = events[0]!;
     if (start.type !== "start") throw new Error("no start");
     expect(start).toMatchObject({ width: 40, height: 30, iterations: 6 });
-    expect(start.stages?.map((s) => [s.width, s.height])).toEqual([[20, 15], [28, 21], [40, 30]]);
+    expect(start.stages?.map((s) => [s.width, s.height])).toEqual([
+      [20, 15],
+      [28, 21],
+      [40, 30],
+    ]);
     const its = events.filter((e) => e.type === "iteration");
     expect(its.map((e) => e.iteration)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(its.map((e) => e.stage?.index)).toEqual([0, 0, 1, 1, 2, 2]);
@@ -76,7 +84,12 @@ describe("multi-scale stylizeGatys", () => {
   it("does not leak tensors across stages", async () => {
     const before = tf.memory().numTensors;
     const counts: number[] = [];
-    for await (const e of stylizeGatys({ content, styles: [style], weights, options: { ...small, scales: 2, minSize: 20, iterationsPerScale: 4, averaging: 0.9 } })) {
+    for await (const e of stylizeGatys({
+      content,
+      styles: [style],
+      weights,
+      options: { ...small, scales: 2, minSize: 20, iterationsPerScale: 4, averaging: 0.9 },
+    })) {
       if (e.type === "iteration" && (e.iteration === 3 || e.iteration === 4 || e.iteration === 7 || e.iteration === 8)) counts.push(tf.memory().numTensors);
     }
     expect(counts[0]).toBe(counts[1]);
@@ -88,7 +101,14 @@ describe("multi-scale stylizeGatys", () => {
     const before = tf.memory().numTensors;
     const events: StylizeEvent[] = [];
     const mask = testImage(8, 8, 5);
-    for await (const e of stylizeGatys({ content, styles: [style], styleMasks: [mask], weights, options: { ...small, scales: 2, minSize: 20, iterationsPerScale: 2 } })) events.push(e);
+    for await (const e of stylizeGatys({
+      content,
+      styles: [style],
+      styleMasks: [mask],
+      weights,
+      options: { ...small, scales: 2, minSize: 20, iterationsPerScale: 2 },
+    }))
+      events.push(e);
     expect(events.at(-1)).toMatchObject({ type: "done", iterations: 4, image: { width: 40, height: 30 } });
     expect(tf.memory().numTensors).toBe(before);
   });

@@ -40,7 +40,9 @@ describe("AdamImageOptimizer", () => {
       tf.dispose([ev.loss, ev.grad]);
     });
     const got = image.dataSync();
-    x.forEach((xi, i) => { expect(got[i]).toBeCloseTo(xi, 6); });
+    x.forEach((xi, i) => {
+      expect(got[i]).toBeCloseTo(xi, 6);
+    });
     opt.dispose();
     image.dispose();
   });

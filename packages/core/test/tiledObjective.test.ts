@@ -16,7 +16,9 @@ import { maxRelativeDifference } from "./helpers/compare.js";
 import { SHALLOW_RUN_OPTIONS, syntheticVggWeights, testImage } from "./helpers/syntheticVgg.js";
 
 const weights = syntheticVggWeights("block2_conv1");
-afterAll(() => { disposeWeightMap(weights); });
+afterAll(() => {
+  disposeWeightMap(weights);
+});
 const content = testImage(96, 80);
 const style = testImage(48, 48, 9);
 const layers = [...SHALLOW_RUN_OPTIONS.contentLayers, ...SHALLOW_RUN_OPTIONS.styleLayers];
@@ -82,7 +84,9 @@ describe("tiled objective", () => {
         imageGrams(extractor, pixels, SHALLOW_RUN_OPTIONS.styleLayers).map((g) => g.dataSync()),
         imageGrams(extractor, pixels, SHALLOW_RUN_OPTIONS.styleLayers, { tileSize: 32, margin: 16, align: 2 }).map((g) => g.dataSync()),
       ]);
-      whole.forEach((g, i) => { expect(maxRelativeDifference(tiled[i] as Float32Array, g as Float32Array)).toBeLessThan(1e-4); });
+      whole.forEach((g, i) => {
+        expect(maxRelativeDifference(tiled[i] as Float32Array, g as Float32Array)).toBeLessThan(1e-4);
+      });
     } finally {
       extractor.dispose();
       pixels.dispose();
@@ -93,7 +97,8 @@ describe("tiled objective", () => {
 describe("tiled stylizeGatys", () => {
   const run = async (options: object) => {
     const events: StylizeEvent[] = [];
-    for await (const e of stylizeGatys({ content, styles: [style], weights, options: { ...SHALLOW_RUN_OPTIONS, iterations: 3, seed: 5, ...options } })) events.push(e);
+    for await (const e of stylizeGatys({ content, styles: [style], weights, options: { ...SHALLOW_RUN_OPTIONS, iterations: 3, seed: 5, ...options } }))
+      events.push(e);
     return events;
   };
 
@@ -113,7 +118,10 @@ describe("tiled stylizeGatys", () => {
   it("repeats exactly with the same seed (the grid's offsets come from it)", async () => {
     const a = await run({ tileSize: 64 });
     const b = await run({ tileSize: 64 });
-    const image = (events: StylizeEvent[]) => { const d = events.at(-1)!; return d.type === "done" ? d.image.data : undefined; };
+    const image = (events: StylizeEvent[]) => {
+      const d = events.at(-1)!;
+      return d.type === "done" ? d.image.data : undefined;
+    };
     expect(image(b)).toEqual(image(a));
   });
 

@@ -11,7 +11,11 @@ describe("tile grid", () => {
   });
 
   it("cores partition the image, regions add the margin clipped to the image, rows share heights", () => {
-    for (const [w, h, t, m, ox, oy] of [[200, 130, 64, 32, 0, 0], [200, 130, 64, 32, 48, 16], [97, 301, 48, 16, 32, 16]] as const) {
+    for (const [w, h, t, m, ox, oy] of [
+      [200, 130, 64, 32, 0, 0],
+      [200, 130, 64, 32, 48, 16],
+      [97, 301, 48, 16, 32, 16],
+    ] as const) {
       const grid = planTiles(w, h, t, m, ox, oy, 16);
       const covered = new Uint8Array(w * h);
       for (const row of grid) {
@@ -58,9 +62,11 @@ describe("tile grid", () => {
 describe("border energy ratio", () => {
   // A painterly texture stands in for a result: seeded noise, the same statistics everywhere.
   const image = (seam: number) => {
-    const w = 64, h = 64, px = new Float32Array(w * h * 3);
+    const w = 64,
+      h = 64,
+      px = new Float32Array(w * h * 3);
     let state = 12345;
-    const noise = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const noise = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++) {
         for (let c = 0; c < 3; c++) px[(y * w + x) * 3 + c] = 0.4 + 0.2 * noise() + (x >= 32 ? seam : 0);

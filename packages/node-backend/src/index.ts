@@ -5,7 +5,14 @@ export * from "./models/index.js";
 export { isModelInstalled } from "./models/installed.js";
 export { writeFileAtomic, syncDirectory } from "./fs/atomicWrite.js";
 export { formatBytes } from "@pastiche/core";
-export { stylizeGatysFromFiles, readGatysInputs, cachedVgg19Weights, type GatysFileRequest, type GatysInputs, type GatysOutput } from "./pipeline/gatysFromFiles.js";
+export {
+  stylizeGatysFromFiles,
+  readGatysInputs,
+  cachedVgg19Weights,
+  type GatysFileRequest,
+  type GatysInputs,
+  type GatysOutput,
+} from "./pipeline/gatysFromFiles.js";
 export {
   stylizeFastFromFiles,
   loadFastStyleModels,

@@ -28,7 +28,10 @@ export async function listZip(path) {
     await fh.read(tail, 0, tailLen, fileSize - tailLen);
     let eocd = -1;
     for (let i = tailLen - 22; i >= 0; i--) {
-      if (tail.readUInt32LE(i) === EOCD_SIG) { eocd = i; break; }
+      if (tail.readUInt32LE(i) === EOCD_SIG) {
+        eocd = i;
+        break;
+      }
     }
     if (eocd < 0) throw new Error(`${path}: not a ZIP file (no end-of-central-directory record)`);
     let count = tail.readUInt16LE(eocd + 10);
@@ -69,9 +72,17 @@ export async function listZip(path) {
         const len = cd.readUInt16LE(e + 2);
         if (id === 0x0001) {
           let q = e + 4;
-          if (size === 0xffffffff) { size = Number(cd.readBigUInt64LE(q)); q += 8; }
-          if (compressedSize === 0xffffffff) { compressedSize = Number(cd.readBigUInt64LE(q)); q += 8; }
-          if (localHeaderOffset === 0xffffffff) { localHeaderOffset = Number(cd.readBigUInt64LE(q)); }
+          if (size === 0xffffffff) {
+            size = Number(cd.readBigUInt64LE(q));
+            q += 8;
+          }
+          if (compressedSize === 0xffffffff) {
+            compressedSize = Number(cd.readBigUInt64LE(q));
+            q += 8;
+          }
+          if (localHeaderOffset === 0xffffffff) {
+            localHeaderOffset = Number(cd.readBigUInt64LE(q));
+          }
         }
         e += 4 + len;
       }
@@ -107,16 +118,14 @@ export async function extractEntry(zipPath, entry, dest) {
       cb(null, chunk);
     },
   });
-  const source = entry.compressedSize === 0
-    ? [Buffer.alloc(0)]
-    : createReadStream(zipPath, { start: dataStart, end: dataStart + entry.compressedSize - 1 });
+  const source = entry.compressedSize === 0 ? [Buffer.alloc(0)] : createReadStream(zipPath, { start: dataStart, end: dataStart + entry.compressedSize - 1 });
   const stages = [source];
   if (entry.method === 8) stages.push(zlib.createInflateRaw());
   else if (entry.method !== 0) throw new Error(`${entry.name}: unsupported ZIP compression method ${entry.method}`);
   try {
     await pipeline(...stages, check, createWriteStream(tmp, { mode: entry.mode || 0o644 }));
-    if (written !== entry.size || (crc >>> 0) !== entry.crc32) {
-      throw new Error(`${entry.name}: extracted data is corrupt (size ${written}/${entry.size}, CRC mismatch: ${(crc >>> 0) !== entry.crc32})`);
+    if (written !== entry.size || crc >>> 0 !== entry.crc32) {
+      throw new Error(`${entry.name}: extracted data is corrupt (size ${written}/${entry.size}, CRC mismatch: ${crc >>> 0 !== entry.crc32})`);
     }
     await rename(tmp, dest);
   } catch (e) {

@@ -29,7 +29,9 @@ export default class Doctor extends BaseCommand {
     this.log(`pastiche ${report.pastiche}, node ${report.node}, ${report.platform}`);
     const threads = backend.threads !== undefined ? `, ${backend.threads} thread(s)${backend.simd ? ", SIMD" : ""}` : "";
     this.log(`backend: ${backend.name}${threads} (tfjs ${backend.tfjsVersion}) — ${backend.reason}`);
-    this.log(`models dir: ${modelsDir.dir} (${modelsDir.source === "env" ? "from PASTICHE_MODELS_DIR" : "default per-user cache; set PASTICHE_MODELS_DIR to change"})`);
+    this.log(
+      `models dir: ${modelsDir.dir} (${modelsDir.source === "env" ? "from PASTICHE_MODELS_DIR" : "default per-user cache; set PASTICHE_MODELS_DIR to change"})`,
+    );
     for (const m of models) {
       this.log(`model ${m.id}: ${m.usable ? `found ${m.usable.path}` : "NOT FOUND — run `pastiche models download " + m.id + "`"}`);
       for (const f of m.files) {

@@ -29,9 +29,12 @@ export default class Stylize extends BaseCommand {
     ...sharedStyleFlags,
     // Every option of core's GatysOptionsSchema that the CLI offers, generated from the schema.
     ...gatysOptionFlags,
-    from: Flags.string({ description: "rerun the run recorded in this PNG (written by pastiche stylize): same inputs (checked by sha256), options and seed; flags given override" }),
+    from: Flags.string({
+      description: "rerun the run recorded in this PNG (written by pastiche stylize): same inputs (checked by sha256), options and seed; flags given override",
+    }),
     mask: Flags.string({
-      description: "regional styles: a grayscale mask image per style image, in order (white: this style, black: not; soft values blend); repeat the flag or separate with commas",
+      description:
+        "regional styles: a grayscale mask image per style image, in order (white: this style, black: not; soft values blend); repeat the flag or separate with commas",
       multiple: true,
       multipleNonGreedy: true, // `--mask a.png b.jpg` must leave b.jpg to the style images
     }),
@@ -71,7 +74,9 @@ export default class Stylize extends BaseCommand {
     const mode: ProgressMode = flags.json ? "json" : flags.quiet ? "quiet" : process.stderr.isTTY ? "bar" : "lines";
     const progress = new ProgressReporter(mode);
     const controller = new AbortController();
-    const onSigint = () => { controller.abort(); };
+    const onSigint = () => {
+      controller.abort();
+    };
     process.once("SIGINT", onSigint);
     try {
       for await (const event of stylizeGatysFromFiles({
@@ -109,4 +114,3 @@ function numbered(output: string, iteration: number): string {
   const ext = path.extname(output);
   return `${output.slice(0, output.length - ext.length)}-${String(iteration).padStart(4, "0")}${ext}`;
 }
-

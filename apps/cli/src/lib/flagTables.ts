@@ -45,10 +45,17 @@ export const GATYS_FLAGS: FlagTable<GatysOptions> = {
   },
   seed: { flag: "seed", help: "random seed (noise init, tile offsets)", defaultText: "random, printed" },
   previewEvery: { flag: "save-every", help: "also write the image every N iterations (OUT-0100.png …), 0: never" },
-  preserveColors: { flag: "preserve-colors", help: "keep the content's colours: luminance (style on the luminance only) or histogram (style recoloured to the content's colour statistics first)" },
+  preserveColors: {
+    flag: "preserve-colors",
+    help: "keep the content's colours: luminance (style on the luminance only) or histogram (style recoloured to the content's colour statistics first)",
+  },
   styleScale: { flag: "style-scale", help: "style images resized to this × the output's longest side (0.5: larger brush strokes)" },
   averaging: { flag: "average", help: "output a moving average of the image over the iterations with this decay (0.95–0.99: smoother), 0: off" },
-  scales: { flag: "scales", unit: "stages", help: "coarse to fine: auto (from --min-size growing by √2, for outputs over twice --min-size), off, or a number of stages" },
+  scales: {
+    flag: "scales",
+    unit: "stages",
+    help: "coarse to fine: auto (from --min-size growing by √2, for outputs over twice --min-size), off, or a number of stages",
+  },
   minSize: { flag: "min-size", help: "longest side of the first stage with --scales" },
   iterationsPerScale: {
     flag: "iterations-per-scale",
@@ -56,8 +63,17 @@ export const GATYS_FLAGS: FlagTable<GatysOptions> = {
     parse: iterationsPerScaleParser,
     defaultText: "--iterations is the budget in full-size iterations, 2/3 of it at full size",
   },
-  tileSize: { flag: "tile-size", unit: "pixels", help: "optimise in tiles of this side (px), with a grid that moves every step so no seams show: auto (only when the output would not fit --max-memory), off, or pixels" },
-  maxMemory: { flag: "max-memory", help: "memory budget for one optimisation step, e.g. 6GB; larger outputs are tiled to stay within it", parse: bytesParser, showDefault: showBytes },
+  tileSize: {
+    flag: "tile-size",
+    unit: "pixels",
+    help: "optimise in tiles of this side (px), with a grid that moves every step so no seams show: auto (only when the output would not fit --max-memory), off, or pixels",
+  },
+  maxMemory: {
+    flag: "max-memory",
+    help: "memory budget for one optimisation step, e.g. 6GB; larger outputs are tiled to stay within it",
+    parse: bytesParser,
+    showDefault: showBytes,
+  },
 };
 
 /** `pastiche fast`'s option flags. */

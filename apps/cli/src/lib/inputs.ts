@@ -11,7 +11,10 @@ export function contentAndStyles(argv: readonly unknown[]): { content: string; s
 
 /** `--mask`, repeatable and/or comma-separated, flattened to one mask per style image in order. */
 export function styleMasksFor(raw: readonly string[]): string[] {
-  return raw.flatMap((r) => r.split(",")).map((m) => m.trim()).filter((m) => m.length > 0);
+  return raw
+    .flatMap((r) => r.split(","))
+    .map((m) => m.trim())
+    .filter((m) => m.length > 0);
 }
 
 /** Core's one count check, its message naming the flags; before anything is read. */

@@ -55,8 +55,10 @@ export function checkFlagValue<T>(flag: string, field: z.ZodType, value: T): T {
   const issue = result.error.issues[0]! as z.core.$ZodIssue & { minimum?: number; maximum?: number; inclusive?: boolean; expected?: string };
   const got = Array.isArray(value) ? value.join(",") : String(value);
   let problem: string;
-  if (issue.code === "too_small" && typeof issue.minimum === "number") problem = `must be ${issue.inclusive ? "at least" : "above"} ${issue.minimum}, got ${got}`;
-  else if (issue.code === "too_big" && typeof issue.maximum === "number") problem = `must be ${issue.inclusive ? "at most" : "below"} ${issue.maximum}, got ${got}`;
+  if (issue.code === "too_small" && typeof issue.minimum === "number")
+    problem = `must be ${issue.inclusive ? "at least" : "above"} ${issue.minimum}, got ${got}`;
+  else if (issue.code === "too_big" && typeof issue.maximum === "number")
+    problem = `must be ${issue.inclusive ? "at most" : "below"} ${issue.maximum}, got ${got}`;
   else if (issue.code === "invalid_type" && issue.expected === "int") problem = `expected a whole number, got "${got}"`;
   else problem = `${issue.message} (got "${got}")`;
   const where = issue.path.length > 0 ? ` (item ${Number(issue.path[0]) + 1})` : "";
@@ -69,7 +71,11 @@ function parseNumber(flag: string, raw: string): number {
   return value;
 }
 
-const splitList = (raw: string): string[] => raw.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+const splitList = (raw: string): string[] =>
+  raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 
 /** The parser for an option, from its schema's type. */
 function derivedParser(field: z.ZodType, spec: FlagSpec): FlagParser {
@@ -79,7 +85,13 @@ function derivedParser(field: z.ZodType, spec: FlagSpec): FlagParser {
       return (raw, flag) => checkFlagValue(flag, field, parseNumber(flag, raw));
     case "array": {
       const element = inner(s.def.element as z.ZodType);
-      if (element.def.type === "number") return (raw, flag) => checkFlagValue(flag, field, raw.split(",").map((part) => parseNumber(flag, part)));
+      if (element.def.type === "number")
+        return (raw, flag) =>
+          checkFlagValue(
+            flag,
+            field,
+            raw.split(",").map((part) => parseNumber(flag, part)),
+          );
       // Layer names and the like: the schema resolves and checks them when the options are parsed.
       return (raw) => splitList(raw);
     }
@@ -94,7 +106,8 @@ function derivedParser(field: z.ZodType, spec: FlagSpec): FlagParser {
           const word = raw.trim().toLowerCase();
           if (words.includes(word)) return word;
           const v = Number(word);
-          if (word === "" || !Number.isInteger(v) || v < min) throw new PasticheError("INVALID_OPTION", `--${flag}: expected ${words.join(", ")} or ${what}, got "${raw}"`);
+          if (word === "" || !Number.isInteger(v) || v < min)
+            throw new PasticheError("INVALID_OPTION", `--${flag}: expected ${words.join(", ")} or ${what}, got "${raw}"`);
           return checkFlagValue(flag, field, v);
         };
       }
@@ -156,7 +169,18 @@ export function optionsFromFlags<Options>(flags: Readonly<Record<string, unknown
   return options as Partial<Options>;
 }
 
-const BYTE_UNITS: Readonly<Record<string, number>> = { "": 1, b: 1, k: 2 ** 10, kb: 2 ** 10, m: 2 ** 20, mb: 2 ** 20, g: 2 ** 30, gb: 2 ** 30, t: 2 ** 40, tb: 2 ** 40 };
+const BYTE_UNITS: Readonly<Record<string, number>> = {
+  "": 1,
+  b: 1,
+  k: 2 ** 10,
+  kb: 2 ** 10,
+  m: 2 ** 20,
+  mb: 2 ** 20,
+  g: 2 ** 30,
+  gb: 2 ** 30,
+  t: 2 ** 40,
+  tb: 2 ** 40,
+};
 
 /** A size in bytes: `6GB`, `512m`, `1.5 GiB`, `800000000` (units are powers of 1024). */
 export function parseBytes(flag: string, raw: string): number {
@@ -171,4 +195,7 @@ export function parseBytes(flag: string, raw: string): number {
 
 /** Byte sizes, shown as the flag reads them: 6442450944 → "6GB" (formatBytes' units without the space). */
 export const bytesParser: FlagParser = (raw, flag, field) => checkFlagValue(flag, field, parseBytes(flag, raw));
-export const showBytes = (value: unknown): string => formatBytes(value as number).replace(/\.0 /, " ").replace(" ", "");
+export const showBytes = (value: unknown): string =>
+  formatBytes(value as number)
+    .replace(/\.0 /, " ")
+    .replace(" ", "");

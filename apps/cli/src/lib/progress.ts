@@ -27,10 +27,14 @@ export class ProgressReporter {
         return;
       case "quiet":
         return;
-      case "bar":
-        { this.barEvent(e); return; }
-      case "lines":
-        { this.lineEvent(e); return; }
+      case "bar": {
+        this.barEvent(e);
+        return;
+      }
+      case "lines": {
+        this.lineEvent(e);
+        return;
+      }
     }
   }
 
@@ -41,7 +45,9 @@ export class ProgressReporter {
 
   private barEvent(e: StylizeEvent): void {
     if (e.type === "start") {
-      process.stderr.write(`stylizing ${e.width}×${e.height} on ${e.backend}, ${e.iterations} iterations (seed ${e.seed})${fmtStages(e.stages)}${fmtTiles(e.tileSize)}\n`);
+      process.stderr.write(
+        `stylizing ${e.width}×${e.height} on ${e.backend}, ${e.iterations} iterations (seed ${e.seed})${fmtStages(e.stages)}${fmtTiles(e.tileSize)}\n`,
+      );
       this.bar = new cliProgress.SingleBar(
         { format: " {bar} {value}/{total} | {losses} | {elapsed} elapsed, ETA {eta_}", stream: process.stderr, hideCursor: true },
         cliProgress.Presets.shades_classic,
@@ -56,12 +62,16 @@ export class ProgressReporter {
 
   private lineEvent(e: StylizeEvent): void {
     if (e.type === "start") {
-      process.stderr.write(`stylizing ${e.width}x${e.height} on ${e.backend}, ${e.iterations} iterations (seed ${e.seed})${fmtStages(e.stages)}${fmtTiles(e.tileSize)}\n`);
+      process.stderr.write(
+        `stylizing ${e.width}x${e.height} on ${e.backend}, ${e.iterations} iterations (seed ${e.seed})${fmtStages(e.stages)}${fmtTiles(e.tileSize)}\n`,
+      );
     } else if (e.type === "iteration") {
       const every = Math.max(1, Math.round(e.iterations / 20));
       if (e.iteration % every === 0 || e.iteration === 1 || e.iteration === e.iterations) {
         const stage = e.stage ? ` (scale ${e.stage.index + 1}/${e.stage.count}, ${e.stage.width}x${e.stage.height})` : "";
-        process.stderr.write(`iteration ${e.iteration}/${e.iterations}${stage}: ${fmtLosses(e.losses)}, ${fmtDuration(e.elapsedMs)} elapsed, ETA ${fmtDuration(e.etaMs)}\n`);
+        process.stderr.write(
+          `iteration ${e.iteration}/${e.iterations}${stage}: ${fmtLosses(e.losses)}, ${fmtDuration(e.elapsedMs)} elapsed, ETA ${fmtDuration(e.etaMs)}\n`,
+        );
       }
     }
   }

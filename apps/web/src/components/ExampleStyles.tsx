@@ -24,7 +24,9 @@ export function ExampleStyles({ examples, selectedIds, onToggle, full }: Props) 
             aria-label={example.name}
             title={example.name}
             disabled={full && !selectedIds.includes(example.id)}
-            onClick={() => { onToggle(example); }}
+            onClick={() => {
+              onToggle(example);
+            }}
             data-testid="example-style"
           >
             <img src={example.thumbnailUrl} alt="" />

@@ -27,8 +27,7 @@ export function HistoryList({ selectedId, onOpen }: Props) {
       {
         getNextPageParam: (page) => page.nextCursor ?? undefined,
         // Jobs still moving change status without this page doing anything.
-        refetchInterval: (query) =>
-          query.state.data?.pages.some((p) => p.items.some((j) => !isTerminalStatus(j.status))) ? 5_000 : false,
+        refetchInterval: (query) => (query.state.data?.pages.some((p) => p.items.some((j) => !isTerminalStatus(j.status))) ? 5_000 : false),
       },
     ),
   );
@@ -48,7 +47,9 @@ export function HistoryList({ selectedId, onOpen }: Props) {
           <li key={job.id}>
             <button
               type="button"
-              onClick={() => { onOpen(job.id); }}
+              onClick={() => {
+                onOpen(job.id);
+              }}
               aria-current={job.id === selectedId ? "true" : undefined}
               aria-label={`Open ${job.mode} job from ${new Date(job.createdAt).toLocaleString()} (${job.status})`}
               data-testid="history-item"
@@ -73,7 +74,14 @@ export function HistoryList({ selectedId, onOpen }: Props) {
         ))}
       </ul>
       {list.hasNextPage && (
-        <button type="button" className="button secondary more" onClick={() => { void list.fetchNextPage(); }} disabled={list.isFetchingNextPage}>
+        <button
+          type="button"
+          className="button secondary more"
+          onClick={() => {
+            void list.fetchNextPage();
+          }}
+          disabled={list.isFetchingNextPage}
+        >
           {list.isFetchingNextPage ? "Loading…" : "Show older jobs"}
         </button>
       )}

@@ -95,7 +95,10 @@ export function ImagePicker({ role, label, multiple, images, maxUploadBytes, max
     if (multiple && maxImages !== undefined) {
       const room = Math.max(0, maxImages - images.length - pending.length);
       if (files.length > room) {
-        const left = files.slice(room).map((f) => f.name).join(", ");
+        const left = files
+          .slice(room)
+          .map((f) => f.name)
+          .join(", ");
         setError(`A job takes at most ${maxImages} ${role} images: ${left} ${files.length - room === 1 ? "was" : "were"} not added.`);
         files = files.slice(0, room);
       }
@@ -116,8 +119,13 @@ export function ImagePicker({ role, label, multiple, images, maxUploadBytes, max
       <label
         htmlFor={inputId}
         className={`dropzone${dragging ? " active" : ""}`}
-        onDragOver={(e) => { e.preventDefault(); setDragging(true); }}
-        onDragLeave={() => { setDragging(false); }}
+        onDragOver={(e) => {
+          e.preventDefault();
+          setDragging(true);
+        }}
+        onDragLeave={() => {
+          setDragging(false);
+        }}
         onDrop={onDrop}
       >
         <span>
@@ -153,7 +161,14 @@ export function ImagePicker({ role, label, multiple, images, maxUploadBytes, max
             <li key={image.id} className="thumb" data-testid={`${role}-thumb`}>
               <img src={image.thumbnailUrl} alt={image.name} />
               <div className="caption">{image.name}</div>
-              <button type="button" className="remove" aria-label={`Remove ${image.name}`} onClick={() => { onRemove(image.id); }}>
+              <button
+                type="button"
+                className="remove"
+                aria-label={`Remove ${image.name}`}
+                onClick={() => {
+                  onRemove(image.id);
+                }}
+              >
                 ×
               </button>
             </li>

@@ -135,7 +135,14 @@ export function JobPanel({ jobId, onDeleted }: { jobId: string; onDeleted: () =>
       )}
       <ResultView job={job}>
         {live ? (
-          <JobProgress job={job} points={points} onCancel={() => { cancel.mutate({ id: jobId }); }} cancelling={cancel.isPending} />
+          <JobProgress
+            job={job}
+            points={points}
+            onCancel={() => {
+              cancel.mutate({ id: jobId });
+            }}
+            cancelling={cancel.isPending}
+          />
         ) : job.status !== "succeeded" && job.previewUrl !== null ? (
           <figure className="preview">
             <img src={job.previewUrl} alt="Last intermediate image" data-testid="preview-image" />
@@ -147,7 +154,15 @@ export function JobPanel({ jobId, onDeleted }: { jobId: string; onDeleted: () =>
         <div className="actions" data-testid="job-actions">
           {job.resultUrl !== null &&
             (job.sharedUrl === null ? (
-              <button type="button" className="button secondary" onClick={() => { publish.mutate({ id: jobId }); }} disabled={publish.isPending} data-testid="publish-button">
+              <button
+                type="button"
+                className="button secondary"
+                onClick={() => {
+                  publish.mutate({ id: jobId });
+                }}
+                disabled={publish.isPending}
+                data-testid="publish-button"
+              >
                 Publish a read-only link
               </button>
             ) : (
@@ -155,12 +170,27 @@ export function JobPanel({ jobId, onDeleted }: { jobId: string; onDeleted: () =>
                 <a href={job.sharedUrl} data-testid="shared-link">
                   Published link
                 </a>
-                <button type="button" className="button secondary" onClick={() => { unpublish.mutate({ id: jobId }); }} disabled={unpublish.isPending}>
+                <button
+                  type="button"
+                  className="button secondary"
+                  onClick={() => {
+                    unpublish.mutate({ id: jobId });
+                  }}
+                  disabled={unpublish.isPending}
+                >
                   Withdraw the link
                 </button>
               </>
             ))}
-          <button type="button" className="button secondary" onClick={() => { remove.mutate({ id: jobId }); }} disabled={remove.isPending} data-testid="delete-button">
+          <button
+            type="button"
+            className="button secondary"
+            onClick={() => {
+              remove.mutate({ id: jobId });
+            }}
+            disabled={remove.isPending}
+            data-testid="delete-button"
+          >
             Delete this job
           </button>
         </div>

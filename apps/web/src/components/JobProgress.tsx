@@ -19,7 +19,8 @@ export function JobProgress({ job, points, onCancel, cancelling }: Props) {
     <div className="progress" data-testid="job-progress">
       {job.status === "queued" ? (
         <p data-testid="queue-position">
-          Waiting in the queue{job.queuePosition !== null && job.queuePosition > 0 ? `: ${job.queuePosition} job${job.queuePosition === 1 ? "" : "s"} ahead` : ": next to run"}.
+          Waiting in the queue
+          {job.queuePosition !== null && job.queuePosition > 0 ? `: ${job.queuePosition} job${job.queuePosition === 1 ? "" : "s"} ahead` : ": next to run"}.
         </p>
       ) : (
         <>

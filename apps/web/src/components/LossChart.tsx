@@ -67,8 +67,12 @@ export function LossChart({ points, iterations }: Props) {
             </text>
           </g>
         ))}
-        <text className="label" x={PAD.left} y={H - 5}>0</text>
-        <text className="label" x={W - PAD.right} y={H - 5} textAnchor="end">{xMax}</text>
+        <text className="label" x={PAD.left} y={H - 5}>
+          0
+        </text>
+        <text className="label" x={W - PAD.right} y={H - 5} textAnchor="end">
+          {xMax}
+        </text>
         {SERIES.map((s) => (
           <path key={s} className={`line ${s}`} d={path(s)} />
         ))}

@@ -110,7 +110,9 @@ function NumberField({ id, label, value, min, max, onCommit, testId }: NumberFie
           const v = Number(next);
           if (next.trim() !== "" && Number.isInteger(v) && v >= min && v <= max) onCommit(v);
         }}
-        onBlur={() => { setDraft(null); }}
+        onBlur={() => {
+          setDraft(null);
+        }}
         data-testid={testId}
       />
       {!valid && (
@@ -126,7 +128,9 @@ export function ModeControls({ mode, onModeChange, settings, onChange, styles, l
   const id = useId();
   const maxSide = limits?.maxOutputSide ?? 1024;
   const maxIterations = limits?.maxIterations ?? 1000;
-  const set = (patch: Partial<ControlSettings>) => { onChange({ ...settings, ...patch }); };
+  const set = (patch: Partial<ControlSettings>) => {
+    onChange({ ...settings, ...patch });
+  };
   const unavailable = models !== undefined && !models[mode];
 
   return (
@@ -140,7 +144,9 @@ export function ModeControls({ mode, onModeChange, settings, onChange, styles, l
               name={`${id}-mode`}
               value={m.mode}
               checked={mode === m.mode}
-              onChange={() => { onModeChange(m.mode); }}
+              onChange={() => {
+                onModeChange(m.mode);
+              }}
               data-testid={`mode-${m.mode}`}
             />
             {m.title}
@@ -165,12 +171,24 @@ export function ModeControls({ mode, onModeChange, settings, onChange, styles, l
               max={1}
               step={0.05}
               value={settings.strength}
-              onChange={(e) => { set({ strength: Number(e.currentTarget.value) }); }}
+              onChange={(e) => {
+                set({ strength: Number(e.currentTarget.value) });
+              }}
               data-testid="strength"
             />
             <output htmlFor={`${id}-strength`}>{Math.round(settings.strength * 100)}%</output>
           </div>
-          <NumberField id={`${id}-fast-size`} label="Output size (px)" value={settings.fastSize} min={8} max={maxSide} onCommit={(v) => { set({ fastSize: v }); }} testId="size" />
+          <NumberField
+            id={`${id}-fast-size`}
+            label="Output size (px)"
+            value={settings.fastSize}
+            min={8}
+            max={maxSide}
+            onCommit={(v) => {
+              set({ fastSize: v });
+            }}
+            testId="size"
+          />
         </>
       ) : (
         <>
@@ -184,19 +202,43 @@ export function ModeControls({ mode, onModeChange, settings, onChange, styles, l
               step={0.25}
               value={settings.styleWeightLog10}
               aria-valuetext={(10 ** settings.styleWeightLog10).toExponential(1)}
-              onChange={(e) => { set({ styleWeightLog10: Number(e.currentTarget.value) }); }}
+              onChange={(e) => {
+                set({ styleWeightLog10: Number(e.currentTarget.value) });
+              }}
               data-testid="style-weight"
             />
             <output htmlFor={`${id}-style-weight`}>{(10 ** settings.styleWeightLog10).toExponential(1)}</output>
           </div>
-          <NumberField id={`${id}-quality-size`} label="Output size (px)" value={settings.qualitySize} min={16} max={maxSide} onCommit={(v) => { set({ qualitySize: v }); }} testId="size" />
-          <NumberField id={`${id}-iterations`} label="Iterations" value={settings.iterations} min={1} max={maxIterations} onCommit={(v) => { set({ iterations: v }); }} testId="iterations" />
+          <NumberField
+            id={`${id}-quality-size`}
+            label="Output size (px)"
+            value={settings.qualitySize}
+            min={16}
+            max={maxSide}
+            onCommit={(v) => {
+              set({ qualitySize: v });
+            }}
+            testId="size"
+          />
+          <NumberField
+            id={`${id}-iterations`}
+            label="Iterations"
+            value={settings.iterations}
+            min={1}
+            max={maxIterations}
+            onCommit={(v) => {
+              set({ iterations: v });
+            }}
+            testId="iterations"
+          />
           <div className="field">
             <label htmlFor={`${id}-colors`}>Preserve colours</label>
             <select
               id={`${id}-colors`}
               value={settings.preserveColors}
-              onChange={(e) => { set({ preserveColors: e.currentTarget.value as PreserveColors }); }}
+              onChange={(e) => {
+                set({ preserveColors: e.currentTarget.value as PreserveColors });
+              }}
               data-testid="preserve-colors"
             >
               <option value="none">No: take the style&apos;s colours</option>
@@ -222,7 +264,9 @@ export function ModeControls({ mode, onModeChange, settings, onChange, styles, l
                   max={1}
                   step={0.05}
                   value={weight}
-                  onChange={(e) => { set({ blendWeights: { ...settings.blendWeights, [style.id]: Number(e.currentTarget.value) } }); }}
+                  onChange={(e) => {
+                    set({ blendWeights: { ...settings.blendWeights, [style.id]: Number(e.currentTarget.value) } });
+                  }}
                   data-testid="blend-weight"
                 />
                 <output htmlFor={`${id}-blend-${style.id}`}>{weight.toFixed(2)}</output>

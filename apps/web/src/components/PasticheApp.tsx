@@ -63,7 +63,14 @@ export function PasticheApp() {
 
   function run(): void {
     if (content === null || styles.length === 0) return;
-    create.mutate(buildJobInput(mode, settings, content.id, styles.map((s) => s.id)));
+    create.mutate(
+      buildJobInput(
+        mode,
+        settings,
+        content.id,
+        styles.map((s) => s.id),
+      ),
+    );
   }
 
   return (
@@ -87,7 +94,9 @@ export function PasticheApp() {
             images={content === null ? [] : [content]}
             maxUploadBytes={limits?.maxUploadBytes}
             onAdd={setContent}
-            onRemove={() => { setContent(null); }}
+            onRemove={() => {
+              setContent(null);
+            }}
           />
           <ImagePicker
             role="style"
@@ -160,8 +169,12 @@ export function PasticheApp() {
         <HistoryList selectedId={jobId} onOpen={setJobId} />
         {info.data && (
           <p className="hint" data-testid="storage">
-            Your work on this server: {formatBytes(info.data.storage.usedBytes)} of {formatBytes(info.data.storage.quotaBytes)}, private to this browser, deleted{" "}
-            {info.data.storage.retentionHours >= 48 ? `${Math.round(info.data.storage.retentionHours / 24)} days` : `${Math.round(info.data.storage.retentionHours * 10) / 10} hours`} after it was made.
+            Your work on this server: {formatBytes(info.data.storage.usedBytes)} of {formatBytes(info.data.storage.quotaBytes)}, private to this browser,
+            deleted{" "}
+            {info.data.storage.retentionHours >= 48
+              ? `${Math.round(info.data.storage.retentionHours / 24)} days`
+              : `${Math.round(info.data.storage.retentionHours * 10) / 10} hours`}{" "}
+            after it was made.
           </p>
         )}
       </main>

@@ -48,7 +48,11 @@ export interface CreateAppOptions {
 }
 
 export function createPasticheApp(config: ServerConfig, options: CreateAppOptions = {}): PasticheApp {
-  const log = options.log ?? ((m: string) => { console.error(`pastiche web: ${m}`); });
+  const log =
+    options.log ??
+    ((m: string) => {
+      console.error(`pastiche web: ${m}`);
+    });
   const paths = dataPaths(config.dataDir);
   const unlock = lockDataDir(paths.root);
   let db: Database.Database;

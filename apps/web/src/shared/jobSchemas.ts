@@ -89,7 +89,8 @@ export function jobCreateInputSchema(limits: Pick<HostedLimits, "maxOutputSide" 
     ])
     .superRefine((job, ctx) => {
       const problem = styleCountProblem({ styles: job.styleIds.length, blendWeights: job.options.styleBlendWeights?.length });
-      if (problem !== undefined) ctx.addIssue({ code: "custom", path: ["options", "styleBlendWeights"], message: `Give one blend weight per style image: ${problem}.` });
+      if (problem !== undefined)
+        ctx.addIssue({ code: "custom", path: ["options", "styleBlendWeights"], message: `Give one blend weight per style image: ${problem}.` });
     });
 }
 

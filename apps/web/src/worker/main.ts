@@ -58,7 +58,9 @@ async function handleRun(message: Extract<ToWorker, { type: "run" }>): Promise<v
     outcome = await runJob(task, {
       signal: controller.signal,
       modelsDir: process.env.PASTICHE_MODELS_DIR,
-      progress: (progress) => { send({ type: "progress", jobId: task.jobId, progress }); },
+      progress: (progress) => {
+        send({ type: "progress", jobId: task.jobId, progress });
+      },
     });
   } catch (e) {
     outcome = { status: "failed", error: `No TensorFlow.js backend could start: ${e instanceof Error ? e.message : String(e)}` };

@@ -34,6 +34,4 @@ export type RunOutcome = { status: "succeeded" } | { status: "cancelled" } | { s
 export type ToWorker = { type: "run"; task: RunTask } | { type: "cancel"; jobId: string };
 
 export type FromWorker =
-  | { type: "ready"; backend: string }
-  | { type: "progress"; jobId: string; progress: RunProgress }
-  | { type: "done"; jobId: string; outcome: RunOutcome };
+  { type: "ready"; backend: string } | { type: "progress"; jobId: string; progress: RunProgress } | { type: "done"; jobId: string; outcome: RunOutcome };

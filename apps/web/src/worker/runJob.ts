@@ -35,7 +35,8 @@ async function runFast(task: RunTask, ctx: RunContext): Promise<RunOutcome> {
     ...(ctx.modelsDir !== undefined ? { modelsDir: ctx.modelsDir } : {}),
   })) {
     // Each network pass is a step, so the progress is the run's own.
-    if (event.type === "step") ctx.progress({ iteration: event.step, iterations: event.steps, elapsedMs: event.elapsedMs, etaMs: null, losses: null, previewWritten: false });
+    if (event.type === "step")
+      ctx.progress({ iteration: event.step, iterations: event.steps, elapsedMs: event.elapsedMs, etaMs: null, losses: null, previewWritten: false });
     if (event.type === "done") return ctx.signal.aborted ? { status: "cancelled" } : { status: "succeeded" };
   }
   return { status: "failed", error: "The run ended without a result." };

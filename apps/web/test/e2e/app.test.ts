@@ -79,9 +79,7 @@ async function runJob(): Promise<string> {
 /** The open job's status once it has left "queued"/"running" (or `until` ms have passed). */
 async function settledStatus(until: number): Promise<string> {
   const status = page.getByTestId("job-status");
-  await expect
-    .poll(() => status.getAttribute("data-status"), { timeout: until, interval: 250 })
-    .toMatch(/^(succeeded|failed|cancelled)$/);
+  await expect.poll(() => status.getAttribute("data-status"), { timeout: until, interval: 250 }).toMatch(/^(succeeded|failed|cancelled)$/);
   return (await status.getAttribute("data-status"))!;
 }
 
@@ -113,7 +111,16 @@ beforeAll(async () => {
   });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--headless=new",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
   // A fresh context is a fresh profile: no cache, cookies or downloads from an earlier run.
   const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
@@ -142,7 +149,15 @@ describeNeeding(NEEDS, "the web app in Chromium", () => {
     const [a, b] = await Promise.all([fetch(`${app.url}/`), fetch(`${app.url}/`)]);
     expect(a.status).toBe(200);
     const csp = a.headers.get("content-security-policy") ?? "";
-    for (const directive of ["default-src 'self'", "'strict-dynamic'", "img-src 'self' blob: data:", "connect-src 'self'", "frame-ancestors 'none'", "object-src 'none'", "base-uri 'self'"]) {
+    for (const directive of [
+      "default-src 'self'",
+      "'strict-dynamic'",
+      "img-src 'self' blob: data:",
+      "connect-src 'self'",
+      "frame-ancestors 'none'",
+      "object-src 'none'",
+      "base-uri 'self'",
+    ]) {
       expect(csp).toContain(directive);
     }
     const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
@@ -176,7 +191,14 @@ describeNeeding(NEEDS, "the web app in Chromium", () => {
     await page.getByTestId("content-thumb").waitFor();
     await page.getByTestId("style-input").setInputFiles(STYLE);
     await page.getByTestId("style-thumb").waitFor();
-    await expect.poll(() => page.getByTestId("content-thumb").locator("img").evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+    await expect
+      .poll(() =>
+        page
+          .getByTestId("content-thumb")
+          .locator("img")
+          .evaluate((img: HTMLImageElement) => img.naturalWidth),
+      )
+      .toBeGreaterThan(0);
 
     // Dropping a file on the drop zone uploads it like picking it; its × removes it again.
     const waveFile = path.join(IMAGES_DIR, "style", "the_great_wave.jpg");
@@ -212,7 +234,9 @@ describeNeeding(NEEDS, "the web app in Chromium", () => {
     await expect.poll(() => result.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 30_000 }).toBeGreaterThan(0);
     await shot("fast-result");
     // A compact copy for the README (see the afterAll at the end), from the top of the page.
-    await page.evaluate(() => { window.scrollTo(0, 0); });
+    await page.evaluate(() => {
+      window.scrollTo(0, 0);
+    });
     await page.screenshot({ path: path.join(ARTIFACTS, "fast-result.jpg"), type: "jpeg", quality: 70 });
 
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-link").click()]);
@@ -280,7 +304,7 @@ describeNeeding(NEEDS, "the web app in Chromium", () => {
     for (const bad of badFiles) {
       await page.getByTestId("content-input").setInputFiles(bad.file);
       const name = path.basename(bad.file);
-      await expect.poll(async () => (await error.isVisible()) ? await error.textContent() : "", { timeout: 30_000 }).toContain(name);
+      await expect.poll(async () => ((await error.isVisible()) ? await error.textContent() : ""), { timeout: 30_000 }).toContain(name);
       const message = (await error.textContent()) ?? "";
       console.log(`${bad.what}: ${message}`);
       expect(message, bad.what).toMatch(bad.expect);
@@ -298,8 +322,8 @@ describeNeeding(NEEDS, "the web app in Chromium", () => {
     await page.reload();
     const items = page.getByTestId("history-item");
     await expect.poll(() => items.count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
-    await page.locator('[data-testid=history-item][data-status=cancelled]').first().waitFor();
-    await page.locator('[data-testid=history-item][data-status=succeeded]').first().click();
+    await page.locator("[data-testid=history-item][data-status=cancelled]").first().waitFor();
+    await page.locator("[data-testid=history-item][data-status=succeeded]").first().click();
     const result = page.getByTestId("result-image");
     await result.waitFor();
     await expect.poll(() => result.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(0);

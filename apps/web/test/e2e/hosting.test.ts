@@ -68,8 +68,15 @@ class Jar {
   }
 
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the procedure's output type
-  async mutate<T>(proc: string, input: unknown, headers: Record<string, string> = {}): Promise<{ status: number; data?: T; error?: { message: string; data: { code: string } } }> {
-    const res = await this.request("POST", `/api/trpc/${proc}`, { body: Buffer.from(JSON.stringify(input)), headers: { "content-type": "application/json", ...headers } });
+  async mutate<T>(
+    proc: string,
+    input: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; data?: T; error?: { message: string; data: { code: string } } }> {
+    const res = await this.request("POST", `/api/trpc/${proc}`, {
+      body: Buffer.from(JSON.stringify(input)),
+      headers: { "content-type": "application/json", ...headers },
+    });
     const json = JSON.parse(res.body.toString()) as { result?: { data: T }; error?: { message: string; data: { code: string } } };
     return { status: res.status, data: json.result?.data, error: json.error };
   }
@@ -79,7 +86,10 @@ class Jar {
     form.set("file", new File([new Uint8Array(bytes)], "image"));
     form.set("role", role);
     const encoded = new Request("http://x/", { method: "POST", body: form });
-    const res = await this.request("POST", "/api/trpc/images.upload", { body: Buffer.from(await encoded.arrayBuffer()), headers: { "content-type": encoded.headers.get("content-type")! } });
+    const res = await this.request("POST", "/api/trpc/images.upload", {
+      body: Buffer.from(await encoded.arrayBuffer()),
+      headers: { "content-type": encoded.headers.get("content-type")! },
+    });
     const json = JSON.parse(res.body.toString()) as { result?: { data: UploadedImage }; error?: { message: string } };
     return { status: res.status, data: json.result?.data, error: json.error };
   }
@@ -101,7 +111,9 @@ function bigPost(base: string, route: string, total: number, headers: Record<str
       resolve(res.statusCode ?? 0);
     });
     // The server may close the connection once it has refused the body.
-    req.on("error", (e) => { if (!answered) reject(e); });
+    req.on("error", (e) => {
+      if (!answered) reject(e);
+    });
     const chunk = Buffer.alloc(MB, 0x20);
     let sent = 0;
     const pump = (): void => {
@@ -180,9 +192,17 @@ describe.skipIf(!HAVE_MODELS)(titled("hosting the production server"), () => {
     content = (await a.upload(await pngBytes(96, 64), "content")).data!;
     style = (await a.upload(await pngBytes(64, 64), "style")).data!;
     fastJob = (await a.mutate<{ id: string }>("jobs.create", { mode: "fast", contentId: content.id, styleIds: [style.id], options: { size: 64 } })).data!.id;
-    await until("A's Fast job to succeed", 120_000, async () => ((await a.query<JobView>("jobs.get", { id: fastJob })).data?.status === "succeeded" ? true : undefined));
-    qualityJob = (await a.mutate<{ id: string }>("jobs.create", { mode: "quality", contentId: content.id, styleIds: [style.id], options: { size: 64, iterations: 1000 } })).data!.id;
-    const preview = await until("a preview of A's Quality job", 120_000, async () => (await a.query<JobView>("jobs.get", { id: qualityJob })).data?.previewUrl ?? undefined);
+    await until("A's Fast job to succeed", 120_000, async () =>
+      (await a.query<JobView>("jobs.get", { id: fastJob })).data?.status === "succeeded" ? true : undefined,
+    );
+    qualityJob = (
+      await a.mutate<{ id: string }>("jobs.create", { mode: "quality", contentId: content.id, styleIds: [style.id], options: { size: 64, iterations: 1000 } })
+    ).data!.id;
+    const preview = await until(
+      "a preview of A's Quality job",
+      120_000,
+      async () => (await a.query<JobView>("jobs.get", { id: qualityJob })).data?.previewUrl ?? undefined,
+    );
 
     // What A can reach…
     const routes = [content.url, content.thumbnailUrl, `/api/jobs/${fastJob}/result`, `/api/jobs/${fastJob}/result?download=1`, preview];
@@ -197,11 +217,18 @@ describe.skipIf(!HAVE_MODELS)(titled("hosting the production server"), () => {
     }
     expect((await b.query<{ items: JobView[] }>("jobs.list", {})).data?.items).toEqual([]);
     for (const id of [fastJob, qualityJob]) {
-      for (const [kind, proc] of [["query", "jobs.get"], ["mutate", "jobs.cancel"], ["mutate", "jobs.delete"], ["mutate", "jobs.publish"]] as const) {
+      for (const [kind, proc] of [
+        ["query", "jobs.get"],
+        ["mutate", "jobs.cancel"],
+        ["mutate", "jobs.delete"],
+        ["mutate", "jobs.publish"],
+      ] as const) {
         const res = kind === "query" ? await b.query(proc, { id }) : await b.mutate(proc, { id });
         expect([res.status, res.error?.data.code, res.error?.message], `${proc} ${id}`).toEqual([404, "NOT_FOUND", "There is no job with that id."]);
       }
-      const sse = await b.request("GET", `/api/trpc/jobs.onProgress?input=${encodeURIComponent(JSON.stringify({ id }))}`, { headers: { accept: "text/event-stream" } });
+      const sse = await b.request("GET", `/api/trpc/jobs.onProgress?input=${encodeURIComponent(JSON.stringify({ id }))}`, {
+        headers: { accept: "text/event-stream" },
+      });
       expect(sse.body.toString()).toMatch(/NOT_FOUND/);
       expect(sse.body.toString()).not.toMatch(/"status"/);
     }
@@ -211,7 +238,9 @@ describe.skipIf(!HAVE_MODELS)(titled("hosting the production server"), () => {
     expect([reuse.status, reuse.error?.message]).toEqual([404, "The content image is not on the server any more; please upload it again."]);
     // A's running job was not cancelled by B; A's own stream and cancel work.
     expect((await a.query<JobView>("jobs.get", { id: qualityJob })).data?.status).toBe("running");
-    const own = await a.request("GET", `/api/trpc/jobs.onProgress?input=${encodeURIComponent(JSON.stringify({ id: fastJob }))}`, { headers: { accept: "text/event-stream" } });
+    const own = await a.request("GET", `/api/trpc/jobs.onProgress?input=${encodeURIComponent(JSON.stringify({ id: fastJob }))}`, {
+      headers: { accept: "text/event-stream" },
+    });
     expect(own.body.toString()).toMatch(/"status":"succeeded"/);
     expect((await a.mutate<JobView>("jobs.cancel", { id: qualityJob })).data?.status).toBe("cancelled");
     // The cancelled job's preview is gone (not just hidden).
@@ -224,7 +253,10 @@ describe.skipIf(!HAVE_MODELS)(titled("hosting the production server"), () => {
     const own = (await mallory.upload(await pngBytes(), "content")).data!;
     const statuses: number[] = [];
     for (const xff of ["1.2.3.4", "::ffff:127.0.0.1", "127.0.0.1", "10.0.0.1, 127.0.0.1", "5.6.7.8", "::ffff:127.0.0.1", "9.9.9.9"]) {
-      statuses.push((await mallory.mutate("jobs.create", { mode: "fast", contentId: own.id, styleIds: [own.id], options: { size: 32 } }, { "x-forwarded-for": xff })).status);
+      statuses.push(
+        (await mallory.mutate("jobs.create", { mode: "fast", contentId: own.id, styleIds: [own.id], options: { size: 32 } }, { "x-forwarded-for": xff }))
+          .status,
+      );
     }
     // 4 per minute, whatever the header says.
     expect(statuses).toEqual([200, 200, 200, 200, 429, 429, 429]);
@@ -239,13 +271,18 @@ describe.skipIf(!HAVE_MODELS)(titled("hosting the production server"), () => {
     if (a.cookie === undefined) await a.request("GET", "/api/trpc/system.info");
     const before = rss(app.pid);
     let peak = before;
-    const sampler = setInterval(() => { peak = Math.max(peak, rss(app.pid)); }, 10);
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, rss(app.pid));
+    }, 10);
     const results: Record<string, number> = {};
     const growth: string[] = [];
     try {
       for (const route of ["/api/trpc/jobs.create", "/api/trpc/images%2Eupload", "/api/trpc/jobs%2Ecreate"]) {
         const type = route.includes("upload") ? "multipart/form-data; boundary=xyz" : "application/json";
-        for (const [how, framing] of [["Content-Length", { "content-length": String(60 * MB) }], ["chunked", { "transfer-encoding": "chunked" }]] as const) {
+        for (const [how, framing] of [
+          ["Content-Length", { "content-length": String(60 * MB) }],
+          ["chunked", { "transfer-encoding": "chunked" }],
+        ] as const) {
           const peakBefore = peak;
           results[`${route} (${how})`] = await bigPost(base, route, 60 * MB, { "content-type": type, ...framing, cookie: a.cookie! });
           growth.push(`${route} ${how}: peak +${((Math.max(peak, rss(app.pid)) - before) / MB).toFixed(1)} MB${peak > peakBefore ? "" : " (no new peak)"}`);
@@ -255,7 +292,9 @@ describe.skipIf(!HAVE_MODELS)(titled("hosting the production server"), () => {
       clearInterval(sampler);
     }
     peak = Math.max(peak, rss(app.pid));
-    console.log(`server RSS ${(before / MB).toFixed(0)} MB before, peak ${(peak / MB).toFixed(0)} MB during six 60 MB POSTs (+${((peak - before) / MB).toFixed(1)} MB)\n  ${growth.join("\n  ")}`);
+    console.log(
+      `server RSS ${(before / MB).toFixed(0)} MB before, peak ${(peak / MB).toFixed(0)} MB during six 60 MB POSTs (+${((peak - before) / MB).toFixed(1)} MB)\n  ${growth.join("\n  ")}`,
+    );
     expect(Object.values(results)).toEqual([413, 413, 413, 413, 413, 413]);
     expect(peak - before).toBeLessThan(50 * MB);
     // The server is fine afterwards.
@@ -308,31 +347,48 @@ describe.skipIf(!HAVE_MODELS)(titled("hosting the production server"), () => {
 });
 
 /** An address of this machine that is not loopback, if it has one. */
-const EXTERNAL = Object.values(networkInterfaces()).flat().find((a) => a !== undefined && !a.internal && a.family === "IPv4")?.address;
+const EXTERNAL = Object.values(networkInterfaces())
+  .flat()
+  .find((a) => a !== undefined && !a.internal && a.family === "IPv4")?.address;
 
-describe.skipIf(EXTERNAL === undefined)(`the package's start script${EXTERNAL === undefined ? " (skipped: this machine has no non-loopback IPv4 address)" : ""}`, () => {
-  test("listens on 127.0.0.1 only unless HOST says otherwise", async () => {
-    const dataDir = path.join(work, "local");
-    mkdirSync(dataDir);
-    const script = (JSON.parse(readFileSync(path.join(WEB_DIR, "package.json"), "utf8")) as { scripts: { start: string } }).scripts.start;
-    const port = await freePort();
-    // The script as pnpm runs it (a POSIX shell), with PORT for the port.
-    const child = spawn("sh", ["-c", script], {
-      cwd: WEB_DIR,
-      env: { ...process.env, PORT: String(port), HOST: "", NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", PASTICHE_DATA_DIR: dataDir, PATH: `${path.join(WEB_DIR, "node_modules", ".bin")}:${process.env.PATH ?? ""}` },
-      stdio: "ignore",
-      detached: true,
+describe.skipIf(EXTERNAL === undefined)(
+  `the package's start script${EXTERNAL === undefined ? " (skipped: this machine has no non-loopback IPv4 address)" : ""}`,
+  () => {
+    test("listens on 127.0.0.1 only unless HOST says otherwise", async () => {
+      const dataDir = path.join(work, "local");
+      mkdirSync(dataDir);
+      const script = (JSON.parse(readFileSync(path.join(WEB_DIR, "package.json"), "utf8")) as { scripts: { start: string } }).scripts.start;
+      const port = await freePort();
+      // The script as pnpm runs it (a POSIX shell), with PORT for the port.
+      const child = spawn("sh", ["-c", script], {
+        cwd: WEB_DIR,
+        env: {
+          ...process.env,
+          PORT: String(port),
+          HOST: "",
+          NODE_ENV: "production",
+          NEXT_TELEMETRY_DISABLED: "1",
+          PASTICHE_DATA_DIR: dataDir,
+          PATH: `${path.join(WEB_DIR, "node_modules", ".bin")}:${process.env.PATH ?? ""}`,
+        },
+        stdio: "ignore",
+        detached: true,
+      });
+      try {
+        const reach = (host: string) =>
+          fetch(`http://${host}:${port}/api/trpc/system.info`).then(
+            (r) => r.status,
+            () => "refused",
+          );
+        await until("the server to answer on 127.0.0.1", 60_000, async () => ((await reach("127.0.0.1")) === 200 ? true : undefined));
+        expect(await reach(EXTERNAL!)).toBe("refused");
+      } finally {
+        process.kill(-child.pid!, "SIGTERM");
+        await new Promise((r) => child.once("exit", r));
+      }
     });
-    try {
-      const reach = (host: string) => fetch(`http://${host}:${port}/api/trpc/system.info`).then((r) => r.status, () => "refused");
-      await until("the server to answer on 127.0.0.1", 60_000, async () => ((await reach("127.0.0.1")) === 200 ? true : undefined));
-      expect(await reach(EXTERNAL!)).toBe("refused");
-    } finally {
-      process.kill(-child.pid!, "SIGTERM");
-      await new Promise((r) => child.once("exit", r));
-    }
-  });
-});
+  },
+);
 
 describe.skipIf(!HAVE_MODELS)(titled("retention and quota on the production server"), () => {
   test("an expired job disappears with all its files; a quota is enforced", async () => {
@@ -347,7 +403,9 @@ describe.skipIf(!HAVE_MODELS)(titled("retention and quota on the production serv
     expect(filesIn(dataDir).sort()).toEqual([`results/${id}.png`, `thumbnails/${image.id}.jpg`, `uploads/${image.id}`]);
 
     // Quota (1 MB): noise does not compress, so two 600 KB images do not fit.
-    const noise = await sharp(randomBytes(450 * 450 * 3), { raw: { width: 450, height: 450, channels: 3 } }).png().toBuffer();
+    const noise = await sharp(randomBytes(450 * 450 * 3), { raw: { width: 450, height: 450, channels: 3 } })
+      .png()
+      .toBuffer();
     const q = new Jar(() => app.url);
     expect((await q.upload(noise, "content")).status).toBe(200);
     const over = await q.upload(noise, "content");

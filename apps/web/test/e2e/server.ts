@@ -51,10 +51,22 @@ export async function startApp(env: Record<string, string>): Promise<RunningApp>
   let output = "";
   child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
   child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => { resolve(code); }));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("exit", (code) => {
+      resolve(code);
+    }),
+  );
 
   // If the test process ends without stop() (a crash, a timeout), the server must not outlive it.
-  const killOnExit = () => { if (child.exitCode === null && child.pid !== undefined) { try { process.kill(-child.pid, "SIGKILL"); } catch { /* already gone */ } } };
+  const killOnExit = () => {
+    if (child.exitCode === null && child.pid !== undefined) {
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        /* already gone */
+      }
+    }
+  };
   process.once("exit", killOnExit);
 
   const url = `http://127.0.0.1:${port}`;
@@ -82,7 +94,9 @@ export async function startApp(env: Record<string, string>): Promise<RunningApp>
     stop: async () => {
       if (child.exitCode !== null || child.pid === undefined) return;
       process.kill(-child.pid, "SIGTERM");
-      const timer = setTimeout(() => { if (child.exitCode === null && child.pid !== undefined) process.kill(-child.pid, "SIGKILL"); }, 5_000);
+      const timer = setTimeout(() => {
+        if (child.exitCode === null && child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+      }, 5_000);
       await exited;
       clearTimeout(timer);
       process.off("exit", killOnExit);

@@ -18,7 +18,9 @@ describe("lockDataDir", () => {
     try {
       writeFileSync(path.join(dir, "server.lock"), String(other.pid));
       expect(() => lockDataDir(dir)).toThrow(DataDirInUseError);
-      expect(() => lockDataDir(dir)).toThrow(`Another Pastiche server (pid ${other.pid}) is using the data directory ${dir}; run one server per data directory.`);
+      expect(() => lockDataDir(dir)).toThrow(
+        `Another Pastiche server (pid ${other.pid}) is using the data directory ${dir}; run one server per data directory.`,
+      );
     } finally {
       const exited = new Promise((r) => other.once("exit", r));
       other.kill("SIGKILL");

@@ -44,7 +44,6 @@ function files(): string[] {
   return ["uploads", "thumbnails", "results", "previews"].flatMap((d) => readdirSync(path.join(app.paths.root, d)));
 }
 
-
 describe("a full disk", () => {
   it("fails an upload whose file (or thumbnail) cannot be written, keeping nothing", async () => {
     for (const failFrom of [1, 2]) {
@@ -92,7 +91,11 @@ describe("a full disk", () => {
     // Likewise uploads: the files are written, the row does not fit, the files go again.
     const png = await pngBytes();
     let upload: TRPCError | undefined;
-    for (let i = 0; upload === undefined && i < 500; i++) upload = await caller.images.upload(uploadForm(png, "content")).then(() => undefined, (e: unknown) => e as TRPCError);
+    for (let i = 0; upload === undefined && i < 500; i++)
+      upload = await caller.images.upload(uploadForm(png, "content")).then(
+        () => undefined,
+        (e: unknown) => e as TRPCError,
+      );
     expect([upload?.code, upload?.message]).toEqual(["SERVICE_UNAVAILABLE", DISK_FULL]);
     const rows = (app.db.prepare("SELECT id FROM uploads").all() as { id: string }[]).map((r) => r.id);
     expect(files().sort()).toEqual(rows.flatMap((id) => [id, `${id}.jpg`]).sort());

@@ -22,7 +22,12 @@ export const MIGRATIONS_DIR = path.resolve(import.meta.dirname, "../../migration
 
 export function tempDir(prefix = "pastiche-web-test-"): { dir: string; remove: () => void } {
   const dir = mkdtempSync(path.join(tmpdir(), prefix));
-  return { dir, remove: () => { rmSync(dir, { recursive: true, force: true }); } };
+  return {
+    dir,
+    remove: () => {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /**
@@ -38,13 +43,26 @@ function standInModelsDir(): string {
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, "");
   }
-  process.once("exit", () => { rmSync(dir, { recursive: true, force: true }); });
+  process.once("exit", () => {
+    rmSync(dir, { recursive: true, force: true });
+  });
   return dir;
 }
 
 export function testConfig(dataDir: string, overrides: Partial<ServerConfig> = {}): ServerConfig {
   // An otherwise empty environment: tests never depend on the developer's other PASTICHE_* variables.
-  return resolveConfig({}, { dataDir, modelsDir: MODELS_DIR, rateLimitPerMinute: 1000, uploadRateLimitPerMinute: 1000, uploadBytesPerMinute: 1024 ** 3, minFreeDiskBytes: 0, ...overrides });
+  return resolveConfig(
+    {},
+    {
+      dataDir,
+      modelsDir: MODELS_DIR,
+      rateLimitPerMinute: 1000,
+      uploadRateLimitPerMinute: 1000,
+      uploadBytesPerMinute: 1024 ** 3,
+      minFreeDiskBytes: 0,
+      ...overrides,
+    },
+  );
 }
 
 export function openApp(config: ServerConfig, runnerFactory: RunnerFactory): PasticheApp {
@@ -101,14 +119,25 @@ export class FakeRunner implements JobRunner {
         done = true;
         resolve(outcome);
       };
-      signal.addEventListener("abort", () => { finish({ status: "cancelled" }); }, { once: true });
+      signal.addEventListener(
+        "abort",
+        () => {
+          finish({ status: "cancelled" });
+        },
+        { once: true },
+      );
       this.runs.push({
         task,
         signal,
-        progress: (p) => { onProgress({ iteration: 1, iterations: 10, elapsedMs: 10, etaMs: 90, losses: null, previewWritten: false, ...p }); },
+        progress: (p) => {
+          onProgress({ iteration: 1, iterations: 10, elapsedMs: 10, etaMs: 90, losses: null, previewWritten: false, ...p });
+        },
         finish,
       });
-      if (this.autoSucceed) void writeTinyPng(task.resultPath).then(() => { finish({ status: "succeeded" }); });
+      if (this.autoSucceed)
+        void writeTinyPng(task.resultPath).then(() => {
+          finish({ status: "succeeded" });
+        });
     });
   }
 
@@ -125,15 +154,21 @@ export function fakeRunners(autoSucceed = false): { runners: { fast: FakeRunner;
 }
 
 export async function writeTinyPng(file: string): Promise<void> {
-  await sharp({ create: { width: 16, height: 16, channels: 3, background: "#336699" } }).png().toFile(file);
+  await sharp({ create: { width: 16, height: 16, channels: 3, background: "#336699" } })
+    .png()
+    .toFile(file);
 }
 
 export function pngBytes(width = 64, height = 48): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: { r: 200, g: 120, b: 40 } } }).png().toBuffer();
+  return sharp({ create: { width, height, channels: 3, background: { r: 200, g: 120, b: 40 } } })
+    .png()
+    .toBuffer();
 }
 
 export function jpegBytes(width = 64, height = 48): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: { r: 20, g: 120, b: 240 } } }).jpeg().toBuffer();
+  return sharp({ create: { width, height, channels: 3, background: { r: 20, g: 120, b: 240 } } })
+    .jpeg()
+    .toBuffer();
 }
 
 /**
@@ -163,7 +198,10 @@ export function uploadForm(bytes: Uint8Array, role: "content" | "style", name = 
 
 /** The TRPCError a call was refused with (fails the test if it was not refused). */
 export async function rejected(promise: Promise<unknown>): Promise<TRPCError> {
-  const e: unknown = await promise.then(() => undefined, (err: unknown) => err);
+  const e: unknown = await promise.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   expect(e).toBeInstanceOf(TRPCError);
   return e as TRPCError;
 }

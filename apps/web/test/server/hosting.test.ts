@@ -31,7 +31,9 @@ import {
   visitorHeaders,
   waitFor,
   writeTinyPng,
-  type FakeRunner, rejected } from "./helpers.js";
+  type FakeRunner,
+  rejected,
+} from "./helpers.js";
 
 let app: PasticheApp;
 let runners: { fast: FakeRunner; quality: FakeRunner };
@@ -60,7 +62,6 @@ async function reopen(overrides: Parameters<typeof testConfig>[1] = {}): Promise
   await app.close();
   open(overrides);
 }
-
 
 function files(): string[] {
   return ["uploads", "thumbnails", "results", "previews"].flatMap((d) => readdirSync(path.join(dataDir, d)).map((f) => `${d}/${f}`)).sort();
@@ -109,11 +110,21 @@ describe("visitors own their work", () => {
     // Bob: the same answers as for an id that was never issued.
     expect((await bob.jobs.list({})).items).toEqual([]);
     for (const target of [id, nowhere]) {
-      for (const call of [bob.jobs.get({ id: target }), bob.jobs.cancel({ id: target }), bob.jobs.delete({ id: target }), bob.jobs.publish({ id: target }), bob.jobs.unpublish({ id: target })]) {
+      for (const call of [
+        bob.jobs.get({ id: target }),
+        bob.jobs.cancel({ id: target }),
+        bob.jobs.delete({ id: target }),
+        bob.jobs.publish({ id: target }),
+        bob.jobs.unpublish({ id: target }),
+      ]) {
         const e = await rejected(call);
         expect([e.code, e.message]).toEqual(["NOT_FOUND", "There is no job with that id."]);
       }
-      const e = await rejected((async () => { for await (const _ of await bob.jobs.onProgress({ id: target })) break; })());
+      const e = await rejected(
+        (async () => {
+          for await (const _ of await bob.jobs.onProgress({ id: target })) break;
+        })(),
+      );
       expect([e.code, e.message]).toEqual(["NOT_FOUND", "There is no job with that id."]);
       for (const res of [await servePreview(app, ownerOf("bob"), target), await serveResult(app, ownerOf("bob"), target, url("/?download=1"))]) {
         expect(res.status).toBe(404);
@@ -168,7 +179,9 @@ describe("visitors own their work", () => {
     expect(again.status).toBe(200);
     expect(again.headers.get("set-cookie")).toBeNull();
     // Binary routes set it too; over HTTPS (the socket's, as the gate records it) it is Secure.
-    const image = await handleApi(new Request("http://localhost/api/images/x", { headers: { [PEER_HEADER]: peerHeaderValue("1.2.3.4", true) } }), app, () => Promise.resolve(new Response("x")));
+    const image = await handleApi(new Request("http://localhost/api/images/x", { headers: { [PEER_HEADER]: peerHeaderValue("1.2.3.4", true) } }), app, () =>
+      Promise.resolve(new Response("x")),
+    );
     expect(image.headers.get("set-cookie")).toMatch(/; HttpOnly; SameSite=Lax; Secure$/);
     // A client's own X-Forwarded-Proto does not make it Secure without a trusted proxy.
     const spoofed = await handleTrpc(new Request("http://localhost/api/trpc/system.info", { headers: { "x-forwarded-proto": "https" } }), app);
@@ -206,7 +219,9 @@ describe("visitors own their work", () => {
 
 describe("bounded storage", () => {
   it("refuses uploads and jobs over the visitor's quota, and stores nothing for them", async () => {
-    const noise = await sharp(randomBytes(200 * 200 * 3), { raw: { width: 200, height: 200, channels: 3 } }).png().toBuffer();
+    const noise = await sharp(randomBytes(200 * 200 * 3), { raw: { width: 200, height: 200, channels: 3 } })
+      .png()
+      .toBuffer();
     await reopen({ visitorQuotaBytes: 150_000 });
     const alice = callerFor(app);
     const first = await alice.images.upload(uploadForm(noise, "content"));
@@ -393,8 +408,12 @@ describe("uploads are re-encoded", () => {
   });
 
   it("turns TIFF and WebP into PNG, which every browser shows", async () => {
-    const tiff = await sharp({ create: { width: 40, height: 30, channels: 3, background: "#123456" } }).tiff().toBuffer();
-    const webp = await sharp({ create: { width: 40, height: 30, channels: 4, background: "#12345680" } }).webp().toBuffer();
+    const tiff = await sharp({ create: { width: 40, height: 30, channels: 3, background: "#123456" } })
+      .tiff()
+      .toBuffer();
+    const webp = await sharp({ create: { width: 40, height: 30, channels: 4, background: "#12345680" } })
+      .webp()
+      .toBuffer();
     for (const bytes of [tiff, webp]) {
       const up = await callerFor(app).images.upload(uploadForm(bytes, "style"));
       expect(up.format).toBe("png");
@@ -407,7 +426,10 @@ describe("uploads are re-encoded", () => {
 
 describe("abuse refused at the edge", () => {
   const post = (proc: string, body: BodyInit, headers: Record<string, string> = {}, init: RequestInit = {}) =>
-    handleTrpc(new Request(`http://localhost/api/trpc/${proc}`, { method: "POST", body, headers: visitorHeaders("alice", "203.0.113.7", headers), ...init }), app);
+    handleTrpc(
+      new Request(`http://localhost/api/trpc/${proc}`, { method: "POST", body, headers: visitorHeaders("alice", "203.0.113.7", headers), ...init }),
+      app,
+    );
 
   async function error(res: Response): Promise<{ message: string; data: { code: string } }> {
     const json = (await res.json()) as { error: { message: string; data: { code: string } } } | { error: { message: string; data: { code: string } } }[];
@@ -441,16 +463,31 @@ describe("abuse refused at the edge", () => {
     // Streamed without a length, or lying about it: counted, and dropped past the limit.
     for (const headers of [{}, { "content-length": "100" }] as Record<string, string>[]) {
       let pulled = 0;
-      const res = await post("jobs%2Ecreate", streamOf(60 * 1024 * 1024, (n) => (pulled = n)), { "content-type": "application/json", ...headers }, { duplex: "half" } as RequestInit);
+      const res = await post(
+        "jobs%2Ecreate",
+        streamOf(60 * 1024 * 1024, (n) => (pulled = n)),
+        { "content-type": "application/json", ...headers },
+        { duplex: "half" } as RequestInit,
+      );
       expect(res.status).toBe(413);
       expect(pulled).toBeLessThan(1024 * 1024);
     }
     // The upload limit applies to the upload only, whatever its spelling.
-    const declared = await post("images%2Eupload", streamOf(60 * 1024 * 1024, () => undefined), { "content-type": "multipart/form-data; boundary=x", "content-length": String(60 * 1024 * 1024) }, { duplex: "half" } as RequestInit);
+    const declared = await post(
+      "images%2Eupload",
+      streamOf(60 * 1024 * 1024, () => undefined),
+      { "content-type": "multipart/form-data; boundary=x", "content-length": String(60 * 1024 * 1024) },
+      { duplex: "half" } as RequestInit,
+    );
     expect(declared.status).toBe(413);
     expect((await error(declared)).message).toBe("The file is 60 MB, over the upload limit of 25 MB.");
     let pulled = 0;
-    const streamed = await post("images%2Eupload", streamOf(60 * 1024 * 1024, (n) => (pulled = n)), { "content-type": "multipart/form-data; boundary=x" }, { duplex: "half" } as RequestInit);
+    const streamed = await post(
+      "images%2Eupload",
+      streamOf(60 * 1024 * 1024, (n) => (pulled = n)),
+      { "content-type": "multipart/form-data; boundary=x" },
+      { duplex: "half" } as RequestInit,
+    );
     expect(streamed.status).toBe(413);
     expect(pulled).toBeLessThan(26 * 1024 * 1024);
     expect(count("jobs")).toBe(0);
@@ -471,13 +508,22 @@ describe("abuse refused at the edge", () => {
       expect(bad.status).toBe(400);
       expect((await error(bad)).data.code).toBe("BAD_REQUEST");
     }
-    expect([wellFormedPath("/api/images/%ZZ"), wellFormedPath("/api/jobs/%E0%A4%A/result"), wellFormedPath("/api/images/abc?x=%ZZ"), wellFormedPath("/a%20b")]).toEqual([false, false, true, true]);
+    expect([
+      wellFormedPath("/api/images/%ZZ"),
+      wellFormedPath("/api/jobs/%E0%A4%A/result"),
+      wellFormedPath("/api/images/abc?x=%ZZ"),
+      wellFormedPath("/a%20b"),
+    ]).toEqual([false, false, true, true]);
   });
 
   it("refuses mutations from other sites, multipart uploads included", async () => {
     const { job } = await alicesImages();
     const before = files();
-    const cases: Record<string, string>[] = [{ "sec-fetch-site": "cross-site" }, { "sec-fetch-site": "same-site" }, { origin: "https://evil.example", host: "localhost" }];
+    const cases: Record<string, string>[] = [
+      { "sec-fetch-site": "cross-site" },
+      { "sec-fetch-site": "same-site" },
+      { origin: "https://evil.example", host: "localhost" },
+    ];
     for (const headers of cases) {
       const upload = await post("images.upload", uploadForm(await pngBytes(), "content"), headers);
       expect(upload.status).toBe(403);
@@ -486,7 +532,10 @@ describe("abuse refused at the edge", () => {
     }
     expect(files()).toEqual(before);
     expect(count("jobs")).toBe(0);
-    expect((await post("images.upload", uploadForm(await pngBytes(), "content"), { "sec-fetch-site": "same-origin", origin: "http://localhost", host: "localhost" })).status).toBe(200);
+    expect(
+      (await post("images.upload", uploadForm(await pngBytes(), "content"), { "sec-fetch-site": "same-origin", origin: "http://localhost", host: "localhost" }))
+        .status,
+    ).toBe(200);
   });
 
   it("puts nosniff and a restrictive CSP on every API response, JSON and errors included", async () => {

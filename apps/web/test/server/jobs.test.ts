@@ -4,7 +4,21 @@ import type { PasticheApp } from "../../src/server/app.js";
 import { servePreview, serveResult } from "../../src/server/http/handlers.js";
 import { handleTrpc } from "../../src/server/http/trpcHandler.js";
 import { writeFileAtomic } from "../../src/server/storage/atomicWrite.js";
-import { callerFor, fakeRunners, jpegBytes, openApp, pngBytes, tempDir, testConfig, uploadForm, visitorHeaders, waitFor, ownerOf, type FakeRunner, rejected } from "./helpers.js";
+import {
+  callerFor,
+  fakeRunners,
+  jpegBytes,
+  openApp,
+  pngBytes,
+  tempDir,
+  testConfig,
+  uploadForm,
+  visitorHeaders,
+  waitFor,
+  ownerOf,
+  type FakeRunner,
+  rejected,
+} from "./helpers.js";
 
 let app: PasticheApp;
 let runners: { fast: FakeRunner; quality: FakeRunner };
@@ -32,9 +46,13 @@ afterEach(async () => {
   cleanup();
 });
 
-const quality = (options: Record<string, unknown> = {}): JobCreateInput => ({ mode: "quality", contentId, styleIds: [styleId], options: { size: 64, iterations: 5, ...options } });
+const quality = (options: Record<string, unknown> = {}): JobCreateInput => ({
+  mode: "quality",
+  contentId,
+  styleIds: [styleId],
+  options: { size: 64, iterations: 5, ...options },
+});
 const fast = (options: Record<string, unknown> = {}): JobCreateInput => ({ mode: "fast", contentId, styleIds: [styleId], options: { size: 64, ...options } });
-
 
 describe("jobs.create / jobs.get", () => {
   it("creates a queued job, runs it in its lane and reports the result", async () => {
@@ -42,10 +60,25 @@ describe("jobs.create / jobs.get", () => {
     const { id } = await caller.jobs.create(quality({ preserveColors: "luminance" }));
     await waitFor(() => runners.quality.runs.length === 1, 2000, "the job to start");
     const run = runners.quality.runs[0]!;
-    expect(run.task).toMatchObject({ jobId: id, mode: "quality", contentPath: app.paths.upload(contentId), stylePaths: [app.paths.upload(styleId)], resultPath: app.paths.result(id) });
+    expect(run.task).toMatchObject({
+      jobId: id,
+      mode: "quality",
+      contentPath: app.paths.upload(contentId),
+      stylePaths: [app.paths.upload(styleId)],
+      resultPath: app.paths.result(id),
+    });
     expect(run.task.options).toMatchObject({ size: 64, iterations: 5, preserveColors: "luminance", styleWeight: 1e-2 });
     let job = await caller.jobs.get({ id });
-    expect(job).toMatchObject({ id, mode: "quality", status: "running", error: null, resultUrl: null, queuePosition: null, contentUrl: `/api/images/${contentId}`, styleUrls: [`/api/images/${styleId}`] });
+    expect(job).toMatchObject({
+      id,
+      mode: "quality",
+      status: "running",
+      error: null,
+      resultUrl: null,
+      queuePosition: null,
+      contentUrl: `/api/images/${contentId}`,
+      styleUrls: [`/api/images/${styleId}`],
+    });
     expect(job.startedAt).not.toBeNull();
 
     await writeFileAtomic(run.task.previewPath, await jpegBytes(16, 16));
@@ -99,7 +132,11 @@ describe("jobs.create / jobs.get", () => {
 
     // Over HTTP the message is one readable sentence.
     const res = await handleTrpc(
-      new Request("http://localhost/api/trpc/jobs.create", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(quality({ size: 256 })) }),
+      new Request("http://localhost/api/trpc/jobs.create", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(quality({ size: 256 })),
+      }),
       app,
     );
     expect(res.status).toBe(400);
@@ -128,7 +165,10 @@ describe("jobs.create / jobs.get", () => {
     const emptyModels = tempDir("pastiche-no-models-");
     await setup({ modelsDir: emptyModels.dir });
     const previous = cleanup;
-    cleanup = () => { previous(); emptyModels.remove(); };
+    cleanup = () => {
+      previous();
+      emptyModels.remove();
+    };
     const e = await rejected(callerFor(app).jobs.create(quality()));
     expect(e.code).toBe("PRECONDITION_FAILED");
     expect(e.message).toMatch(/^This server does not have the model files Quality jobs need/);
@@ -355,6 +395,14 @@ describe("jobs.onProgress", () => {
     const events: string[] = [];
     for await (const event of await caller.jobs.onProgress({ id })) events.push(event.job.status);
     expect(events).toEqual(["cancelled"]);
-    expect((await rejected((async () => { for await (const _ of await caller.jobs.onProgress({ id: "z".repeat(22) })) break; })())).code).toBe("NOT_FOUND");
+    expect(
+      (
+        await rejected(
+          (async () => {
+            for await (const _ of await caller.jobs.onProgress({ id: "z".repeat(22) })) break;
+          })(),
+        )
+      ).code,
+    ).toBe("NOT_FOUND");
   });
 });

@@ -37,7 +37,11 @@ describe("RateLimiter", () => {
       let limiter = new RateLimiter(db, "job", 2, () => now);
       expect(limiter.attempt(["v:alice", "a:1.1.1.1"], () => 1)).toEqual({ allowed: true, value: 1 });
       // A refused action (it throws) costs nothing.
-      expect(() => limiter.attempt(["v:alice", "a:1.1.1.1"], () => { throw new Error("refused"); })).toThrow("refused");
+      expect(() =>
+        limiter.attempt(["v:alice", "a:1.1.1.1"], () => {
+          throw new Error("refused");
+        }),
+      ).toThrow("refused");
       expect(limiter.attempt(["v:alice", "a:1.1.1.1"], () => 2).allowed).toBe(true);
       // Another visitor at the same address is refused: the address bucket is empty.
       expect(limiter.take(["v:bob", "a:1.1.1.1"]).allowed).toBe(false);
@@ -67,7 +71,8 @@ describe("RateLimiter", () => {
 });
 
 describe("clientIp", () => {
-  const peer = (address: string, xff?: string): Headers => new Headers({ [PEER_HEADER]: peerHeaderValue(address), ...(xff !== undefined ? { "x-forwarded-for": xff } : {}) });
+  const peer = (address: string, xff?: string): Headers =>
+    new Headers({ [PEER_HEADER]: peerHeaderValue(address), ...(xff !== undefined ? { "x-forwarded-for": xff } : {}) });
 
   it("is the socket's peer without trusted proxies, whatever X-Forwarded-For says", () => {
     expect(clientIp(peer("10.0.0.9", "6.6.6.6, ::ffff:127.0.0.1"), 0)).toBe("10.0.0.9");
@@ -109,8 +114,12 @@ describe("crossOriginRefusal", () => {
     expect(crossOriginRefusal(new Headers({ ...host, origin: "https://evil.example" }), 0)).toMatch(/another site/);
     expect(crossOriginRefusal(new Headers({ ...host, origin: "null" }), 0)).toMatch(/another site/);
     // Behind a proxy the public host is the proxy's X-Forwarded-Host.
-    expect(crossOriginRefusal(new Headers({ host: "127.0.0.1:3000", "x-forwarded-host": "pastiche.example", origin: "https://pastiche.example" }), 1)).toBeNull();
-    expect(crossOriginRefusal(new Headers({ host: "127.0.0.1:3000", "x-forwarded-host": "pastiche.example", origin: "https://pastiche.example" }), 0)).toMatch(/another site/);
+    expect(
+      crossOriginRefusal(new Headers({ host: "127.0.0.1:3000", "x-forwarded-host": "pastiche.example", origin: "https://pastiche.example" }), 1),
+    ).toBeNull();
+    expect(crossOriginRefusal(new Headers({ host: "127.0.0.1:3000", "x-forwarded-host": "pastiche.example", origin: "https://pastiche.example" }), 0)).toMatch(
+      /another site/,
+    );
   });
 });
 
@@ -159,6 +168,9 @@ describe("resolveConfig", () => {
     expect(() => resolveConfig({ PASTICHE_MAX_UPLOAD_BYTES: "25MB" })).toThrow(/PASTICHE_MAX_UPLOAD_BYTES must be an integer/);
     expect(() => resolveConfig({ PASTICHE_QUALITY_CONCURRENCY: "0" })).toThrow(/≥ 1/);
     expect(() => resolveConfig({ PASTICHE_RETENTION_HOURS: "0" })).toThrow(/PASTICHE_RETENTION_HOURS must be a number > 0/);
-    expect(resolveConfig({ PASTICHE_RETENTION_HOURS: "0.5", PASTICHE_VISITOR_QUOTA_MB: "2" })).toMatchObject({ retentionMs: 1_800_000, visitorQuotaBytes: 2 * 1024 * 1024 });
+    expect(resolveConfig({ PASTICHE_RETENTION_HOURS: "0.5", PASTICHE_VISITOR_QUOTA_MB: "2" })).toMatchObject({
+      retentionMs: 1_800_000,
+      visitorQuotaBytes: 2 * 1024 * 1024,
+    });
   });
 });

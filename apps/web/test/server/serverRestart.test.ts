@@ -24,7 +24,10 @@ function freePort(): Promise<number> {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => { if (address && typeof address === "object") resolve(address.port); else reject(new Error("no port")); });
+      server.close(() => {
+        if (address && typeof address === "object") resolve(address.port);
+        else reject(new Error("no port"));
+      });
     });
   });
 }
@@ -56,7 +59,10 @@ async function startServer(dataDir: string): Promise<Server> {
   for (;;) {
     if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}:\n${output}`);
     if (Date.now() > deadline) throw new Error(`next start did not answer:\n${output}`);
-    const ok = await fetch(`${url}/api/trpc/system.info`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/api/trpc/system.info`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -85,7 +91,10 @@ afterAll(() => {
 let cookie: string | undefined;
 
 async function get(server: Server, path: string, init: RequestInit = {}): Promise<Response> {
-  const res = await fetch(`${server.url}${path}`, { ...init, headers: { ...(init.headers as Record<string, string> | undefined), ...(cookie !== undefined ? { cookie } : {}) } });
+  const res = await fetch(`${server.url}${path}`, {
+    ...init,
+    headers: { ...(init.headers as Record<string, string> | undefined), ...(cookie !== undefined ? { cookie } : {}) },
+  });
   cookie ??= res.headers.get("set-cookie")?.split(";")[0];
   return res;
 }
@@ -129,19 +138,30 @@ describeNeeding([needs.models(), needs.sharedImages()], "killing the production 
       const style = await upload(server, path.join(SHARED, "images/style/the_great_wave.jpg"), "style");
       const fast = (await trpc<{ id: string }>(server, "jobs.create", { mode: "fast", contentId: content, styleIds: [style], options: { size: 64 } })).id;
       await pollJob(server, fast, (j) => j.status === "succeeded", "the Fast job");
-      const quality = (await trpc<{ id: string }>(server, "jobs.create", { mode: "quality", contentId: content, styleIds: [style], options: { size: 64, iterations: 1000 } })).id;
+      const quality = (
+        await trpc<{ id: string }>(server, "jobs.create", { mode: "quality", contentId: content, styleIds: [style], options: { size: 64, iterations: 1000 } })
+      ).id;
       const firstRun = await pollJob(server, quality, (j) => (j.progress?.iteration ?? 0) >= 1, "the Quality job to iterate");
 
       await kill(server);
       server = await startServer(dir);
       // Recovered at start: re-queued, and (nothing else queued) started again.
-      const secondRun = await pollJob(server, quality, (j) => j.status === "running" && j.startedAt !== firstRun.startedAt && (j.progress?.iteration ?? 0) >= 1, "the re-queued job to run");
+      const secondRun = await pollJob(
+        server,
+        quality,
+        (j) => j.status === "running" && j.startedAt !== firstRun.startedAt && (j.progress?.iteration ?? 0) >= 1,
+        "the re-queued job to run",
+      );
       expect(secondRun.error).toBeNull();
       expect(server.log()).toMatch(/re-queued 1 interrupted job/);
       const result = await get(server, `/api/jobs/${fast}/result?download=1`);
       expect(result.status).toBe(200);
       expect(result.headers.get("content-disposition")).toMatch(/^attachment/);
-      expect(Buffer.from(await result.arrayBuffer()).subarray(1, 4).toString("latin1")).toBe("PNG");
+      expect(
+        Buffer.from(await result.arrayBuffer())
+          .subarray(1, 4)
+          .toString("latin1"),
+      ).toBe("PNG");
 
       await kill(server);
       server = await startServer(dir);

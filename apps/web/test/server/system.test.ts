@@ -20,7 +20,11 @@ describeNeeding([needs.sharedImages(), needs.models()], "system.info", () => {
     writeFileSync(path.join(examples.dir, "README.txt"), "ignored");
     const modelsDir = process.env.PASTICHE_MODELS_DIR ?? path.join(SHARED, "models");
     const app = openApp(
-      testConfig(data.dir, { modelsDir, exampleStylesDir: examples.dir, limits: { maxUploadBytes: 1000, maxInputPixels: 2000, maxOutputSide: 300, maxIterations: 40 } }),
+      testConfig(data.dir, {
+        modelsDir,
+        exampleStylesDir: examples.dir,
+        limits: { maxUploadBytes: 1000, maxInputPixels: 2000, maxOutputSide: 300, maxIterations: 40 },
+      }),
       fakeRunners().factory,
     );
     await app.examplesReady;

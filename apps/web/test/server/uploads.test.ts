@@ -11,7 +11,10 @@ let cleanup: () => void;
 
 beforeEach(() => {
   const { dir, remove } = tempDir();
-  app = openApp(testConfig(dir, { limits: { maxUploadBytes: 200_000, maxInputPixels: 4_000_000, maxOutputSide: 1024, maxIterations: 1000 } }), fakeRunners().factory);
+  app = openApp(
+    testConfig(dir, { limits: { maxUploadBytes: 200_000, maxInputPixels: 4_000_000, maxOutputSide: 1024, maxIterations: 1000 } }),
+    fakeRunners().factory,
+  );
   cleanup = remove;
 });
 
@@ -27,7 +30,6 @@ function storedFiles(): string[] {
 function uploadRows(): number {
   return (app.db.prepare("SELECT COUNT(*) AS n FROM uploads").get() as { n: number }).n;
 }
-
 
 describe("images.upload", () => {
   it("stores a PNG and a JPEG, typed from their bytes (not the name), with thumbnails", async () => {
@@ -53,8 +55,18 @@ describe("images.upload", () => {
     ["a 0-byte file", () => Promise.resolve(Buffer.alloc(0)), "BAD_REQUEST", /empty/],
     ["a text file named .jpg", () => Promise.resolve(Buffer.from("hello, this is not a picture\n".repeat(10))), "BAD_REQUEST", /not an image/],
     ["a GIF", () => Promise.resolve(Buffer.from("GIF89a\x01\x00\x01\x00\x00\x00\x00;", "latin1")), "BAD_REQUEST", /GIF image/],
-    ["a PNG header claiming 20000×20000", () => Promise.resolve(hugePngHeader(20000, 20000)), "PAYLOAD_TOO_LARGE", /20000×20000 \(400 megapixels\), over the limit of 4\.0 megapixels/],
-    ["a file over the size limit", () => Promise.resolve(Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47]), Buffer.alloc(300_000)])), "PAYLOAD_TOO_LARGE", /over the upload limit/],
+    [
+      "a PNG header claiming 20000×20000",
+      () => Promise.resolve(hugePngHeader(20000, 20000)),
+      "PAYLOAD_TOO_LARGE",
+      /20000×20000 \(400 megapixels\), over the limit of 4\.0 megapixels/,
+    ],
+    [
+      "a file over the size limit",
+      () => Promise.resolve(Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47]), Buffer.alloc(300_000)])),
+      "PAYLOAD_TOO_LARGE",
+      /over the upload limit/,
+    ],
     ["a truncated PNG", async () => (await pngBytes(64, 64)).subarray(0, 60), "BAD_REQUEST", /damaged or incomplete/],
     ["a 8×8 image", () => pngBytes(8, 8), "BAD_REQUEST", /at least 16 pixels/],
   ] as const)("refuses %s with a readable message and stores nothing", async (_what, bytes, code, message) => {
@@ -99,7 +111,12 @@ describe("upload body limit (route handler)", () => {
         controller.enqueue(new Uint8Array(64 * 1024));
       },
     });
-    const req = new Request(url, { method: "POST", body, headers: { "content-length": String(100 * 1024 * 1024), "content-type": "multipart/form-data; boundary=x" }, duplex: "half" } as RequestInit);
+    const req = new Request(url, {
+      method: "POST",
+      body,
+      headers: { "content-length": String(100 * 1024 * 1024), "content-type": "multipart/form-data; boundary=x" },
+      duplex: "half",
+    } as RequestInit);
     const res = await handleTrpc(req, app);
     expect(res.status).toBe(413);
     const error = await errorOf(res);

@@ -91,7 +91,10 @@ describeNeeding(NEEDS, "real worker processes", () => {
     expect(last.previewUrl).toMatch(new RegExp(`^/api/jobs/${id}/preview\\?v=\\d+$`));
     expect(Math.max(...Object.values(await resultSize(id)))).toBe(64);
     // The pipeline recorded the run in the result, so `pastiche stylize --from` can rerun it.
-    const settings = JSON.parse(readPngText(readFileSync(app.paths.result(id)))["pastiche:settings"]!) as { options: { iterations: number; seed?: number }; sha256: { content: string } };
+    const settings = JSON.parse(readPngText(readFileSync(app.paths.result(id)))["pastiche:settings"]!) as {
+      options: { iterations: number; seed?: number };
+      sha256: { content: string };
+    };
     expect(settings.options.iterations).toBe(4);
     expect(settings.options.seed).toBeTypeOf("number");
     expect(settings.sha256.content).toMatch(/^[0-9a-f]{64}$/);
@@ -103,7 +106,11 @@ describeNeeding(NEEDS, "real worker processes", () => {
     await waitFor(() => (app.queue.liveProgress(id)?.iteration ?? 0) >= 2, 120_000, "the Quality job to be iterating");
     const timings: number[] = [];
     for (let i = 0; i < 10; i++) {
-      for (const url of [`http://localhost/api/trpc/jobs.get?input=${encodeURIComponent(JSON.stringify({ id }))}`, "http://localhost/api/trpc/system.info", "http://localhost/api/trpc/jobs.list?input=%7B%7D"]) {
+      for (const url of [
+        `http://localhost/api/trpc/jobs.get?input=${encodeURIComponent(JSON.stringify({ id }))}`,
+        "http://localhost/api/trpc/system.info",
+        "http://localhost/api/trpc/jobs.list?input=%7B%7D",
+      ]) {
         const started = performance.now();
         const res = await handleTrpc(new Request(url, { headers: visitorHeaders() }), app);
         await res.arrayBuffer();

@@ -42,8 +42,12 @@ child.on("message", (m) => {
 setInterval(() => {}, 1000);`,
     );
     if (task) {
-      await sharp({ create: { width: 64, height: 48, channels: 3, background: "#a05020" } }).png().toFile(task.contentPath);
-      await sharp({ create: { width: 48, height: 48, channels: 3, background: "#2050a0" } }).png().toFile(task.stylePaths[0]!);
+      await sharp({ create: { width: 64, height: 48, channels: 3, background: "#a05020" } })
+        .png()
+        .toFile(task.contentPath);
+      await sharp({ create: { width: 48, height: 48, channels: 3, background: "#2050a0" } })
+        .png()
+        .toFile(task.stylePaths[0]!);
     }
     const parent = spawn(process.execPath, [parentScript], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
@@ -73,25 +77,33 @@ describe("a worker whose server died", () => {
     expect(stderrAfterKill).not.toMatch(/EPIPE|ERR_IPC|Error|\n\s+at /);
   });
 
-  it.skipIf(!existsSync(MODELS_DIR))(`exits within seconds and prints nothing (in the middle of a Quality job)${existsSync(MODELS_DIR) ? "" : ` (skipped: no model files in ${MODELS_DIR})`}`, async () => {
-    const dir = tempDir("pastiche-orphan-job-");
-    try {
-      const input = JobCreateInputSchema.parse({ mode: "quality", contentId: "a".repeat(22), styleIds: ["b".repeat(22)], options: { size: 48, iterations: 1000 } });
-      const task: RunTask = {
-        jobId: "c".repeat(22),
-        mode: "quality",
-        contentPath: path.join(dir.dir, "content.png"),
-        stylePaths: [path.join(dir.dir, "style.png")],
-        options: input.options,
-        resultPath: path.join(dir.dir, "result.png"),
-        previewPath: path.join(dir.dir, "preview.jpg"),
-        previewEvery: 1,
-        maxInputPixels: 1_000_000,
-      };
-      const { stderrAfterKill } = await orphan(task, /progress/);
-      expect(stderrAfterKill).not.toMatch(/EPIPE|ERR_IPC|Error|\n\s+at /);
-    } finally {
-      dir.remove();
-    }
-  });
+  it.skipIf(!existsSync(MODELS_DIR))(
+    `exits within seconds and prints nothing (in the middle of a Quality job)${existsSync(MODELS_DIR) ? "" : ` (skipped: no model files in ${MODELS_DIR})`}`,
+    async () => {
+      const dir = tempDir("pastiche-orphan-job-");
+      try {
+        const input = JobCreateInputSchema.parse({
+          mode: "quality",
+          contentId: "a".repeat(22),
+          styleIds: ["b".repeat(22)],
+          options: { size: 48, iterations: 1000 },
+        });
+        const task: RunTask = {
+          jobId: "c".repeat(22),
+          mode: "quality",
+          contentPath: path.join(dir.dir, "content.png"),
+          stylePaths: [path.join(dir.dir, "style.png")],
+          options: input.options,
+          resultPath: path.join(dir.dir, "result.png"),
+          previewPath: path.join(dir.dir, "preview.jpg"),
+          previewEvery: 1,
+          maxInputPixels: 1_000_000,
+        };
+        const { stderrAfterKill } = await orphan(task, /progress/);
+        expect(stderrAfterKill).not.toMatch(/EPIPE|ERR_IPC|Error|\n\s+at /);
+      } finally {
+        dir.remove();
+      }
+    },
+  );
 });

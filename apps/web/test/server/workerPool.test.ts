@@ -79,15 +79,32 @@ describe("WorkerProcessRunner", () => {
   it("cancels through the worker, and kills a worker that does not stop in time", async () => {
     const polite = standIn();
     const controller = new AbortController();
-    const run = polite.run(task("a"), (p) => { if (p.iteration === 1) controller.abort(); }, controller.signal);
+    const run = polite.run(
+      task("a"),
+      (p) => {
+        if (p.iteration === 1) controller.abort();
+      },
+      controller.signal,
+    );
     expect(await run).toEqual({ status: "cancelled" });
 
     const stubborn = standIn({ IGNORE_CANCEL: "1" }, 200);
     const c2 = new AbortController();
     const pid = await new Promise<number>((resolve) => {
-      void stubborn.run(task("b"), () => { if (!c2.signal.aborted) { c2.abort(); resolve(stubborn.pid!); } }, c2.signal).then((outcome) => {
-        expect(outcome).toEqual({ status: "cancelled" });
-      });
+      void stubborn
+        .run(
+          task("b"),
+          () => {
+            if (!c2.signal.aborted) {
+              c2.abort();
+              resolve(stubborn.pid!);
+            }
+          },
+          c2.signal,
+        )
+        .then((outcome) => {
+          expect(outcome).toEqual({ status: "cancelled" });
+        });
     });
     await new Promise((r) => setTimeout(r, 600));
     expect(stubborn.pid).toBeUndefined();
@@ -109,6 +126,9 @@ describe("WorkerProcessRunner", () => {
   it("fails with a clear message when the worker is not built", async () => {
     const runner = new WorkerProcessRunner({ script: "/nonexistent/dist/worker/main.js" });
     const outcome = await runner.run(task("a"), () => undefined, new AbortController().signal);
-    expect(outcome).toEqual({ status: "failed", error: "the worker is not built (/nonexistent/dist/worker/main.js is missing); run pnpm --filter @pastiche/web build" });
+    expect(outcome).toEqual({
+      status: "failed",
+      error: "the worker is not built (/nonexistent/dist/worker/main.js is missing); run pnpm --filter @pastiche/web build",
+    });
   });
 });

@@ -38,7 +38,11 @@ export function colorMatchingMap(source: ColorStatistics, target: ColorStatistic
   // Symmetrise: float error in the covariance would otherwise skew the eigenvectors.
   const sym = (m: Matrix3): Matrix3 => [0, 1, 2].map((i) => [0, 1, 2].map((j) => (m[i]![j]! + m[j]![i]!) / 2)) as unknown as Matrix3;
   const matrix = multiply3(symmetricPower3(sym(target.covariance), 0.5), symmetricPower3(sym(source.covariance), -0.5));
-  const offset = [0, 1, 2].map((i) => target.mean[i]! - (matrix[i]![0] * source.mean[0] + matrix[i]![1] * source.mean[1] + matrix[i]![2] * source.mean[2])) as [number, number, number];
+  const offset = [0, 1, 2].map((i) => target.mean[i]! - (matrix[i]![0] * source.mean[0] + matrix[i]![1] * source.mean[1] + matrix[i]![2] * source.mean[2])) as [
+    number,
+    number,
+    number,
+  ];
   return { matrix, offset };
 }
 

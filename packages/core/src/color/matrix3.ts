@@ -40,7 +40,11 @@ export function symmetricEigen3(m: Matrix3): { values: [number, number, number];
   for (let sweep = 0; sweep < 50; sweep++) {
     const off = a[0]![1]! ** 2 + a[0]![2]! ** 2 + a[1]![2]! ** 2;
     if (off <= 1e-30 * (a[0]![0]! ** 2 + a[1]![1]! ** 2 + a[2]![2]! ** 2) || off === 0) break;
-    for (const [p, q] of [[0, 1], [0, 2], [1, 2]] as const) {
+    for (const [p, q] of [
+      [0, 1],
+      [0, 2],
+      [1, 2],
+    ] as const) {
       const apq = a[p]![q]!;
       if (apq === 0) continue;
       // Rotation angle that zeroes a[p][q] (Numerical Recipes' stable form).

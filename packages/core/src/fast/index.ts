@@ -7,11 +7,4 @@ export { hashRgbImage } from "./imageHash.js";
 export { prepareStyleImage, resizeLongestSide } from "./preprocess.js";
 export { paddedSide, withPaddedInput, MIN_TRANSFER_SIDE, TRANSFER_SIZE_MULTIPLE } from "./padding.js";
 export { FastOptionsSchema, parseFastOptions, ensureFastOptions, type FastOptions, type FastOptionsInput } from "./options.js";
-export {
-  stylizeFast,
-  predictBottleneck,
-  defaultBottleneckCache,
-  type FastInput,
-  type FastEvent,
-  type FastTimings,
-} from "./stylizeFast.js";
+export { stylizeFast, predictBottleneck, defaultBottleneckCache, type FastInput, type FastEvent, type FastTimings } from "./stylizeFast.js";

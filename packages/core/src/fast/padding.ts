@@ -23,7 +23,16 @@ export function withPaddedInput(x: tf.Tensor4D, fn: (padded: tf.Tensor4D) => tf.
   const pw = paddedSide(w) - w;
   if (ph === 0 && pw === 0) return fn(x);
   return tf.tidy(() => {
-    const padded = tf.mirrorPad(x, [[0, 0], [0, ph], [0, pw], [0, 0]], "reflect");
+    const padded = tf.mirrorPad(
+      x,
+      [
+        [0, 0],
+        [0, ph],
+        [0, pw],
+        [0, 0],
+      ],
+      "reflect",
+    );
     const y = fn(padded);
     return tf.slice(y, [0, 0, 0, 0], [1, h, w, y.shape[3]]);
   });

@@ -103,7 +103,9 @@ export async function* stylizeFast(input: FastInput): AsyncGenerator<FastEvent, 
   const o = ensureFastOptions(input.options ?? {});
   assertRgbImage(content, "content image");
   checkStyleCounts({ styles: styles.length, blendWeights: o.styleBlendWeights?.length });
-  styles.forEach((s, i) => { assertRgbImage(s, `style image ${i + 1}`); });
+  styles.forEach((s, i) => {
+    assertRgbImage(s, `style image ${i + 1}`);
+  });
   const cache = input.cache === undefined ? defaultBottleneckCache(models) : input.cache;
   const aborted = (): void => {
     if (signal?.aborted) throw new PasticheError("ABORTED", "fast stylisation cancelled");

@@ -29,7 +29,10 @@ export class TfliteStyleModels implements ArbitraryStyleModels {
     readonly transformer: TfliteGraph,
   ) {
     this.id = `tflite:${predictor.source}+${transformer.source}`;
-    this.disposeAll = () => { predictor.dispose(); transformer.dispose(); };
+    this.disposeAll = () => {
+      predictor.dispose();
+      transformer.dispose();
+    };
     const bad = (g: TfliteGraph, what: string): PasticheError =>
       new PasticheError("INVALID_WEIGHTS", `${g.source}: is not ${what} (inputs ${g.inputs.map((i) => `${i.name} [${i.shape.join(",")}]`).join(", ")})`);
     if (predictor.inputs.length !== 1 || predictor.inputs[0]!.shape.at(-1) !== 3 || predictor.outputs.length !== 1) {

@@ -9,13 +9,7 @@ import { resolveLayerName } from "../vgg/layers.js";
  * [0,1]. L-BFGS defaults follow neural-style (lr 1, history 100).
  */
 export const DEFAULT_CONTENT_LAYERS = ["block5_conv2"] as const;
-export const DEFAULT_STYLE_LAYERS = [
-  "block1_conv1",
-  "block2_conv1",
-  "block3_conv1",
-  "block4_conv1",
-  "block5_conv1",
-] as const;
+export const DEFAULT_STYLE_LAYERS = ["block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "block5_conv1"] as const;
 
 const layerName = z.string().transform((name, ctx) => {
   try {
@@ -55,15 +49,26 @@ export const GatysOptionsSchema = z
     contentWeight: weight.default(1e4),
     styleWeight: weight.default(1e-2),
     tvWeight: weight.default(30),
-    contentLayers: z.array(layerName).min(1).default([...DEFAULT_CONTENT_LAYERS]),
-    styleLayers: z.array(layerName).min(1).default([...DEFAULT_STYLE_LAYERS]),
+    contentLayers: z
+      .array(layerName)
+      .min(1)
+      .default([...DEFAULT_CONTENT_LAYERS]),
+    styleLayers: z
+      .array(layerName)
+      .min(1)
+      .default([...DEFAULT_STYLE_LAYERS]),
     /** One weight per style layer (default 1 each); the style loss is their weighted mean. */
     styleLayerWeights: z.array(weight).optional(),
     /** One weight per style image; normalised to sum to 1. */
     styleBlendWeights: styleBlendWeightsSchema,
     init: GatysInitSchema.default({ kind: "content" }),
     /** Seed for noise initialisation; a run with the same seed and inputs repeats exactly. */
-    seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .optional(),
     /** Attach a preview image to every N-th iteration event (0: never). */
     previewEvery: z.number().int().min(0).default(0),
     /** "auto": the faster on the active backend (flipped-conv on WASM, tfjs's own on tfjs-node). */
@@ -108,7 +113,10 @@ export const GatysOptionsSchema = z
      */
     tileSize: z.union([z.enum(["auto", "off"]), z.number().int().min(64).max(8192)]).default("auto"),
     /** Memory budget in bytes for one evaluation, which the automatic tile size keeps to. */
-    maxMemory: z.number().positive().default(6 * 2 ** 30),
+    maxMemory: z
+      .number()
+      .positive()
+      .default(6 * 2 ** 30),
   })
   .strict()
   .superRefine((o, ctx) => {

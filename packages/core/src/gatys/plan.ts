@@ -110,11 +110,16 @@ function assertLargeEnough(stage: StagePlan, options: GatysOptions): void {
   const deepestName = VGG19_LAYERS[deepest]!.name;
   const check = (image: Size, what: string) => {
     if (Math.min(image.width, image.height) < minSide) {
-      throw new PasticheError("INVALID_IMAGE", `${what} is ${image.width}x${image.height}: layer ${deepestName} needs at least ${minSide} pixels on each side (raise the size or styleScale)`);
+      throw new PasticheError(
+        "INVALID_IMAGE",
+        `${what} is ${image.width}x${image.height}: layer ${deepestName} needs at least ${minSide} pixels on each side (raise the size or styleScale)`,
+      );
     }
   };
   check(stage, "the content image");
-  stage.styleSizes.forEach((s, i) => { check(s, `style image ${i + 1}`); });
+  stage.styleSizes.forEach((s, i) => {
+    check(s, `style image ${i + 1}`);
+  });
 }
 
 /** Largest ratio between the longest sides of two consecutive stages with `scales: "auto"`. */
@@ -161,7 +166,10 @@ export function stageIterations(stages: readonly StageInfo[], options: Pick<Gaty
   if (Array.isArray(given)) {
     if (given.length !== stages.length) {
       const sizes = stages.map((s) => Math.max(s.width, s.height)).join(", ");
-      throw new PasticheError("INVALID_OPTION", `${given.length} iterations per scale for ${stages.length} scales (${sizes} px): give one number, or one per scale`);
+      throw new PasticheError(
+        "INVALID_OPTION",
+        `${given.length} iterations per scale for ${stages.length} scales (${sizes} px): give one number, or one per scale`,
+      );
     }
     return [...given];
   }
@@ -178,4 +186,3 @@ export function stageIterations(stages: readonly StageInfo[], options: Pick<Gaty
   const unit = (options.iterations - topIterations) / costPerUnit;
   return stages.map((s, i) => (i === stages.length - 1 ? topIterations : Math.max(1, Math.round(unit * sideOf(s)))));
 }
-

@@ -55,9 +55,19 @@ export async function* stylizeGatys(input: GatysInput): AsyncGenerator<StylizeEv
   assertGradientsRegistered();
   const plan =
     input.plan ??
-    planGatysRun({ content: input.content, styles: input.styles, options, backend: tf.getBackend(), hasMasks: input.styleMasks !== undefined, seed: chooseSeed(options) });
+    planGatysRun({
+      content: input.content,
+      styles: input.styles,
+      options,
+      backend: tf.getBackend(),
+      hasMasks: input.styleMasks !== undefined,
+      seed: chooseSeed(options),
+    });
   if (plan.width !== input.content.width || plan.height !== input.content.height || plan.stages[0]!.styleSizes.length !== input.styles.length) {
-    throw new PasticheError("INVALID_OPTION", `the run's plan is for a ${plan.width}x${plan.height} output with ${plan.stages[0]!.styleSizes.length} styles, not ${input.content.width}x${input.content.height} with ${input.styles.length}`);
+    throw new PasticheError(
+      "INVALID_OPTION",
+      `the run's plan is for a ${plan.width}x${plan.height} output with ${plan.stages[0]!.styleSizes.length} styles, not ${input.content.width}x${input.content.height} with ${input.styles.length}`,
+    );
   }
   yield* executePlan(input, options, plan);
 }
@@ -92,11 +102,24 @@ async function* executePlan(input: GatysInput, options: GatysOptions, plan: RunP
         const remaining = plan.stages
           .slice(stage.index + 1)
           .reduce((sum, s) => sum + (s.iterations * s.width * s.height) / (stage.width * stage.height), stage.iterations - event.iteration);
-        yield { ...event, iteration: offset + event.iteration, iterations: plan.iterations, elapsedMs, etaMs: perIteration * remaining, stage: stageInfo(stage) };
+        yield {
+          ...event,
+          iteration: offset + event.iteration,
+          iterations: plan.iterations,
+          elapsedMs,
+          etaMs: perIteration * remaining,
+          stage: stageInfo(stage),
+        };
       } else {
         const last = stage.index === plan.stages.length - 1;
         if (last || event.aborted) {
-          yield { ...event, image: await resizeRgbImage(event.image, width, height), iterations: offset + event.iterations, elapsedMs, aborted: !last || event.aborted };
+          yield {
+            ...event,
+            image: await resizeRgbImage(event.image, width, height),
+            iterations: offset + event.iterations,
+            elapsedMs,
+            aborted: !last || event.aborted,
+          };
           return;
         }
         previous = event.image;
@@ -142,9 +165,7 @@ async function* runStage(input: StageInput, options: GatysOptions, stage: StageP
     const contentImage = rgbImageToTensor(input.content);
     owned.push(contentImage);
     const objectiveInput = { extractor, content: contentImage, styles: input.styles, styleMasks: input.styleMasks, options };
-    objective = tiling
-      ? tiledObjective({ ...objectiveInput, weights: input.weights, tiling, seed: plan.seed })
-      : wholeImageObjective(objectiveInput);
+    objective = tiling ? tiledObjective({ ...objectiveInput, weights: input.weights, tiling, seed: plan.seed }) : wholeImageObjective(objectiveInput);
     const init = initialImage(input, plan.seed);
     const image = tf.variable(init, true, undefined, "float32");
     init.dispose(); // the variable holds its own reference to the data
@@ -230,8 +251,12 @@ function makeOptimizer(plan: OptimizerPlan): ImageOptimizer {
 function validateInput(input: GatysInput, options: GatysOptions): void {
   assertRgbImage(input.content, "content image");
   checkStyleCounts({ styles: input.styles.length, blendWeights: options.styleBlendWeights?.length, masks: input.styleMasks?.length });
-  input.styles.forEach((s, i) => { assertRgbImage(s, `style image ${i + 1}`); });
-  input.styleMasks?.forEach((m, i) => { assertRgbImage(m, `style mask ${i + 1}`); });
+  input.styles.forEach((s, i) => {
+    assertRgbImage(s, `style image ${i + 1}`);
+  });
+  input.styleMasks?.forEach((m, i) => {
+    assertRgbImage(m, `style mask ${i + 1}`);
+  });
   const { kind } = options.init;
   if (kind === "image" || kind === "fast") {
     if (!input.initImage) throw new PasticheError("INVALID_OPTION", `init "${kind}" needs an initial image (initImage)`);
@@ -245,9 +270,7 @@ function initialImage(input: StageInput, seed: number): tf.Tensor4D {
   return tf.tidy(() => {
     if ("image" in start) {
       const init = rgbImageToTensor(start.image);
-      return init.shape[1] === height && init.shape[2] === width
-        ? init
-        : tf.clipByValue(tf.image.resizeBilinear(init, [height, width], true), 0, 1);
+      return init.shape[1] === height && init.shape[2] === width ? init : tf.clipByValue(tf.image.resizeBilinear(init, [height, width], true), 0, 1);
     }
     switch (start.kind) {
       case "content":

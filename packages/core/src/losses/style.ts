@@ -49,9 +49,7 @@ export function maskedStyleLoss(
   const totalWeight = targets.reduce((sum, t) => sum + t.weight, 0);
   return tf.tidy(() => {
     const terms = layers.map((l, i) => {
-      const perStyle = targets.map((t) =>
-        tf.mul(meanSquaredError(maskedGramMatrix(features[l]!, t.masks[l]!), t.grams[l]!), t.weight / totalWeight),
-      );
+      const perStyle = targets.map((t) => tf.mul(meanSquaredError(maskedGramMatrix(features[l]!, t.masks[l]!), t.grams[l]!), t.weight / totalWeight));
       return tf.mul(tf.addN(perStyle), layerWeights?.[i] ?? 1);
     });
     return tf.div(tf.addN(terms), layers.length);

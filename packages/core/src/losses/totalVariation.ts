@@ -20,8 +20,34 @@ export function totalVariation(image: tf.Tensor4D): tf.Scalar {
       gradFunc: (g, saved) => {
         const [sdy, sdx] = saved.map((d) => tf.sign(d)) as [tf.Tensor4D, tf.Tensor4D];
         // d/dx_i of Σ|x_{i+1} − x_i|: sign(d_{i−1}) − sign(d_i), with zero padding at the borders.
-        const gy = tf.sub(tf.pad(sdy, [[0, 0], [1, 0], [0, 0], [0, 0]]), tf.pad(sdy, [[0, 0], [0, 1], [0, 0], [0, 0]]));
-        const gx = tf.sub(tf.pad(sdx, [[0, 0], [0, 0], [1, 0], [0, 0]]), tf.pad(sdx, [[0, 0], [0, 0], [0, 1], [0, 0]]));
+        const gy = tf.sub(
+          tf.pad(sdy, [
+            [0, 0],
+            [1, 0],
+            [0, 0],
+            [0, 0],
+          ]),
+          tf.pad(sdy, [
+            [0, 0],
+            [0, 1],
+            [0, 0],
+            [0, 0],
+          ]),
+        );
+        const gx = tf.sub(
+          tf.pad(sdx, [
+            [0, 0],
+            [0, 0],
+            [1, 0],
+            [0, 0],
+          ]),
+          tf.pad(sdx, [
+            [0, 0],
+            [0, 0],
+            [0, 1],
+            [0, 0],
+          ]),
+        );
         return tf.mul(tf.add(gy, gx), g);
       },
     };

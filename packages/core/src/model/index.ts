@@ -14,9 +14,4 @@ export {
   type TfjsWeightGroup,
   type WeightShards,
 } from "./tfjsLayersModel.js";
-export {
-  validateVgg19Weights,
-  VGG19_CONV_WEIGHT_SPECS,
-  VGG19_CONV_LAYER_NAMES,
-  type Vgg19ConvWeightSpec,
-} from "../vgg/weights.js";
+export { validateVgg19Weights, VGG19_CONV_WEIGHT_SPECS, VGG19_CONV_LAYER_NAMES, type Vgg19ConvWeightSpec } from "../vgg/weights.js";

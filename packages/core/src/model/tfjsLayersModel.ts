@@ -82,10 +82,7 @@ export function parseTfjsModelJson(modelJson: unknown, source = "model.json"): T
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue && issue.path.length > 0 ? `${issue.path.join(".")}: ` : "";
-    throw invalid(
-      source,
-      `not a TensorFlow.js model.json with a weightsManifest (${where}${issue?.message ?? "invalid"})`,
-    );
+    throw invalid(source, `not a TensorFlow.js model.json with a weightsManifest (${where}${issue?.message ?? "invalid"})`);
   }
   const json = parsed.data;
   if (json.format !== undefined && !(TFJS_MODEL_FORMATS as readonly string[]).includes(json.format)) {
@@ -120,12 +117,7 @@ export function weightGroupByteLength(group: TfjsWeightGroup): number {
  * its weights need. `tensorflowjs_converter` writes equal-sized shards with a smaller last one, which
  * lets the message name the shard that is short; otherwise it names the group's files.
  */
-export function checkWeightGroupShardSizes(
-  group: TfjsWeightGroup,
-  groupIndex: number,
-  shardSizes: readonly number[],
-  source = "model.json",
-): void {
+export function checkWeightGroupShardSizes(group: TfjsWeightGroup, groupIndex: number, shardSizes: readonly number[], source = "model.json"): void {
   const expected = weightGroupByteLength(group);
   const actual = shardSizes.reduce((a, b) => a + b, 0);
   if (actual === expected && shardSizes.length === group.paths.length) return;
@@ -156,18 +148,11 @@ export function checkWeightGroupShardSizes(
  * Fetch and size-check every group's shards, in manifest order. Returns one list of buffers per
  * group. A missing shard or one of the wrong size is an INVALID_WEIGHTS naming the shard file.
  */
-export async function loadWeightShards(
-  json: TfjsModelJson,
-  shards: WeightShards,
-  source = "model.json",
-): Promise<ArrayBuffer[][]> {
+export async function loadWeightShards(json: TfjsModelJson, shards: WeightShards, source = "model.json"): Promise<ArrayBuffer[][]> {
   const allPaths = json.weightsManifest.flatMap((g) => g.paths);
   if (Array.isArray(shards) && shards.length !== allPaths.length) {
     if (shards.length < allPaths.length) {
-      throw invalid(
-        source,
-        `weights shard "${allPaths[shards.length]}" is missing: the manifest lists ${allPaths.length} shard files, got ${shards.length}`,
-      );
+      throw invalid(source, `weights shard "${allPaths[shards.length]}" is missing: the manifest lists ${allPaths.length} shard files, got ${shards.length}`);
     }
     throw invalid(source, `got ${shards.length} weight shards but the manifest lists ${allPaths.length}`);
   }
@@ -214,11 +199,7 @@ export function stripOutputSuffix(name: string): string {
  * Keras weight names without `:0`. Quantised weights (uint8/uint16 affine, float16) come out as
  * float32, dequantised (`value = q * scale + min`). The caller owns (and disposes) the tensors.
  */
-export async function decodeLayersModelWeights(
-  modelJson: unknown,
-  shards: WeightShards,
-  options: DecodeWeightsOptions = {},
-): Promise<WeightMap> {
+export async function decodeLayersModelWeights(modelJson: unknown, shards: WeightShards, options: DecodeWeightsOptions = {}): Promise<WeightMap> {
   const source = options.source ?? "model.json";
   const json = parseTfjsModelJson(modelJson, source);
   const groups = await loadWeightShards(json, shards, source);

@@ -96,16 +96,23 @@ export class TfliteGraph {
       tf.dispose(owned);
       if (e instanceof PasticheError) throw e;
       // tfjs rejecting a tensor built from the file (shape and data disagree, …): the file is bad.
-      throw new PasticheError("INVALID_WEIGHTS", `${source}: malformed TFLite file: ${(e instanceof Error ? e.message : String(e)).split("\n")[0]}`, { cause: e });
+      throw new PasticheError("INVALID_WEIGHTS", `${source}: malformed TFLite file: ${(e instanceof Error ? e.message : String(e)).split("\n")[0]}`, {
+        cause: e,
+      });
     }
     const produced = new Set([...steps.map((s) => s.output), ...bound.keys(), ...model.inputs]);
     const missing = [...steps.flatMap((s) => s.inputs), ...model.outputs].find((i) => !produced.has(i));
     if (missing !== undefined) {
       tf.dispose(owned);
-      throw new PasticheError("INVALID_WEIGHTS", `${source}: malformed TFLite file: tensor "${model.tensors[missing]?.name ?? missing}" is read but never computed`);
+      throw new PasticheError(
+        "INVALID_WEIGHTS",
+        `${source}: malformed TFLite file: tensor "${model.tensors[missing]?.name ?? missing}" is read but never computed`,
+      );
     }
     const lastUse = new Map<number, number>();
-    steps.forEach((s, k) => { for (const i of s.inputs) lastUse.set(i, k); });
+    steps.forEach((s, k) => {
+      for (const i of s.inputs) lastUse.set(i, k);
+    });
     this.steps = steps;
     this.bound = bound;
     this.owned = owned;
@@ -130,7 +137,10 @@ export class TfliteGraph {
         throw new PasticheError("INVALID_OPTION", `${this.source}: input "${info.name}" was not given (inputs: ${this.inputs.map((i) => i.name).join(", ")})`);
       }
       if (t.rank !== info.shape.length || (info.shape.at(-1)! > 0 && t.shape.at(-1) !== info.shape.at(-1))) {
-        throw new PasticheError("INVALID_OPTION", `${this.source}: input "${info.name}" has shape [${t.shape.join(",")}], expected [${info.shape.join(",")}] (spatial sizes may differ)`);
+        throw new PasticheError(
+          "INVALID_OPTION",
+          `${this.source}: input "${info.name}" has shape [${t.shape.join(",")}], expected [${info.shape.join(",")}] (spatial sizes may differ)`,
+        );
       }
       values.set(this.inputIndices[k]!, t);
     });

@@ -190,7 +190,9 @@ const resizeNearest: Prepare = (op, ctx) => {
   const halfPixelCenters = op.options.halfPixelCenters ?? false;
   return ([x]) => {
     const [, h, w] = x!.shape as [number, number, number, number];
-    const target: [number, number] = factors ? [Math.max(1, Math.round(h * factors[0]!)), Math.max(1, Math.round(w * factors[1]!))] : [staticOut[0]!, staticOut[1]!];
+    const target: [number, number] = factors
+      ? [Math.max(1, Math.round(h * factors[0]!)), Math.max(1, Math.round(w * factors[1]!))]
+      : [staticOut[0]!, staticOut[1]!];
     if (target[0] === h && target[1] === w) return tf.clone(x!);
     return tf.image.resizeNearestNeighbor(x as tf.Tensor4D, target, alignCorners, halfPixelCenters);
   };

@@ -80,8 +80,12 @@ function readModel(r: FbReader, bytes: Uint8Array, source: string): TfliteModel 
   };
   const inputs = graph.int32s(SubGraphField.inputs) ?? [];
   const outputs = graph.int32s(SubGraphField.outputs) ?? [];
-  inputs.forEach((i) => { checkIndex(i, "a graph input", false); });
-  outputs.forEach((i) => { checkIndex(i, "a graph output", false); });
+  inputs.forEach((i) => {
+    checkIndex(i, "a graph input", false);
+  });
+  outputs.forEach((i) => {
+    checkIndex(i, "a graph output", false);
+  });
   if (outputs.length === 0) throw malformed(source, "the graph has no outputs");
   const operators = graph.tables(SubGraphField.operators, "operator").map((op, index): TfliteOperator => {
     const opcodeIndex = op.uint32(OperatorField.opcodeIndex);
@@ -90,8 +94,12 @@ function readModel(r: FbReader, bytes: Uint8Array, source: string): TfliteModel 
     const opInputs = op.int32s(OperatorField.inputs) ?? [];
     const opOutputs = op.int32s(OperatorField.outputs) ?? [];
     const opName = code.builtin === BuiltinOperator.CUSTOM ? `custom operator "${code.custom ?? "?"}"` : operatorName(code.builtin);
-    opInputs.forEach((i) => { checkIndex(i, `operator ${index} (${opName})`, true); });
-    opOutputs.forEach((i) => { checkIndex(i, `operator ${index} (${opName})`, false); });
+    opInputs.forEach((i) => {
+      checkIndex(i, `operator ${index} (${opName})`, true);
+    });
+    opOutputs.forEach((i) => {
+      checkIndex(i, `operator ${index} (${opName})`, false);
+    });
     return {
       index,
       opcode: code.builtin,

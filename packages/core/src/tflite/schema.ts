@@ -20,9 +20,7 @@ export const TensorType = {
   FLOAT64: 10,
 } as const;
 
-export const TENSOR_TYPE_NAMES: Readonly<Record<number, string>> = Object.fromEntries(
-  Object.entries(TensorType).map(([k, v]) => [v, k]),
-);
+export const TENSOR_TYPE_NAMES: Readonly<Record<number, string>> = Object.fromEntries(Object.entries(TensorType).map(([k, v]) => [v, k]));
 
 /** Builtin operator codes this importer implements, plus a few it names in errors. */
 export const BuiltinOperator = {
@@ -57,9 +55,7 @@ export const BuiltinOperator = {
   QUANTIZE: 114,
 } as const;
 
-const OPERATOR_NAMES: Readonly<Record<number, string>> = Object.fromEntries(
-  Object.entries(BuiltinOperator).map(([k, v]) => [v, k]),
-);
+const OPERATOR_NAMES: Readonly<Record<number, string>> = Object.fromEntries(Object.entries(BuiltinOperator).map(([k, v]) => [v, k]));
 
 /** A readable name for an operator code, e.g. "CONV_2D" or "builtin operator 201". */
 export function operatorName(code: number): string {

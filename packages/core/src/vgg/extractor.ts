@@ -2,12 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { PasticheError } from "../errors.js";
 import { validateVgg19Weights } from "./weights.js";
 import type { WeightMap } from "../model/weightMap.js";
-import {
-  conv2dReluFastGrad,
-  conv2dReluTfjsGrad,
-  flipKernelForInputGrad,
-  type FastGradConvWeights,
-} from "../ops/conv2dReluFastGrad.js";
+import { conv2dReluFastGrad, conv2dReluTfjsGrad, flipKernelForInputGrad, type FastGradConvWeights } from "../ops/conv2dReluFastGrad.js";
 import { VGG19_LAYERS, deepestLayerIndex, resolveLayerName, type VggLayer } from "./layers.js";
 import { preprocessCaffe } from "./preprocess.js";
 
@@ -57,7 +52,10 @@ export class VggFeatureExtractor {
     this.layers = [...new Set(options.layers.map(resolveLayerName))];
     const gradient = options.convGradient === undefined || options.convGradient === "auto" ? preferredConvGradient() : options.convGradient;
     const layers = VGG19_LAYERS.slice(0, deepestLayerIndex(this.layers) + 1);
-    validateVgg19Weights(weights, layers.filter((l) => l.kind === "conv").map((l) => l.name));
+    validateVgg19Weights(
+      weights,
+      layers.filter((l) => l.kind === "conv").map((l) => l.name),
+    );
     const flip = gradient === "flipped-conv";
     this.stages = layers.map((layer) => (layer.kind === "pool" ? { layer } : { layer, conv: convWeights(weights, layer, flip) }));
   }

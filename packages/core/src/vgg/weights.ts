@@ -34,10 +34,7 @@ export function validateVgg19Weights(weights: WeightMap, layers: readonly string
   for (const layer of layers) {
     const spec = VGG19_CONV_WEIGHT_SPECS.find((s) => s.layer === layer);
     if (!spec) {
-      throw new PasticheError(
-        "UNKNOWN_LAYER",
-        `"${layer}" is not a VGG19 conv layer (expected one of block1_conv1 … block5_conv4)`,
-      );
+      throw new PasticheError("UNKNOWN_LAYER", `"${layer}" is not a VGG19 conv layer (expected one of block1_conv1 … block5_conv4)`);
     }
     for (const [what, expected] of [
       ["kernel", spec.kernel],

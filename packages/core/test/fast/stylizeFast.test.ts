@@ -47,8 +47,12 @@ function solid(width: number, height: number, rgb: [number, number, number]): Rg
 }
 
 let before = 0;
-beforeEach(() => { before = tf.memory().numTensors; });
-afterEach(() => { expect(tf.memory().numTensors).toBe(before); });
+beforeEach(() => {
+  before = tf.memory().numTensors;
+});
+afterEach(() => {
+  expect(tf.memory().numTensors).toBe(before);
+});
 
 describe("bottleneck maths", () => {
   it("blends with normalised weights and interpolates towards the content", () => {
@@ -103,8 +107,22 @@ describe("stylizeFast", () => {
   it("yields start, one step per network pass, then done with the image (the shape of a Gatys run)", async () => {
     const events: FastEvent[] = [];
     const red = solid(16, 16, [255, 0, 0]);
-    for await (const e of stylizeFast({ content: solid(40, 20, [0, 0, 0]), styles: [red, red], models: new FakeModels(), options: { size: 32, strength: 0.5 }, cache: null })) events.push(e);
-    expect(events.map((e) => (e.type === "step" ? `${e.kind} ${e.step}/${e.steps}` : e.type))).toEqual(["start", "predict 1/4", "predict 2/4", "predict 3/4", "transfer 4/4", "done"]);
+    for await (const e of stylizeFast({
+      content: solid(40, 20, [0, 0, 0]),
+      styles: [red, red],
+      models: new FakeModels(),
+      options: { size: 32, strength: 0.5 },
+      cache: null,
+    }))
+      events.push(e);
+    expect(events.map((e) => (e.type === "step" ? `${e.kind} ${e.step}/${e.steps}` : e.type))).toEqual([
+      "start",
+      "predict 1/4",
+      "predict 2/4",
+      "predict 3/4",
+      "transfer 4/4",
+      "done",
+    ]);
     expect(events[0]).toMatchObject({ type: "start", width: 32, height: 16, steps: 4 });
     const done = events.at(-1)!;
     expect(done.type === "done" && [done.image.width, done.image.height]).toEqual([32, 16]);
@@ -152,7 +170,11 @@ describe("stylizeFast", () => {
   it("validates its options and inputs with one-line errors", async () => {
     const models = new FakeModels();
     const img = solid(16, 16, [0, 0, 0]);
-    const code = async (p: Promise<unknown>): Promise<string> => p.then(() => "none", (e: unknown) => (e instanceof PasticheError ? e.code : String(e)));
+    const code = async (p: Promise<unknown>): Promise<string> =>
+      p.then(
+        () => "none",
+        (e: unknown) => (e instanceof PasticheError ? e.code : String(e)),
+      );
     expect(await code(fast(img, [img], { models, strength: 1.5 }))).toBe("INVALID_OPTION");
     expect(await code(fast(img, [], { models }))).toBe("INVALID_OPTION");
     expect(await code(fast(img, [img], { models, styleBlendWeights: [1, 2] }))).toBe("INVALID_OPTION");

@@ -8,7 +8,9 @@ describe("memory model", () => {
   it("activation share: 1 up to block5_conv2, less for shallower networks, growing with depth", () => {
     expect(activationShare(DEFAULT_LAYERS)).toBeCloseTo(1, 12);
     const shares = ["block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "block5_conv1"].map((l) => activationShare([l]));
-    shares.slice(1).forEach((s, i) => { expect(s).toBeGreaterThan(shares[i]!); });
+    shares.slice(1).forEach((s, i) => {
+      expect(s).toBeGreaterThan(shares[i]!);
+    });
     expect(shares[4]).toBeLessThan(1);
     // block1_conv1 alone: 64 floats per pixel out of VGG19's total up to block5_conv2.
     expect(shares[0]! * (64 + 64 + 128 / 4 + 128 / 4 + (4 * 256) / 16 + (4 * 512) / 64 + 512 / 256 + 512 / 256)).toBeCloseTo(64, 9);

@@ -2,7 +2,15 @@ import { describe, expect, it } from "vitest";
 import { parseGatysOptions, planGatysRun, stageInfo, type PlanInput } from "../../src/index.js";
 
 function plan(o: Parameters<typeof parseGatysOptions>[0], sizes: Partial<Pick<PlanInput, "content" | "styles" | "backend" | "hasMasks">> = {}) {
-  return planGatysRun({ content: { width: 512, height: 384 }, styles: [{ width: 400, height: 400 }], backend: "wasm", hasMasks: false, seed: 42, ...sizes, options: parseGatysOptions(o) });
+  return planGatysRun({
+    content: { width: 512, height: 384 },
+    styles: [{ width: 400, height: 400 }],
+    backend: "wasm",
+    hasMasks: false,
+    seed: 42,
+    ...sizes,
+    options: parseGatysOptions(o),
+  });
 }
 
 describe("planGatysRun: the whole run, decided once", () => {
@@ -20,7 +28,11 @@ describe("planGatysRun: the whole run, decided once", () => {
 
   it("multi-scale: stages coarse to fine, styles scaled with each stage, the total is their sum", () => {
     const p = plan({ scales: 3, minSize: 128, iterations: 90 });
-    expect(p.stages.map((s) => [s.width, s.height])).toEqual([[128, 96], [256, 192], [512, 384]]);
+    expect(p.stages.map((s) => [s.width, s.height])).toEqual([
+      [128, 96],
+      [256, 192],
+      [512, 384],
+    ]);
     expect(p.stages.map((s) => s.styleSizes[0]!.width)).toEqual([100, 200, 400]);
     expect(p.iterations).toBe(p.stages.reduce((n, s) => n + s.iterations, 0));
     expect(p.stages.at(-1)!.iterations).toBe(60);
@@ -40,8 +52,20 @@ describe("planGatysRun: the whole run, decided once", () => {
   });
 
   it("refuses, before any work, a stage (here the coarsest) whose content or style is too small for the deepest layer", () => {
-    expect(() => plan({ scales: 2, minSize: 16 }, { content: { width: 64, height: 10 } })).toThrow(/the content image is 16x3: layer block5_conv2 needs at least 16 pixels/);
-    expect(() => plan({ scales: "off" }, { styles: [{ width: 400, height: 400 }, { width: 12, height: 40 }] })).toThrow(/style image 2 is 12x40/);
+    expect(() => plan({ scales: 2, minSize: 16 }, { content: { width: 64, height: 10 } })).toThrow(
+      /the content image is 16x3: layer block5_conv2 needs at least 16 pixels/,
+    );
+    expect(() =>
+      plan(
+        { scales: "off" },
+        {
+          styles: [
+            { width: 400, height: 400 },
+            { width: 12, height: 40 },
+          ],
+        },
+      ),
+    ).toThrow(/style image 2 is 12x40/);
   });
 
   it("is pure: the same input gives the same plan", () => {

@@ -17,7 +17,11 @@ describe("tile geometry of a stage (resolveTiling)", () => {
     expect(resolveTiling(1000, 400, options({ tileSize: 250 }), "wasm", false)).toEqual({ tileSize: 240, margin: 32, align: 16 });
     // Never below four alignment steps, and the margin is a whole number of them.
     expect(resolveTiling(1000, 400, options({ tileSize: 64 }), "wasm", false)).toEqual({ tileSize: 64, margin: 32, align: 16 });
-    expect(resolveTiling(1000, 400, options({ tileSize: 64, contentLayers: ["block5_pool"] }), "wasm", false)).toEqual({ tileSize: 128, margin: 32, align: 32 });
+    expect(resolveTiling(1000, 400, options({ tileSize: 64, contentLayers: ["block5_pool"] }), "wasm", false)).toEqual({
+      tileSize: 128,
+      margin: 32,
+      align: 32,
+    });
   });
 
   it("auto tiles only what would not fit the budget, with a tile that does", () => {
@@ -30,8 +34,12 @@ describe("tile geometry of a stage (resolveTiling)", () => {
   });
 
   it("refuses what tiling can't do, naming the way out", () => {
-    expect(() => resolveTiling(1000, 400, options({ tileSize: 256, optimizer: "lbfgs" }), "wasm", false)).toThrow(/1000x400 output is optimised in 256 px tiles, which needs the Adam optimizer/);
+    expect(() => resolveTiling(1000, 400, options({ tileSize: 256, optimizer: "lbfgs" }), "wasm", false)).toThrow(
+      /1000x400 output is optimised in 256 px tiles, which needs the Adam optimizer/,
+    );
     expect(() => resolveTiling(1000, 400, options({ tileSize: 256 }), "wasm", true)).toThrow(/does not support style masks/);
-    expect(() => resolveTiling(4096, 4096, options({ maxMemory: 2 ** 29 }), "wasm", false)).toThrow(/maxMemory 512 MB is too small even for 64 px tiles on the wasm backend \(about .* needed\)/);
+    expect(() => resolveTiling(4096, 4096, options({ maxMemory: 2 ** 29 }), "wasm", false)).toThrow(
+      /maxMemory 512 MB is too small even for 64 px tiles on the wasm backend \(about .* needed\)/,
+    );
   });
 });

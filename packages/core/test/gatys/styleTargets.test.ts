@@ -6,7 +6,9 @@ import { maxRelativeDifference } from "../helpers/compare.js";
 import { SHALLOW_RUN_OPTIONS, syntheticVggWeights, testImage } from "../helpers/syntheticVgg.js";
 
 const weights = syntheticVggWeights("block2_conv1");
-afterAll(() => { disposeWeightMap(weights); });
+afterAll(() => {
+  disposeWeightMap(weights);
+});
 const layers = [...SHALLOW_RUN_OPTIONS.contentLayers, ...SHALLOW_RUN_OPTIONS.styleLayers];
 
 describe("tiled style targets", () => {

@@ -2,13 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-wasm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { PasticheError } from "../../src/errors.js";
-import {
-  checkWeightGroupShardSizes,
-  decodeLayersModelWeights,
-  disposeWeightMap,
-  parseTfjsModelJson,
-  weightGroupByteLength,
-} from "../../src/model/index.js";
+import { checkWeightGroupShardSizes, decodeLayersModelWeights, disposeWeightMap, parseTfjsModelJson, weightGroupByteLength } from "../../src/model/index.js";
 
 beforeAll(async () => {
   await tf.setBackend("wasm");
@@ -116,17 +110,18 @@ describe("decodeLayersModelWeights", () => {
         },
       ],
     };
-    const w = await decodeLayersModelWeights(quantModel, [
-      bytes([0, 1, 2, 255, 0, 4, 8, 255]),
-      new Uint16Array([1000, 65535]).buffer,
-    ]);
+    const w = await decodeLayersModelWeights(quantModel, [bytes([0, 1, 2, 255, 0, 4, 8, 255]), new Uint16Array([1000, 65535]).buffer]);
     try {
       expect(w["block1_conv1/kernel"]!.dtype).toBe("float32");
       expect(w["block1_conv1/kernel"]!.shape).toEqual([1, 1, 1, 4]);
       const k = Array.from(w["block1_conv1/kernel"]!.dataSync());
-      [-1, -0.5, 0, 126.5].forEach((v, i) => { expect(k[i]).toBeCloseTo(v, 5); });
+      [-1, -0.5, 0, 126.5].forEach((v, i) => {
+        expect(k[i]).toBeCloseTo(v, 5);
+      });
       const b = Array.from(w["block1_conv1/bias"]!.dataSync());
-      [2, 3, 4, 65.75].forEach((v, i) => { expect(b[i]).toBeCloseTo(v, 5); });
+      [2, 3, 4, 65.75].forEach((v, i) => {
+        expect(b[i]).toBeCloseTo(v, 5);
+      });
       const d = Array.from(w["dense/kernel"]!.dataSync());
       expect(d[0]).toBeCloseTo(1, 5);
       expect(d[1]).toBeCloseTo(65.535, 3);
@@ -139,9 +134,7 @@ describe("decodeLayersModelWeights", () => {
     // 1.0 = 0x3c00, -2.0 = 0xc000, 0.5 = 0x3800 in IEEE half precision.
     const model = {
       format: "graph-model",
-      weightsManifest: [
-        { paths: ["w.bin"], weights: [{ name: "x", shape: [3], dtype: "float32", quantization: { dtype: "float16" } }] },
-      ],
+      weightsManifest: [{ paths: ["w.bin"], weights: [{ name: "x", shape: [3], dtype: "float32", quantization: { dtype: "float16" } }] }],
     };
     const w = await decodeLayersModelWeights(model, [new Uint16Array([0x3c00, 0xc000, 0x3800]).buffer]);
     expect(Array.from(w["x"]!.dataSync())).toEqual([1, -2, 0.5]);
@@ -178,7 +171,9 @@ describe("weight shard checks", () => {
       weights: [{ name: "k", shape: [850], dtype: "float32" as const }],
     };
     expect(weightGroupByteLength(group)).toBe(3400);
-    expect(() => { checkWeightGroupShardSizes(group, 0, [1024, 1024, 1024, 328]); }).not.toThrow();
+    expect(() => {
+      checkWeightGroupShardSizes(group, 0, [1024, 1024, 1024, 328]);
+    }).not.toThrow();
     const e = (() => {
       try {
         checkWeightGroupShardSizes(group, 0, [1024, 500, 1024, 328]);
@@ -209,16 +204,16 @@ describe("weight shard checks", () => {
 
   it("passes through a PasticheError thrown by the fetch function", async () => {
     const mine = new PasticheError("FILE_NOT_FOUND", "no such file /x/group1-shard1of2.bin");
-    const e = await caught(() =>
-      decodeLayersModelWeights(floatModel, () => Promise.reject(mine)),
-    );
+    const e = await caught(() => decodeLayersModelWeights(floatModel, () => Promise.reject(mine)));
     expect(e).toBe(mine);
   });
 
   it("rejects a too-long shard", async () => {
     const long = new Uint8Array(40);
     long.set(allFloat);
-    const e = await caught(() => decodeLayersModelWeights({ ...floatModel, weightsManifest: [{ ...floatModel.weightsManifest[0]!, paths: ["one.bin"] }] }, [long.buffer]));
+    const e = await caught(() =>
+      decodeLayersModelWeights({ ...floatModel, weightsManifest: [{ ...floatModel.weightsManifest[0]!, paths: ["one.bin"] }] }, [long.buffer]),
+    );
     expect(e.message).toContain('"one.bin" is 40 bytes, expected 36');
   });
 
@@ -235,7 +230,13 @@ describe("weight shard checks", () => {
 
 describe("model.json validation", () => {
   it("rejects JSON that is not a model.json", async () => {
-    for (const bad of [null, 42, {}, { weightsManifest: "x" }, { weightsManifest: [{ paths: ["a"], weights: [{ name: "k", shape: [-1], dtype: "float32" }] }] }]) {
+    for (const bad of [
+      null,
+      42,
+      {},
+      { weightsManifest: "x" },
+      { weightsManifest: [{ paths: ["a"], weights: [{ name: "k", shape: [-1], dtype: "float32" }] }] },
+    ]) {
       const e = await caught(() => decodeLayersModelWeights(bad, []));
       expect(e.code).toBe("INVALID_WEIGHTS");
       expect(e.message).toMatch(/^model\.json: /);
@@ -245,9 +246,7 @@ describe("model.json validation", () => {
   it("rejects an unknown format, string weights and uint8 quantisation without scale/min", () => {
     const base = floatModel.weightsManifest[0]!;
     expect(() => parseTfjsModelJson({ ...floatModel, format: "saved-model" })).toThrow(/unsupported model format "saved-model"/);
-    expect(() =>
-      parseTfjsModelJson({ weightsManifest: [{ ...base, weights: [{ name: "s", shape: [1], dtype: "string" }] }] }),
-    ).toThrow(/dtype string/);
+    expect(() => parseTfjsModelJson({ weightsManifest: [{ ...base, weights: [{ name: "s", shape: [1], dtype: "string" }] }] })).toThrow(/dtype string/);
     expect(() =>
       parseTfjsModelJson({
         weightsManifest: [{ ...base, weights: [{ name: "q", shape: [1], dtype: "float32", quantization: { dtype: "uint8" } }] }],
@@ -260,7 +259,13 @@ describe("model.json validation", () => {
   it("rejects a name that repeats once :0 is stripped", async () => {
     const model = {
       weightsManifest: [
-        { paths: ["a.bin"], weights: [{ name: "k", shape: [1], dtype: "float32" }, { name: "k:0", shape: [1], dtype: "float32" }] },
+        {
+          paths: ["a.bin"],
+          weights: [
+            { name: "k", shape: [1], dtype: "float32" },
+            { name: "k:0", shape: [1], dtype: "float32" },
+          ],
+        },
       ],
     };
     const before = tf.memory().numTensors;

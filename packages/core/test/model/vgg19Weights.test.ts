@@ -2,13 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-wasm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PasticheError } from "../../src/errors.js";
-import {
-  disposeWeightMap,
-  validateVgg19Weights,
-  VGG19_CONV_LAYER_NAMES,
-  VGG19_CONV_WEIGHT_SPECS,
-  type WeightMap,
-} from "../../src/model/index.js";
+import { disposeWeightMap, validateVgg19Weights, VGG19_CONV_LAYER_NAMES, VGG19_CONV_WEIGHT_SPECS, type WeightMap } from "../../src/model/index.js";
 
 let full: WeightMap;
 
@@ -23,7 +17,9 @@ beforeAll(async () => {
   }
 });
 
-afterAll(() => { disposeWeightMap(full); });
+afterAll(() => {
+  disposeWeightMap(full);
+});
 
 function error(fn: () => void): PasticheError {
   try {
@@ -38,11 +34,22 @@ function error(fn: () => void): PasticheError {
 describe("VGG19 weight specs", () => {
   it("lists the 16 conv layers with Keras' shapes", () => {
     expect(VGG19_CONV_LAYER_NAMES).toEqual([
-      "block1_conv1", "block1_conv2",
-      "block2_conv1", "block2_conv2",
-      "block3_conv1", "block3_conv2", "block3_conv3", "block3_conv4",
-      "block4_conv1", "block4_conv2", "block4_conv3", "block4_conv4",
-      "block5_conv1", "block5_conv2", "block5_conv3", "block5_conv4",
+      "block1_conv1",
+      "block1_conv2",
+      "block2_conv1",
+      "block2_conv2",
+      "block3_conv1",
+      "block3_conv2",
+      "block3_conv3",
+      "block3_conv4",
+      "block4_conv1",
+      "block4_conv2",
+      "block4_conv3",
+      "block4_conv4",
+      "block5_conv1",
+      "block5_conv2",
+      "block5_conv3",
+      "block5_conv4",
     ]);
     const byName = Object.fromEntries(VGG19_CONV_WEIGHT_SPECS.map((s) => [s.layer, s]));
     expect(byName["block1_conv1"]!.kernel).toEqual([3, 3, 3, 64]);
@@ -60,12 +67,16 @@ describe("VGG19 weight specs", () => {
 
 describe("validateVgg19Weights", () => {
   it("accepts a complete set", () => {
-    expect(() => { validateVgg19Weights(full); }).not.toThrow();
+    expect(() => {
+      validateVgg19Weights(full);
+    }).not.toThrow();
   });
 
   it("names a missing kernel with its expected shape", () => {
     const { ["block3_conv2/kernel"]: _gone, ...rest } = full;
-    const e = error(() => { validateVgg19Weights(rest); });
+    const e = error(() => {
+      validateVgg19Weights(rest);
+    });
     expect(e.code).toBe("INVALID_WEIGHTS");
     expect(e.message).toContain("block3_conv2: kernel block3_conv2/kernel is missing, expected shape [3,3,256,256]");
   });
@@ -74,12 +85,15 @@ describe("validateVgg19Weights", () => {
     const wrongKernel = tf.zeros([3, 3, 64, 32]);
     const wrongBias = tf.zeros([3]);
     try {
-      const e = error(() => { validateVgg19Weights({ ...full, "block1_conv2/kernel": wrongKernel, "block1_conv1/bias": wrongBias }); },
-      );
+      const e = error(() => {
+        validateVgg19Weights({ ...full, "block1_conv2/kernel": wrongKernel, "block1_conv1/bias": wrongBias });
+      });
       expect(e.code).toBe("INVALID_WEIGHTS");
       expect(e.message).toContain("block1_conv1: bias has shape [3], expected [64]");
       expect(e.message).toContain("(and 1 more problem)");
-      const e2 = error(() => { validateVgg19Weights({ ...full, "block1_conv2/kernel": wrongKernel }); });
+      const e2 = error(() => {
+        validateVgg19Weights({ ...full, "block1_conv2/kernel": wrongKernel });
+      });
       expect(e2.message).toContain("block1_conv2: kernel has shape [3,3,64,32], expected [3,3,64,64]");
     } finally {
       wrongKernel.dispose();
@@ -90,7 +104,9 @@ describe("validateVgg19Weights", () => {
   it("rejects non-float32 weights", () => {
     const intBias = tf.zeros([64], "int32");
     try {
-      const e = error(() => { validateVgg19Weights({ ...full, "block1_conv1/bias": intBias }, ["block1_conv1"]); });
+      const e = error(() => {
+        validateVgg19Weights({ ...full, "block1_conv1/bias": intBias }, ["block1_conv1"]);
+      });
       expect(e.message).toContain("block1_conv1: bias has dtype int32, expected float32");
     } finally {
       intBias.dispose();
@@ -102,14 +118,20 @@ describe("validateVgg19Weights", () => {
       "block1_conv1/kernel": full["block1_conv1/kernel"]!,
       "block1_conv1/bias": full["block1_conv1/bias"]!,
     };
-    expect(() => { validateVgg19Weights(partial, ["block1_conv1"]); }).not.toThrow();
-    const e = error(() => { validateVgg19Weights(partial); });
+    expect(() => {
+      validateVgg19Weights(partial, ["block1_conv1"]);
+    }).not.toThrow();
+    const e = error(() => {
+      validateVgg19Weights(partial);
+    });
     expect(e.message).toContain("block1_conv2: kernel block1_conv2/kernel is missing");
     expect(e.message).toContain("(and 29 more problems)");
   });
 
   it("rejects a layer name that is not a VGG19 conv", () => {
-    const e = error(() => { validateVgg19Weights(full, ["block1_pool"]); });
+    const e = error(() => {
+      validateVgg19Weights(full, ["block1_pool"]);
+    });
     expect(e.code).toBe("UNKNOWN_LAYER");
     expect(e.message).toContain("block1_pool");
   });

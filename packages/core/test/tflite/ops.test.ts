@@ -21,8 +21,12 @@ import {
 import { referenceConv, seeded } from "./helpers/reference.js";
 
 let before = 0;
-beforeEach(() => { before = tf.memory().numTensors; });
-afterEach(() => { expect(tf.memory().numTensors).toBe(before); });
+beforeEach(() => {
+  before = tf.memory().numTensors;
+});
+afterEach(() => {
+  expect(tf.memory().numTensors).toBe(before);
+});
 
 /** Build, load and run a model on one or more inputs; returns the first output's values and shape. */
 async function run(spec: ModelSpec, inputs: tf.Tensor[]): Promise<{ shape: number[]; values: Float32Array }> {
@@ -84,7 +88,11 @@ describe("TFLite operators", () => {
       },
       [tf.tensor4d(x, [1, 5, 6, 2])],
     );
-    const ref = referenceConv({ h: 5, w: 6, c: 2, data: x }, w, [3, 3, 3, 2], bias, { padding: "SAME", stride: [1, 1], act: (v) => Math.min(6, Math.max(0, v)) });
+    const ref = referenceConv({ h: 5, w: 6, c: 2, data: x }, w, [3, 3, 3, 2], bias, {
+      padding: "SAME",
+      stride: [1, 1],
+      act: (v) => Math.min(6, Math.max(0, v)),
+    });
     expect(shape).toEqual([1, 5, 6, 3]);
     expectClose(values, ref.data);
   });
@@ -118,7 +126,12 @@ describe("TFLite operators", () => {
   it("DEPTHWISE_CONV_2D with multiplier 2, stride 2, fused RELU", async () => {
     const w = seeded(3 * 3 * 4, 4);
     const bias = [0.5, 0, -0.5, 0.1];
-    const ref = referenceConv({ h: 5, w: 6, c: 2, data: x }, w, [1, 3, 3, 4], bias, { padding: "SAME", stride: [2, 2], depthwise: true, act: (v) => Math.max(0, v) });
+    const ref = referenceConv({ h: 5, w: 6, c: 2, data: x }, w, [1, 3, 3, 4], bias, {
+      padding: "SAME",
+      stride: [2, 2],
+      depthwise: true,
+      act: (v) => Math.max(0, v),
+    });
     const { shape, values } = await run(
       {
         tensors: [
@@ -127,7 +140,9 @@ describe("TFLite operators", () => {
           { name: "b", shape: [4], data: f32(bias) },
           { name: "y", shape: [1, 3, 3, 4] },
         ],
-        ops: [{ op: Op.DEPTHWISE_CONV_2D, inputs: [0, 1, 2], outputs: [3], options: depthwiseOptions({ stride: [2, 2], multiplier: 2, activation: Act.RELU }) }],
+        ops: [
+          { op: Op.DEPTHWISE_CONV_2D, inputs: [0, 1, 2], outputs: [3], options: depthwiseOptions({ stride: [2, 2], multiplier: 2, activation: Act.RELU }) },
+        ],
         inputs: [0],
         outputs: [3],
       },
@@ -288,7 +303,13 @@ describe("TFLite errors", () => {
   });
 
   it("names an unsupported operator", () => {
-    const e = (() => { try { TfliteGraph.fromBytes(buildTflite(base(Op.SPLIT)), { source: "m.tflite" }); } catch (err) { return err; } })();
+    const e = (() => {
+      try {
+        TfliteGraph.fromBytes(buildTflite(base(Op.SPLIT)), { source: "m.tflite" });
+      } catch (err) {
+        return err;
+      }
+    })();
     expect(e).toBeInstanceOf(PasticheError);
     expect((e as PasticheError).code).toBe("INVALID_WEIGHTS");
     expect((e as PasticheError).message).toMatch(/^m\.tflite: unsupported TFLite operator SPLIT \(operator 0\)/);
@@ -297,7 +318,7 @@ describe("TFLite errors", () => {
   });
 
   it("rejects a file that is not TFLite, a wrong schema version, and several subgraphs' worth of nonsense", () => {
-    expect(() => TfliteGraph.fromBytes(new TextEncoder().encode("{\"format\":\"graph-model\"}"), { source: "x.json" })).toThrow(/x\.json: not a TFLite model/);
+    expect(() => TfliteGraph.fromBytes(new TextEncoder().encode('{"format":"graph-model"}'), { source: "x.json" })).toThrow(/x\.json: not a TFLite model/);
     expect(() => TfliteGraph.fromBytes(buildTflite({ ...base(Op.LOGISTIC), version: 2 }))).toThrow(/schema version 2/);
     expect(() => TfliteGraph.fromBytes(new Uint8Array(3))).toThrow(/malformed TFLite file: only 3 bytes/);
   });

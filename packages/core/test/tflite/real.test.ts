@@ -13,7 +13,21 @@ const file = (name: string): Uint8Array => readFileSync(path.join(dir!, name));
  * Expected values from an independent float32 interpreter of the same files (Python, TensorFlow's
  * ops, weights dequantised the same way) on the synthetic images below.
  */
-const REFERENCE = {"bottleneck": [0.9404255151748657, -1.4063291549682617, 2.1403615474700928, 1.6044871807098389, -1.8807274103164673, -1.3460849523544312, 2.4040141105651855, 1.715376377105713, -0.07989144325256348, -0.0665583536028862, -0.4834083914756775, -0.6123182773590088], "quantized": {"mean": [0.5795182585716248, 0.43860840797424316, 0.36538246273994446], "samples": [0.8396832346916199, 0.13142721354961395, 0.45695406198501587, 0.932881236076355, 0.6366872191429138, 0.4786159098148346, 0.09764648973941803]}, "f16": {"mean": [0.5792372822761536, 0.4379135072231293, 0.3647077977657318], "samples": [0.8404433131217957, 0.1312180459499359, 0.457151859998703, 0.9284021854400635, 0.6466677188873291, 0.5025484561920166, 0.10287714004516602]}, "sampleIndices": [0, 1, 777, 5000, 9000, 12345, 18431]} as const;
+const REFERENCE = {
+  bottleneck: [
+    0.9404255151748657, -1.4063291549682617, 2.1403615474700928, 1.6044871807098389, -1.8807274103164673, -1.3460849523544312, 2.4040141105651855,
+    1.715376377105713, -0.07989144325256348, -0.0665583536028862, -0.4834083914756775, -0.6123182773590088,
+  ],
+  quantized: {
+    mean: [0.5795182585716248, 0.43860840797424316, 0.36538246273994446],
+    samples: [0.8396832346916199, 0.13142721354961395, 0.45695406198501587, 0.932881236076355, 0.6366872191429138, 0.4786159098148346, 0.09764648973941803],
+  },
+  f16: {
+    mean: [0.5792372822761536, 0.4379135072231293, 0.3647077977657318],
+    samples: [0.8404433131217957, 0.1312180459499359, 0.457151859998703, 0.9284021854400635, 0.6466677188873291, 0.5025484561920166, 0.10287714004516602],
+  },
+  sampleIndices: [0, 1, 777, 5000, 9000, 12345, 18431],
+} as const;
 
 function synthetic(h: number, w: number, a: number, b: number, c: number): tf.Tensor4D {
   const data = new Float32Array(h * w * 3);
@@ -45,14 +59,20 @@ describeNeeding([dir ? undefined : NO_WEIGHTS], "the real Magenta TFLite files",
       const b = models.predictStyle(style);
       expect(b.shape).toEqual([1, 1, 1, 100]);
       const bv = await b.data();
-      REFERENCE.bottleneck.forEach((v, i) => { expect(bv[i]).toBeCloseTo(v, 4); });
+      REFERENCE.bottleneck.forEach((v, i) => {
+        expect(bv[i]).toBeCloseTo(v, 4);
+      });
       const y = models.transfer(content, b);
       expect(y.shape).toEqual([1, 64, 96, 3]);
       const yv = (await y.data()) as Float32Array;
       const ref = REFERENCE[variant];
-      REFERENCE.sampleIndices.forEach((idx, k) => { expect(Math.abs(yv[idx]! - ref.samples[k]!)).toBeLessThan(2e-4); });
+      REFERENCE.sampleIndices.forEach((idx, k) => {
+        expect(Math.abs(yv[idx]! - ref.samples[k]!)).toBeLessThan(2e-4);
+      });
       const means = [0, 1, 2].map((c) => yv.filter((_, i) => i % 3 === c).reduce((a, v) => a + v, 0) / (64 * 96));
-      means.forEach((m, c) => { expect(Math.abs(m - ref.mean[c]!)).toBeLessThan(1e-4); });
+      means.forEach((m, c) => {
+        expect(Math.abs(m - ref.mean[c]!)).toBeLessThan(1e-4);
+      });
       tf.dispose([style, content, b, y]);
       models.dispose();
     }

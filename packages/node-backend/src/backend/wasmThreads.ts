@@ -132,10 +132,7 @@ async function initThreaded(threads: number): Promise<boolean> {
     wasm.setThreadsCount(threads);
     // If a worker never answered, setBackend would hang forever. Giving up is safe:
     // the next setBackend() makes tfjs discard this attempt.
-    ok = await Promise.race([
-      tf.setBackend("wasm"),
-      new Promise<boolean>((resolve) => setTimeout(resolve, INIT_TIMEOUT_MS, false).unref()),
-    ]);
+    ok = await Promise.race([tf.setBackend("wasm"), new Promise<boolean>((resolve) => setTimeout(resolve, INIT_TIMEOUT_MS, false).unref())]);
   } catch {
     ok = false;
   } finally {

@@ -124,7 +124,7 @@ export function readPngText(png: Uint8Array): Record<string, string> {
   assertPngHeader(png);
   const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
   const result: Record<string, string> = {};
-  for (let offset = 8; ; ) {
+  for (let offset = 8; ;) {
     if (offset + 12 > png.length) throw new PasticheError("INVALID_IMAGE", "Truncated PNG: no IEND chunk");
     const length = view.getUint32(offset);
     const type = decodeLatin1(png.subarray(offset + 4, offset + 8));

@@ -75,18 +75,11 @@ export async function downloadModel(entry: ModelEntry, options: DownloadOptions)
     res = await (options.fetchImpl ?? fetch)(url, { redirect: "follow", ...(options.signal ? { signal: options.signal } : {}) });
   } catch (e) {
     if (options.signal?.aborted) throw aborted();
-    throw new PasticheError(
-      "DOWNLOAD_FAILED",
-      `could not reach ${hostOf(url)} to download ${entry.id} (${causeText(e)}); ${manual}`,
-      { cause: e },
-    );
+    throw new PasticheError("DOWNLOAD_FAILED", `could not reach ${hostOf(url)} to download ${entry.id} (${causeText(e)}); ${manual}`, { cause: e });
   }
   if (!res.ok || !res.body) {
     await res.body?.cancel().catch(() => undefined);
-    throw new PasticheError(
-      "DOWNLOAD_FAILED",
-      `${hostOf(url)} answered HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ""} for ${url}; ${manual}`,
-    );
+    throw new PasticheError("DOWNLOAD_FAILED", `${hostOf(url)} answered HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ""} for ${url}; ${manual}`);
   }
   const header = Number(res.headers.get("content-length") ?? NaN);
   const contentLength = Number.isInteger(header) && header > 0 ? header : undefined;
@@ -99,7 +92,11 @@ export async function downloadModel(entry: ModelEntry, options: DownloadOptions)
     try {
       fh = await open(tmp, "w");
     } catch (e) {
-      throw new PasticheError("OUTPUT_NOT_WRITABLE", `cannot write to the models directory ${dir} (${errorText(e)}); set ${MODELS_DIR_ENV} to a writable directory`, { cause: e });
+      throw new PasticheError(
+        "OUTPUT_NOT_WRITABLE",
+        `cannot write to the models directory ${dir} (${errorText(e)}); set ${MODELS_DIR_ENV} to a writable directory`,
+        { cause: e },
+      );
     }
     const hash = createHash("md5");
     let received = 0;
@@ -132,10 +129,7 @@ export async function downloadModel(entry: ModelEntry, options: DownloadOptions)
     await fh.close();
     fh = undefined;
     if (contentLength !== undefined && received !== contentLength) {
-      throw new PasticheError(
-        "DOWNLOAD_FAILED",
-        `the download from ${hostOf(url)} ended after ${received} of ${contentLength} bytes; try again, or ${manual}`,
-      );
+      throw new PasticheError("DOWNLOAD_FAILED", `the download from ${hostOf(url)} ended after ${received} of ${contentLength} bytes; try again, or ${manual}`);
     }
     const md5 = hash.digest("hex");
     // No published hash (UNKNOWN_MD5): nothing to compare with; the CLI says "not checked".

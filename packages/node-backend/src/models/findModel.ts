@@ -74,9 +74,7 @@ export async function locateModel(entry: ModelEntry, options: LocateOptions = {}
       `${entry.title} (${entry.id}) not found at the given weights path ${p}: looked at ${looked.join(", ")}; pass a TensorFlow.js model directory, its model.json or a Keras .h5 file, or ${howToGet(entry)}`,
     );
   }
-  const resolved = options.modelsDir !== undefined
-    ? { dir: path.resolve(options.modelsDir), source: "option" as const }
-    : resolveModelsDir(options.env);
+  const resolved = options.modelsDir !== undefined ? { dir: path.resolve(options.modelsDir), source: "option" as const } : resolveModelsDir(options.env);
   const found = await searchDir(entry, resolved.dir, looked);
   if (found) return found;
   const from = resolved.source === "env" ? ` (from ${MODELS_DIR_ENV})` : resolved.source === "default" ? " (the default cache)" : "";
@@ -108,9 +106,7 @@ export interface LoadVgg19Options extends LocateOptions {
  * Locate, read and validate the VGG19 weights: every (requested) conv layer must have a kernel
  * [3,3,in,out] and a bias [out]. The caller owns the returned tensors (`disposeWeightMap`).
  */
-export async function loadVgg19Weights(
-  options: LoadVgg19Options = {},
-): Promise<{ weights: WeightMap; source: ModelSource }> {
+export async function loadVgg19Weights(options: LoadVgg19Options = {}): Promise<{ weights: WeightMap; source: ModelSource }> {
   const source = await locateVgg19(options);
   const weights = await readModelWeights(source);
   try {

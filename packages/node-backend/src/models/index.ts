@@ -11,15 +11,7 @@ export {
 } from "./registry.js";
 export { readLayersModelWeights, layersModelDirIOHandler, resolveModelJsonPath } from "./layersModelDir.js";
 export { readKerasH5Weights, kerasWeightKey, type ReadKerasH5Options } from "./kerasH5.js";
-export {
-  locateModel,
-  locateVgg19,
-  loadVgg19Weights,
-  readModelWeights,
-  type LoadVgg19Options,
-  type LocateOptions,
-  type ModelSource,
-} from "./findModel.js";
+export { locateModel, locateVgg19, loadVgg19Weights, readModelWeights, type LoadVgg19Options, type LocateOptions, type ModelSource } from "./findModel.js";
 export {
   downloadModel,
   verifyModel,

@@ -47,9 +47,7 @@ async function readHdf5Header(file: string, size: number): Promise<Hdf5Header | 
       };
       const base = read(start);
       const eof = sizeOfOffsets === undefined ? undefined : read(start + 2 * sizeOfOffsets);
-      return version !== undefined && version <= 3 && base !== undefined && eof !== undefined
-        ? { offset, recordedSize: base + eof }
-        : { offset };
+      return version !== undefined && version <= 3 && base !== undefined && eof !== undefined ? { offset, recordedSize: base + eof } : { offset };
     }
     return undefined;
   } finally {

@@ -1,13 +1,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type * as tf from "@tensorflow/tfjs-core";
-import {
-  PasticheError,
-  decodeLayersModelWeights,
-  loadWeightShards,
-  parseTfjsModelJson,
-  type WeightMap,
-} from "@pastiche/core";
+import { PasticheError, decodeLayersModelWeights, loadWeightShards, parseTfjsModelJson, type WeightMap } from "@pastiche/core";
 import { errorText, readFileArrayBuffer, statOrUndefined } from "./fsUtil.js";
 
 /**

@@ -110,10 +110,7 @@ export function listModels(): ModelEntry[] {
 export function getModelEntry(id: string): ModelEntry {
   const entry = MODEL_REGISTRY[id];
   if (!entry) {
-    throw new PasticheError(
-      "INVALID_OPTION",
-      `unknown model "${id}": known models are ${Object.keys(MODEL_REGISTRY).join(", ")}`,
-    );
+    throw new PasticheError("INVALID_OPTION", `unknown model "${id}": known models are ${Object.keys(MODEL_REGISTRY).join(", ")}`);
   }
   return entry;
 }

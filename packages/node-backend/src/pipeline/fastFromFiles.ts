@@ -51,7 +51,9 @@ async function readModelFile(p: string): Promise<Uint8Array> {
     return await readFile(p);
   } catch (e) {
     const missing = (e as NodeJS.ErrnoException).code === "ENOENT";
-    throw new PasticheError(missing ? "MODEL_NOT_FOUND" : "INVALID_WEIGHTS", missing ? `model file ${p} not found` : `cannot read ${p} (${errorText(e)})`, { cause: e });
+    throw new PasticheError(missing ? "MODEL_NOT_FOUND" : "INVALID_WEIGHTS", missing ? `model file ${p} not found` : `cannot read ${p} (${errorText(e)})`, {
+      cause: e,
+    });
   }
 }
 
@@ -130,10 +132,14 @@ export interface FastFileRequest extends FastModelsRequest {
 }
 
 /** The fast path's events from files; "done" also names the model files used (absolute paths). */
-export type FastFileEvent = Exclude<FastEvent, { type: "done" }> | (Extract<FastEvent, { type: "done" }> & { readonly predictorPath?: string; readonly transferPath?: string });
+export type FastFileEvent =
+  Exclude<FastEvent, { type: "done" }> | (Extract<FastEvent, { type: "done" }> & { readonly predictorPath?: string; readonly transferPath?: string });
 
 /** Read the content (at the output size) and the style images (as they are: core crops them). */
-export async function readFastInputs(request: Pick<FastFileRequest, "content" | "styles" | "maxInputPixels">, size: number | undefined): Promise<{ content: RgbImage; styles: RgbImage[] }> {
+export async function readFastInputs(
+  request: Pick<FastFileRequest, "content" | "styles" | "maxInputPixels">,
+  size: number | undefined,
+): Promise<{ content: RgbImage; styles: RgbImage[] }> {
   const maxPixels = request.maxInputPixels !== undefined ? { maxPixels: request.maxInputPixels } : {};
   const content = await readImage(request.content, { ...(size !== undefined ? { longestSide: size } : {}), ...maxPixels });
   const styles = await Promise.all(request.styles.map((s) => readImage(s, maxPixels)));
@@ -168,7 +174,11 @@ export async function* stylizeFastFromFiles(request: FastFileRequest): AsyncGene
 }
 
 /** The fast result for images already decoded, with the models found as for the CLI (`--init fast`). */
-export async function stylizeFastToImage(content: RgbImage, styles: readonly RgbImage[], request: FastModelsRequest & { styleBlendWeights?: readonly number[] }): Promise<RgbImage> {
+export async function stylizeFastToImage(
+  content: RgbImage,
+  styles: readonly RgbImage[],
+  request: FastModelsRequest & { styleBlendWeights?: readonly number[] },
+): Promise<RgbImage> {
   const { styleBlendWeights, ...modelsRequest } = request;
   const { models } = await cachedFastStyleModels(modelsRequest);
   const done = await untilDone(stylizeFast({ content, styles, models, options: styleBlendWeights ? { styleBlendWeights: [...styleBlendWeights] } : {} }));

@@ -87,7 +87,12 @@ export async function sha256File(path: string): Promise<string> {
   return hash.digest("hex");
 }
 
-export async function hashRunInputs(inputs: { content: string; styles: readonly string[]; styleMasks?: readonly string[] | undefined; init: GatysInit }): Promise<InputHashes> {
+export async function hashRunInputs(inputs: {
+  content: string;
+  styles: readonly string[];
+  styleMasks?: readonly string[] | undefined;
+  init: GatysInit;
+}): Promise<InputHashes> {
   const initPath = initFile(inputs.init);
   const [content, styles, styleMasks, init] = await Promise.all([
     sha256File(inputs.content),
@@ -137,12 +142,19 @@ export async function verifyRunInputs(settings: RunSettings, source: string): Pr
   const now = await hashRunInputs({ ...settings, init });
   const check = (what: string, path: string, recorded: string | undefined, actual: string | undefined) => {
     if (recorded !== actual) {
-      throw new PasticheError("INPUT_CHANGED", `${what} ${path} is not the file ${source} was made from (sha256 ${actual?.slice(0, 12) ?? "none"}…, recorded ${recorded?.slice(0, 12) ?? "none"}…)`);
+      throw new PasticheError(
+        "INPUT_CHANGED",
+        `${what} ${path} is not the file ${source} was made from (sha256 ${actual?.slice(0, 12) ?? "none"}…, recorded ${recorded?.slice(0, 12) ?? "none"}…)`,
+      );
     }
   };
   check("content image", settings.content, settings.sha256.content, now.content);
-  settings.styles.forEach((s, i) => { check("style image", s, settings.sha256.styles[i], now.styles[i]); });
-  settings.styleMasks?.forEach((m, i) => { check("style mask", m, settings.sha256.styleMasks?.[i], now.styleMasks?.[i]); });
+  settings.styles.forEach((s, i) => {
+    check("style image", s, settings.sha256.styles[i], now.styles[i]);
+  });
+  settings.styleMasks?.forEach((m, i) => {
+    check("style mask", m, settings.sha256.styleMasks?.[i], now.styleMasks?.[i]);
+  });
   const initPath = initFile(init);
   if (initPath !== undefined) check("starting image", initPath, settings.sha256.init, now.init);
 }

@@ -20,8 +20,14 @@ describe("initBackend auto", () => {
 
   it("computes the same convolution on 2 threads as the reference values", async () => {
     await initBackend(undefined, {});
-    const x = tf.tensor4d(Array.from({ length: 2 * 5 * 5 * 3 }, (_, i) => Math.sin(i)), [2, 5, 5, 3]);
-    const w = tf.tensor4d(Array.from({ length: 3 * 3 * 3 * 4 }, (_, i) => Math.cos(i)), [3, 3, 3, 4]);
+    const x = tf.tensor4d(
+      Array.from({ length: 2 * 5 * 5 * 3 }, (_, i) => Math.sin(i)),
+      [2, 5, 5, 3],
+    );
+    const w = tf.tensor4d(
+      Array.from({ length: 3 * 3 * 3 * 4 }, (_, i) => Math.cos(i)),
+      [3, 3, 3, 4],
+    );
     const y = tf.conv2d(x, w, 1, "same");
     // Reference computed by direct summation.
     const xv = x.arraySync();

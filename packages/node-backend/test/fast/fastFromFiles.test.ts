@@ -16,7 +16,9 @@ const modelsDir = realModelsDir();
 const content = path.join(sharedImages, "content/sailboat.jpg");
 const wave = path.join(sharedImages, "style/the_great_wave.jpg");
 
-beforeAll(async () => { await initBackend("wasm"); });
+beforeAll(async () => {
+  await initBackend("wasm");
+});
 
 describe("fast models in the registry", () => {
   it("knows the three Magenta files, with TF Hub sources and no invented hash", () => {
@@ -25,7 +27,9 @@ describe("fast models in the registry", () => {
       "magenta-arbitrary-tflite/style_transfer_quantized_384.tflite",
       "magenta-arbitrary-tflite/style_transfer_f16_384.tflite",
     ]);
-    expect(MAGENTA_STYLE_TRANSFER_MODEL.download?.url).toMatch(/^https:\/\/tfhub\.dev\/google\/lite-model\/magenta\/arbitrary-image-stylization-v1-256\/int8\/transfer/);
+    expect(MAGENTA_STYLE_TRANSFER_MODEL.download?.url).toMatch(
+      /^https:\/\/tfhub\.dev\/google\/lite-model\/magenta\/arbitrary-image-stylization-v1-256\/int8\/transfer/,
+    );
     expect(MAGENTA_STYLE_PREDICT_MODEL.download?.md5).toBe(UNKNOWN_MD5);
   });
 
@@ -50,7 +54,8 @@ describe("fast models in the registry", () => {
       expect(e.message).toContain(path.join(dir, "magenta-arbitrary-tflite/style_predict_quantized_256.tflite"));
       expect(e.message).toContain("pastiche models download magenta-style-predict");
       await mkdir(path.join(dir, "magenta-arbitrary-tflite"));
-      for (const f of [...MAGENTA_STYLE_PREDICT_MODEL.localForms, ...MAGENTA_STYLE_TRANSFER_MODEL.localForms]) await writeFile(path.join(dir, f.path), "not a model");
+      for (const f of [...MAGENTA_STYLE_PREDICT_MODEL.localForms, ...MAGENTA_STYLE_TRANSFER_MODEL.localForms])
+        await writeFile(path.join(dir, f.path), "not a model");
       const bad = await caught(() => loadFastStyleModels({ modelsDir: dir }));
       expect(bad.code).toBe("INVALID_WEIGHTS");
       expect(bad.message).toMatch(/style_predict_quantized_256\.tflite: (malformed TFLite file|not a TFLite model)/);
@@ -64,7 +69,11 @@ describe("TF.js graph models behind the same interface", () => {
   it("loads a predictor and a transformer with tf.loadGraphModel and stylises with them", async () => {
     const { dir, cleanup } = await tempDir();
     const float = { type: "DT_FLOAT" };
-    const placeholder = (name: string) => ({ name, op: "Placeholder", attr: { dtype: float, shape: { shape: { dim: [{ size: "-1" }, { size: "-1" }, { size: "-1" }, { size: "3" }] } } } });
+    const placeholder = (name: string) => ({
+      name,
+      op: "Placeholder",
+      attr: { dtype: float, shape: { shape: { dim: [{ size: "-1" }, { size: "-1" }, { size: "-1" }, { size: "3" }] } } },
+    });
     const graph = (nodes: unknown[], weights: { name: string; shape: number[]; dtype: string }[]) => ({
       format: "graph-model",
       generatedBy: "pastiche test",
@@ -74,20 +83,40 @@ describe("TF.js graph models behind the same interface", () => {
     try {
       // Predictor: the mean colour. Transformer: content × 0 + bottleneck (fills with the colour).
       await mkdir(path.join(dir, "predictor"));
-      await writeFile(path.join(dir, "predictor/model.json"), JSON.stringify(graph([
-        placeholder("style"),
-        { name: "axes", op: "Const", attr: { dtype: { type: "DT_INT32" }, value: { tensor: { dtype: "DT_INT32", tensorShape: { dim: [{ size: "2" }] } } } } },
-        { name: "out", op: "Mean", input: ["style", "axes"], attr: { keep_dims: { b: true }, T: float, Tidx: { type: "DT_INT32" } } },
-      ], [{ name: "axes", shape: [2], dtype: "int32" }])));
+      await writeFile(
+        path.join(dir, "predictor/model.json"),
+        JSON.stringify(
+          graph(
+            [
+              placeholder("style"),
+              {
+                name: "axes",
+                op: "Const",
+                attr: { dtype: { type: "DT_INT32" }, value: { tensor: { dtype: "DT_INT32", tensorShape: { dim: [{ size: "2" }] } } } },
+              },
+              { name: "out", op: "Mean", input: ["style", "axes"], attr: { keep_dims: { b: true }, T: float, Tidx: { type: "DT_INT32" } } },
+            ],
+            [{ name: "axes", shape: [2], dtype: "int32" }],
+          ),
+        ),
+      );
       await writeFile(path.join(dir, "predictor/group1-shard1of1.bin"), new Uint8Array(Int32Array.of(1, 2).buffer));
       await mkdir(path.join(dir, "transformer"));
-      await writeFile(path.join(dir, "transformer/model.json"), JSON.stringify(graph([
-        placeholder("content"),
-        placeholder("bottleneck"),
-        { name: "zero", op: "Const", attr: { dtype: float, value: { tensor: { dtype: "DT_FLOAT", tensorShape: {} } } } },
-        { name: "scaled", op: "Mul", input: ["content", "zero"], attr: { T: float } },
-        { name: "out", op: "AddV2", input: ["scaled", "bottleneck"], attr: { T: float } },
-      ], [{ name: "zero", shape: [], dtype: "float32" }])));
+      await writeFile(
+        path.join(dir, "transformer/model.json"),
+        JSON.stringify(
+          graph(
+            [
+              placeholder("content"),
+              placeholder("bottleneck"),
+              { name: "zero", op: "Const", attr: { dtype: float, value: { tensor: { dtype: "DT_FLOAT", tensorShape: {} } } } },
+              { name: "scaled", op: "Mul", input: ["content", "zero"], attr: { T: float } },
+              { name: "out", op: "AddV2", input: ["scaled", "bottleneck"], attr: { T: float } },
+            ],
+            [{ name: "zero", shape: [], dtype: "float32" }],
+          ),
+        ),
+      );
       await writeFile(path.join(dir, "transformer/group1-shard1of1.bin"), new Uint8Array(Float32Array.of(0).buffer));
       const models = await loadMagentaGraphModels(path.join(dir, "predictor"), path.join(dir, "transformer/model.json"));
       expect(models).toBeInstanceOf(GraphModelStyleModels);
@@ -126,8 +155,18 @@ describeNeeding([modelsDir ? undefined : NO_WEIGHTS, needs.sharedImages()], "the
   });
 
   it("int8 and fp16 transfer files give results within a few levels, at a non-square size", async () => {
-    const int8 = await untilDone(stylizeFastFromFiles({ content: path.join(sharedImages, "content/stata.jpg"), styles: [wave], modelsDir: modelsDir!, options: { size: 301 } }));
-    const fp16 = await untilDone(stylizeFastFromFiles({ content: path.join(sharedImages, "content/stata.jpg"), styles: [wave], modelsDir: modelsDir!, transferVariant: "f16", options: { size: 301 } }));
+    const int8 = await untilDone(
+      stylizeFastFromFiles({ content: path.join(sharedImages, "content/stata.jpg"), styles: [wave], modelsDir: modelsDir!, options: { size: 301 } }),
+    );
+    const fp16 = await untilDone(
+      stylizeFastFromFiles({
+        content: path.join(sharedImages, "content/stata.jpg"),
+        styles: [wave],
+        modelsDir: modelsDir!,
+        transferVariant: "f16",
+        options: { size: 301 },
+      }),
+    );
     expect([int8.image.width, int8.image.height]).toEqual([301, 200]);
     expect(fp16.transferPath).toMatch(/f16/);
     expect(meanAbsDiff(int8.image.data, fp16.image.data)).toBeLessThan(3);

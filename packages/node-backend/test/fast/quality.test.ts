@@ -2,7 +2,16 @@ import path from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { NO_WEIGHTS, describeNeeding, needs } from "@pastiche/vitest-config/needs";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { DEFAULT_STYLE_LAYERS, VggFeatureExtractor, disposeWeightMap, gramMatrix, rgbImageToTensor, styleLoss, type RgbImage, type WeightMap } from "@pastiche/core";
+import {
+  DEFAULT_STYLE_LAYERS,
+  VggFeatureExtractor,
+  disposeWeightMap,
+  gramMatrix,
+  rgbImageToTensor,
+  styleLoss,
+  type RgbImage,
+  type WeightMap,
+} from "@pastiche/core";
 import { initBackend } from "../../src/backend/index.js";
 import { readImage } from "../../src/images/index.js";
 import { loadVgg19Weights } from "../../src/models/index.js";

@@ -36,7 +36,9 @@ describeNeeding([modelsDir ? undefined : NO_WEIGHTS, needs.sharedImages()], "til
     content = await readImage(path.join(sharedImages, "content", "sailboat.jpg"), { size: { width: SIZE, height: SIZE } });
     style = await readImage(path.join(sharedImages, "style", "starry_night.jpg"), { longestSide: SIZE });
   });
-  afterAll(() => { tf.dispose(Object.values(weights)); });
+  afterAll(() => {
+    tf.dispose(Object.values(weights));
+  });
 
   /** The change the optimisation made, (result − content) as floats: seams show up in it. */
   async function tiledChange(shiftGrid: boolean, margin: number, iterations: number): Promise<Float32Array> {
@@ -44,7 +46,16 @@ describeNeeding([modelsDir ? undefined : NO_WEIGHTS, needs.sharedImages()], "til
     const extractor = new VggFeatureExtractor(weights, { layers: [...options.contentLayers, ...options.styleLayers] });
     const c = rgbImageToTensor(content);
     const image = tf.variable(c.clone());
-    const objective = tiledObjective({ extractor, content: c, styles: [style], options, weights, seed: 3, shiftGrid, tiling: { tileSize: TILE, margin, align: 16 } });
+    const objective = tiledObjective({
+      extractor,
+      content: c,
+      styles: [style],
+      options,
+      weights,
+      seed: 3,
+      shiftGrid,
+      tiling: { tileSize: TILE, margin, align: 16 },
+    });
     const adam = new AdamImageOptimizer();
     try {
       for (let i = 0; i < iterations; i++) {

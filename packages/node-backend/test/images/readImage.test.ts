@@ -130,10 +130,20 @@ describe("readImage: decoding", () => {
   });
 
   it("converts greyscale and 16-bit input to 8-bit RGB", async () => {
-    const grey = await readImage(await save("grey.png", await rawInput(Uint8Array.from([10, 200]), 2, 1, 1).png().toBuffer()));
+    const grey = await readImage(
+      await save(
+        "grey.png",
+        await rawInput(Uint8Array.from([10, 200]), 2, 1, 1)
+          .png()
+          .toBuffer(),
+      ),
+    );
     expect(Array.from(grey.data)).toEqual([10, 10, 10, 200, 200, 200]);
 
-    const deep = await rawInput(Uint8Array.from([255, 0, 0, 0, 128, 255]), 2, 1).toColourspace("rgb16").png().toBuffer();
+    const deep = await rawInput(Uint8Array.from([255, 0, 0, 0, 128, 255]), 2, 1)
+      .toColourspace("rgb16")
+      .png()
+      .toBuffer();
     expect((await sharp(deep).metadata()).depth).toBe("ushort"); // precondition: really 16-bit
     const image = await readImage(await save("deep.png", deep));
     expect(Array.from(image.data)).toEqual([255, 0, 0, 0, 128, 255]);
@@ -142,7 +152,12 @@ describe("readImage: decoding", () => {
 
 describe("readImage: resizing", () => {
   it("scales down and up so the longest side matches, keeping the aspect ratio", async () => {
-    const path = await save("300x200.png", await sharp({ create: { width: 300, height: 200, channels: 3, background: "#2060a0" } }).png().toBuffer());
+    const path = await save(
+      "300x200.png",
+      await sharp({ create: { width: 300, height: 200, channels: 3, background: "#2060a0" } })
+        .png()
+        .toBuffer(),
+    );
     const down = await readImage(path, { longestSide: 150 });
     expect([down.width, down.height, down.data.length]).toEqual([150, 100, 150 * 100 * 3]);
     const up = await readImage(path, { longestSide: 600 });
@@ -155,7 +170,12 @@ describe("readImage: resizing", () => {
   });
 
   it("rounds each side and keeps at least one pixel", async () => {
-    const path = await save("1000x3.png", await sharp({ create: { width: 1000, height: 3, channels: 3, background: "#000" } }).png().toBuffer());
+    const path = await save(
+      "1000x3.png",
+      await sharp({ create: { width: 1000, height: 3, channels: 3, background: "#000" } })
+        .png()
+        .toBuffer(),
+    );
     const image = await readImage(path, { longestSide: 10 });
     expect([image.width, image.height]).toEqual([10, 1]);
     expect(fitLongestSide(101, 33, 10)).toEqual({ width: 10, height: 3 });
@@ -241,7 +261,12 @@ describe("readImage: errors", () => {
 
   describe("pixel limit", () => {
     it("refuses more than maxPixels, accepts exactly maxPixels", async () => {
-      const path = await save("200x100.png", await sharp({ create: { width: 200, height: 100, channels: 3, background: "#fff" } }).png().toBuffer());
+      const path = await save(
+        "200x100.png",
+        await sharp({ create: { width: 200, height: 100, channels: 3, background: "#fff" } })
+          .png()
+          .toBuffer(),
+      );
       const err = await catchPasticheError(() => readImage(path, { maxPixels: 19_999 }));
       expect(err.code).toBe("IMAGE_TOO_LARGE");
       expect(err.message).toBe(`Image file ${path} is too large: 200x100 (20,000 pixels) exceeds the limit of 19,999 pixels`);
@@ -249,7 +274,12 @@ describe("readImage: errors", () => {
     });
 
     it("also limits the resized size", async () => {
-      const path = await save("small.png", await sharp({ create: { width: 20, height: 10, channels: 3, background: "#fff" } }).png().toBuffer());
+      const path = await save(
+        "small.png",
+        await sharp({ create: { width: 20, height: 10, channels: 3, background: "#fff" } })
+          .png()
+          .toBuffer(),
+      );
       const err = await catchPasticheError(() => readImage(path, { longestSide: 200, maxPixels: 10_000 }));
       expect(err.code).toBe("IMAGE_TOO_LARGE");
       expect(err.message).toContain("resizing it to 200x100");
@@ -284,13 +314,13 @@ describe("readImage: errors", () => {
     });
   });
 
-  it.each([
-    [{ longestSide: 0 }],
-    [{ longestSide: 12.5 }],
-    [{ maxPixels: -1 }],
-    [{ maxPixels: Number.NaN }],
-  ])("refuses invalid options %j", async (options) => {
-    const path = await save("opt.png", await sharp({ create: { width: 2, height: 2, channels: 3, background: "#fff" } }).png().toBuffer());
+  it.each([[{ longestSide: 0 }], [{ longestSide: 12.5 }], [{ maxPixels: -1 }], [{ maxPixels: Number.NaN }]])("refuses invalid options %j", async (options) => {
+    const path = await save(
+      "opt.png",
+      await sharp({ create: { width: 2, height: 2, channels: 3, background: "#fff" } })
+        .png()
+        .toBuffer(),
+    );
     expect((await catchPasticheError(() => readImage(path, options))).code).toBe("INVALID_OPTION");
   });
 });

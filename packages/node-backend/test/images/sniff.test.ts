@@ -66,7 +66,9 @@ describe("jpegHasEnd", () => {
   });
 
   it("accepts data appended after EOI and ignores an EOI inside a segment", async () => {
-    const jpeg = await sharp({ create: { width: 8, height: 8, channels: 3, background: "#f00" } }).jpeg().toBuffer();
+    const jpeg = await sharp({ create: { width: 8, height: 8, channels: 3, background: "#f00" } })
+      .jpeg()
+      .toBuffer();
     expect(jpegHasEnd(Buffer.concat([jpeg, Buffer.from("appended motion-photo video")]))).toBe(true);
     // SOI, then an APP1 segment (length 6) whose payload contains FF D9, then nothing.
     expect(jpegHasEnd(bytes([0xff, 0xd8, 0xff, 0xe1, 0x00, 0x06, 0xff, 0xd9, 0xff, 0xd9]))).toBe(false);

@@ -69,9 +69,7 @@ describe("writeImage", () => {
     await writeImage(path, image(5, 5), { text });
     const bytes = await readFile(path);
     expect(readPngText(bytes)).toEqual(text);
-    expect((await sharp(bytes, { failOn: "warning" }).metadata()).comments).toEqual(
-      Object.entries(text).map(([keyword, value]) => ({ keyword, text: value })),
-    );
+    expect((await sharp(bytes, { failOn: "warning" }).metadata()).comments).toEqual(Object.entries(text).map(([keyword, value]) => ({ keyword, text: value })));
     expect(Buffer.from((await readImage(path)).data).equals(Buffer.from(image(5, 5).data))).toBe(true);
   });
 

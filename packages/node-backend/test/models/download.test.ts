@@ -184,9 +184,7 @@ describe("verifyModel", () => {
     expect(v.files[1]!.problem).toContain("pastiche models download testnet");
     expect(v.usable).toBeUndefined();
 
-    const { shards } = await writeLayersModel(path.join(dir, "testnet"), [
-      { name: "k", shape: [40], values: new Float32Array(40) },
-    ], 64);
+    const { shards } = await writeLayersModel(path.join(dir, "testnet"), [{ name: "k", shape: [40], values: new Float32Array(40) }], 64);
     v = await verifyModel(entry(payloadMd5), dir);
     expect(v.files[0]).toMatchObject({ present: true, hash: "not-checked", shards: "ok" });
     expect(v.usable).toEqual({ kind: "layers-model", path: path.join(dir, "testnet/model.json") });

@@ -3,15 +3,7 @@ import path from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { disposeWeightMap } from "@pastiche/core";
-import {
-  MODELS_DIR_ENV,
-  VGG19_MODEL,
-  defaultModelsDir,
-  getModelEntry,
-  loadVgg19Weights,
-  locateVgg19,
-  resolveModelsDir,
-} from "../../src/models/index.js";
+import { MODELS_DIR_ENV, VGG19_MODEL, defaultModelsDir, getModelEntry, loadVgg19Weights, locateVgg19, resolveModelsDir } from "../../src/models/index.js";
 import { caught, expectOneLine, seq, tempDir, useWasm, writeKerasH5, writeLayersModel } from "./helpers.js";
 
 let root: string;
@@ -29,14 +21,20 @@ const H5 = "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5";
 async function writeVggH5(file: string, { wrongBias = false } = {}): Promise<void> {
   await writeKerasH5(file, [
     { name: "input_1", weights: [] },
-    { name: "block1_conv1", weights: [
-      { name: "block1_conv1_W_1:0", shape: [3, 3, 3, 64], values: seq(3 * 3 * 3 * 64, 0.001) },
-      { name: "block1_conv1_b_1:0", shape: wrongBias ? [32] : [64], values: seq(wrongBias ? 32 : 64, 0.01) },
-    ] },
-    { name: "block1_conv2", weights: [
-      { name: "block1_conv2_W_1:0", shape: [3, 3, 64, 64], values: seq(3 * 3 * 64 * 64, 0.0001) },
-      { name: "block1_conv2_b_1:0", shape: [64], values: seq(64, 0.01) },
-    ] },
+    {
+      name: "block1_conv1",
+      weights: [
+        { name: "block1_conv1_W_1:0", shape: [3, 3, 3, 64], values: seq(3 * 3 * 3 * 64, 0.001) },
+        { name: "block1_conv1_b_1:0", shape: wrongBias ? [32] : [64], values: seq(wrongBias ? 32 : 64, 0.01) },
+      ],
+    },
+    {
+      name: "block1_conv2",
+      weights: [
+        { name: "block1_conv2_W_1:0", shape: [3, 3, 64, 64], values: seq(3 * 3 * 64 * 64, 0.0001) },
+        { name: "block1_conv2_b_1:0", shape: [64], values: seq(64, 0.01) },
+      ],
+    },
     { name: "block1_pool", weights: [] },
   ]);
 }
@@ -167,10 +165,14 @@ describe("loadVgg19Weights", () => {
 
   it("loads a layers model and reports a broken one", async () => {
     const dir = path.join(root, "lm");
-    await writeLayersModel(path.join(dir, "vgg19"), [
-      { name: "block1_conv1/kernel", shape: [3, 3, 3, 64], values: seq(1728, 0.001) },
-      { name: "block1_conv1/bias", shape: [64], values: seq(64, 0.01) },
-    ], 4096);
+    await writeLayersModel(
+      path.join(dir, "vgg19"),
+      [
+        { name: "block1_conv1/kernel", shape: [3, 3, 3, 64], values: seq(1728, 0.001) },
+        { name: "block1_conv1/bias", shape: [64], values: seq(64, 0.01) },
+      ],
+      4096,
+    );
     const { weights, source } = await loadVgg19Weights({ modelsDir: dir, layers: ["block1_conv1"] });
     expect(source.kind).toBe("layers-model");
     expect(weights["block1_conv1/kernel"]!.dataSync()).toEqual(seq(1728, 0.001));

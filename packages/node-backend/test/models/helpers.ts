@@ -50,11 +50,7 @@ function fixedStrings(target: InstanceType<typeof h5wasm.Group>, name: string, v
  * nested groups, as h5py does). `underModelWeights` nests everything in `model_weights/` like a
  * full-model save.
  */
-export async function writeKerasH5(
-  file: string,
-  layers: H5Layer[],
-  options: { underModelWeights?: boolean; earliestFormat?: boolean } = {},
-): Promise<void> {
+export async function writeKerasH5(file: string, layers: H5Layer[], options: { underModelWeights?: boolean; earliestFormat?: boolean } = {}): Promise<void> {
   await h5wasm.ready;
   // `earliestFormat` writes superblock version 0, as h5py does by default (Keras Applications' files).
   const f = new h5wasm.File(file, "w", options.earliestFormat ? { libver: ["earliest", "v108"] } : {});
@@ -62,10 +58,18 @@ export async function writeKerasH5(
     f.create_attribute("backend", "tensorflow");
     f.create_attribute("keras_version", "2.2.4");
     const root = options.underModelWeights ? f.create_group("model_weights") : f;
-    fixedStrings(root, "layer_names", layers.map((l) => l.name));
+    fixedStrings(
+      root,
+      "layer_names",
+      layers.map((l) => l.name),
+    );
     for (const layer of layers) {
       const g = root.create_group(layer.name);
-      fixedStrings(g, "weight_names", layer.weights.map((w) => w.name));
+      fixedStrings(
+        g,
+        "weight_names",
+        layer.weights.map((w) => w.name),
+      );
       for (const w of layer.weights) {
         const parts = w.name.split("/");
         let parent = g;

@@ -69,14 +69,20 @@ describe("readKerasH5Weights", () => {
   it("reads the Keras 1-era names of Keras Applications' VGG files (block1_conv1_W_1:0)", async () => {
     const file = path.join(dir, "legacy.h5");
     await writeKerasH5(file, [
-      { name: "block1_conv1", weights: [
-        { name: "block1_conv1_W_1:0", shape: [3, 3, 3, 4], values: k1 },
-        { name: "block1_conv1_b_1:0", shape: [4], values: b1 },
-      ] },
-      { name: "block1_conv2", weights: [
-        { name: "block1_conv2_W_1:0", shape: [3, 3, 4, 2], values: k2 },
-        { name: "block1_conv2_b_1:0", shape: [2], values: b2 },
-      ] },
+      {
+        name: "block1_conv1",
+        weights: [
+          { name: "block1_conv1_W_1:0", shape: [3, 3, 3, 4], values: k1 },
+          { name: "block1_conv1_b_1:0", shape: [4], values: b1 },
+        ],
+      },
+      {
+        name: "block1_conv2",
+        weights: [
+          { name: "block1_conv2_W_1:0", shape: [3, 3, 4, 2], values: k2 },
+          { name: "block1_conv2_b_1:0", shape: [2], values: b2 },
+        ],
+      },
       { name: "block1_pool", weights: [] },
     ]);
     await expectTinyWeights(file);

@@ -48,7 +48,9 @@ describe("readLayersModelWeights", () => {
     const decoded = tf.io.decodeWeights(artifacts.weightData!, artifacts.weightSpecs!);
     expect(decoded["block1_conv1/kernel"]!.dataSync()).toEqual(kernel);
     expect(decoded["block1_conv1/bias"]!.dataSync()).toEqual(bias);
-    Object.values(decoded).forEach((t) => { t.dispose(); });
+    Object.values(decoded).forEach((t) => {
+      t.dispose();
+    });
   });
 
   it("reports a directory without model.json as FILE_NOT_FOUND with the path", async () => {

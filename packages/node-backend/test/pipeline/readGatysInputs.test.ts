@@ -45,7 +45,9 @@ describe("readGatysInputs", () => {
       const large = path.join(dir, "large.png");
       await rawInput(patternRgb(100, 80), 100, 80).png().toFile(large);
       // The same pixel limit as the other inputs (the content, 80x60, is under it).
-      const big = await catchPasticheError(() => readGatysInputs({ content, styles: [content], styleMasks: [large], maxInputPixels: 6000, options: { size: 40 } }));
+      const big = await catchPasticheError(() =>
+        readGatysInputs({ content, styles: [content], styleMasks: [large], maxInputPixels: 6000, options: { size: 40 } }),
+      );
       expect(big.code).toBe("IMAGE_TOO_LARGE");
     } finally {
       await cleanup();

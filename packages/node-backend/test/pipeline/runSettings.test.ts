@@ -28,7 +28,15 @@ async function withInputs(fn: (dir: string, settings: RunSettings) => Promise<vo
     const settings: RunSettings = {
       content,
       styles: [style],
-      options: parseGatysOptions({ size: 64, iterations: 3, seed: 7, preserveColors: "luminance", scales: "auto", averaging: 0.95, init: { kind: "image", path: init } }),
+      options: parseGatysOptions({
+        size: 64,
+        iterations: 3,
+        seed: 7,
+        preserveColors: "luminance",
+        scales: "auto",
+        averaging: 0.95,
+        init: { kind: "image", path: init },
+      }),
       sha256: await hashRunInputs({ content, styles: [style], init: { kind: "image", path: init } }),
       versions: { pastiche: "0.0.0-test", tfjs: "4.22.0" },
       backend: "wasm",
@@ -63,7 +71,11 @@ describe("run settings", () => {
     await withInputs(async (dir, settings) => {
       const mask = path.join(dir, "mask.png");
       await writeFile(mask, "mask bytes");
-      const withMask: RunSettings = { ...settings, styleMasks: [mask], sha256: await hashRunInputs({ ...settings, styleMasks: [mask], init: settings.options.init }) };
+      const withMask: RunSettings = {
+        ...settings,
+        styleMasks: [mask],
+        sha256: await hashRunInputs({ ...settings, styleMasks: [mask], init: settings.options.init }),
+      };
       const back = parseRunSettings(formatRunSettings(withMask), "out.png");
       expect(back.styleMasks).toEqual([mask]);
       expect(back.sha256.styleMasks).toEqual([createHash("sha256").update("mask bytes").digest("hex")]);
@@ -91,7 +103,11 @@ describe("run settings", () => {
       const badOptions = formatRunSettings({ ...settings, options: { ...settings.options, iterations: -1 } });
       expect(() => parseRunSettings(badOptions, "x.png")).toThrow(/iterations/);
       // Settings recorded before the start moved into the options read as today's.
-      const legacy = JSON.stringify({ ...settings, init: settings.options.init.kind === "image" ? settings.options.init.path : "", options: { ...settings.options, init: "image" } });
+      const legacy = JSON.stringify({
+        ...settings,
+        init: settings.options.init.kind === "image" ? settings.options.init.path : "",
+        options: { ...settings.options, init: "image" },
+      });
       expect(parseRunSettings(legacy, "legacy.png")).toEqual(settings);
     });
   });

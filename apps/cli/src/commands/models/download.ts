@@ -20,7 +20,9 @@ export default class ModelsDownload extends BaseCommand {
       : undefined;
     let started = false;
     const controller = new AbortController();
-    const onSigint = () => { controller.abort(); };
+    const onSigint = () => {
+      controller.abort();
+    };
     process.once("SIGINT", onSigint);
     try {
       const result = await downloadModel(entry, {
@@ -38,7 +40,9 @@ export default class ModelsDownload extends BaseCommand {
         },
       });
       bar?.stop();
-      this.log(`downloaded ${result.path} (${result.bytes} bytes, md5 ${result.md5} ${entry.download?.md5 === UNKNOWN_MD5 ? "not checked: no published hash" : "verified"})`);
+      this.log(
+        `downloaded ${result.path} (${result.bytes} bytes, md5 ${result.md5} ${entry.download?.md5 === UNKNOWN_MD5 ? "not checked: no published hash" : "verified"})`,
+      );
     } finally {
       bar?.stop();
       process.off("SIGINT", onSigint);

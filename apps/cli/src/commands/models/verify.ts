@@ -15,7 +15,9 @@ export default class ModelsVerify extends BaseCommand {
     for (const entry of entries) {
       const v = await verifyModel(entry, dir);
       for (const f of v.files.filter((f) => f.present)) {
-        this.log(`${entry.id}: ${f.path}: ${f.problem ? `BAD — ${f.problem}` : f.hash === "ok" ? "md5 ok" : f.shards ? "shards ok" : "present, hash not checked (no published hash)"}`);
+        this.log(
+          `${entry.id}: ${f.path}: ${f.problem ? `BAD — ${f.problem}` : f.hash === "ok" ? "md5 ok" : f.shards ? "shards ok" : "present, hash not checked (no published hash)"}`,
+        );
         if (f.problem) problems.push(f.problem);
       }
       if (!v.usable) problems.push(`${entry.id} is not installed in ${dir}: run \`pastiche models download ${entry.id}\``);

@@ -56,7 +56,8 @@ export const publicProcedure = t.procedure
   })
   .use(async ({ next }) => {
     const result = await next();
-    if (!result.ok && isDiskFull(result.error.cause)) throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: DISK_FULL_MESSAGE, cause: result.error.cause });
+    if (!result.ok && isDiskFull(result.error.cause))
+      throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: DISK_FULL_MESSAGE, cause: result.error.cause });
     return result;
   });
 export const createCallerFactory = t.createCallerFactory;

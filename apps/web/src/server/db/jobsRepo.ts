@@ -81,7 +81,9 @@ export class JobsRepo {
   list(owner: string, limit: number, beforeSeq: number | undefined): JobRow[] {
     return beforeSeq === undefined
       ? this.db.prepare<[string, number], JobRow>("SELECT * FROM jobs WHERE owner = ? AND deleting = 0 ORDER BY seq DESC LIMIT ?").all(owner, limit)
-      : this.db.prepare<[string, number, number], JobRow>("SELECT * FROM jobs WHERE owner = ? AND deleting = 0 AND seq < ? ORDER BY seq DESC LIMIT ?").all(owner, beforeSeq, limit);
+      : this.db
+          .prepare<[string, number, number], JobRow>("SELECT * FROM jobs WHERE owner = ? AND deleting = 0 AND seq < ? ORDER BY seq DESC LIMIT ?")
+          .all(owner, beforeSeq, limit);
   }
 
   setShareToken(id: string, token: string | null): void {
@@ -99,7 +101,9 @@ export class JobsRepo {
 
   /** How many queued jobs of the same mode are ahead of this one. */
   queuePosition(row: Pick<JobRow, "mode" | "seq">): number {
-    const r = this.db.prepare<[JobMode, number], { n: number }>("SELECT COUNT(*) AS n FROM jobs WHERE status = 'queued' AND mode = ? AND seq < ?").get(row.mode, row.seq);
+    const r = this.db
+      .prepare<[JobMode, number], { n: number }>("SELECT COUNT(*) AS n FROM jobs WHERE status = 'queued' AND mode = ? AND seq < ?")
+      .get(row.mode, row.seq);
     return r?.n ?? 0;
   }
 

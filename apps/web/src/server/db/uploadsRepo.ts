@@ -36,7 +36,9 @@ export class UploadsRepo {
     this.insertStmt = db.prepare<NewUpload>(
       "INSERT INTO uploads (id, role, format, width, height, bytes, example_key, created_at, owner, disk_bytes) VALUES (@id, @role, @format, @width, @height, @bytes, @example_key, @created_at, @owner, @disk_bytes)",
     );
-    this.visibleStmt = db.prepare<[string, string], UploadRow>("SELECT * FROM uploads WHERE id = ? AND deleting = 0 AND (owner = ? OR example_key IS NOT NULL)");
+    this.visibleStmt = db.prepare<[string, string], UploadRow>(
+      "SELECT * FROM uploads WHERE id = ? AND deleting = 0 AND (owner = ? OR example_key IS NOT NULL)",
+    );
     this.ownStmt = db.prepare<[string, string], UploadRow>("SELECT * FROM uploads WHERE id = ? AND deleting = 0 AND owner = ?");
     this.examplesStmt = db.prepare<[], UploadRow>("SELECT * FROM uploads WHERE example_key IS NOT NULL AND deleting = 0 ORDER BY example_key");
     this.byExampleStmt = db.prepare<[string], UploadRow>("SELECT * FROM uploads WHERE example_key = ?");

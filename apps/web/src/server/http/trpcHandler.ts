@@ -63,7 +63,9 @@ export async function handleTrpc(req: Request, app: PasticheApp): Promise<Respon
       const limited = await limitBody(req, upload ? maxUploadBytes + MULTIPART_OVERHEAD : app.config.maxRequestBytes);
       if (limited.ok) request = limited.request;
       else {
-        const message = upload ? tooManyBytes(limited.declared, maxUploadBytes).message : `The request body is larger than the limit of ${formatBytes(app.config.maxRequestBytes)}.`;
+        const message = upload
+          ? tooManyBytes(limited.declared, maxUploadBytes).message
+          : `The request body is larger than the limit of ${formatBytes(app.config.maxRequestBytes)}.`;
         refusal = new TRPCError({ code: "PAYLOAD_TOO_LARGE", message });
         request = emptyRequest(req, upload);
       }

@@ -14,7 +14,10 @@ export function normalise(address: string): string {
   const right = tail ? tail.split(":") : [];
   if (tail === undefined && left.length !== 8) return address.toLowerCase();
   const groups = [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right];
-  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, "")).join(":")}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ""))
+    .join(":")}::/64`;
 }
 
 /**
@@ -28,7 +31,10 @@ export function normalise(address: string): string {
 export function clientIp(headers: Headers, trustedProxyHops: number): string {
   const peer = peerOf(headers)?.address ?? "unknown";
   if (trustedProxyHops === 0) return normalise(peer);
-  const forwarded = (headers.get("x-forwarded-for") ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const forwarded = (headers.get("x-forwarded-for") ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   return normalise(forwarded[forwarded.length - trustedProxyHops] ?? peer);
 }
 

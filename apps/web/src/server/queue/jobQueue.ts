@@ -49,7 +49,8 @@ export class JobQueue {
   private stopped = false;
 
   constructor(private readonly deps: JobQueueDeps) {
-    const slots = (mode: JobMode): Slot[] => Array.from({ length: deps.concurrency[mode] }, (_, i) => ({ runner: deps.runnerFactory(mode, i), job: undefined }));
+    const slots = (mode: JobMode): Slot[] =>
+      Array.from({ length: deps.concurrency[mode] }, (_, i) => ({ runner: deps.runnerFactory(mode, i), job: undefined }));
     this.lanes = { quality: slots("quality"), fast: slots("fast") };
   }
 
@@ -112,7 +113,13 @@ export class JobQueue {
   private async execute(slot: Slot, row: JobRow, signal: AbortSignal): Promise<void> {
     let outcome: RunOutcome;
     try {
-      outcome = await slot.runner.run(this.task(row), (p) => { this.onProgress(row.id, p); }, signal);
+      outcome = await slot.runner.run(
+        this.task(row),
+        (p) => {
+          this.onProgress(row.id, p);
+        },
+        signal,
+      );
     } catch (e) {
       outcome = { status: "failed", error: `The job failed: ${e instanceof Error ? e.message : String(e)}` };
     }

@@ -64,7 +64,8 @@ export class WorkerProcessRunner implements JobRunner {
 
   private spawn(): ChildProcess {
     const script = this.options.script ?? defaultWorkerScript();
-    if (!existsSync(/* turbopackIgnore: true */ script)) throw new Error(`the worker is not built (${script} is missing); run pnpm --filter @pastiche/web build`);
+    if (!existsSync(/* turbopackIgnore: true */ script))
+      throw new Error(`the worker is not built (${script} is missing); run pnpm --filter @pastiche/web build`);
     // execArgv: none of the server's own flags (Next's, vitest's) apply to the worker.
     // TF_CPP_MIN_LOG_LEVEL: libtensorflow's start-up banners are noise in the server log.
     // glibc keeps freed heap memory in its arenas: on tfjs-node a long-lived worker running jobs of
@@ -79,7 +80,9 @@ export class WorkerProcessRunner implements JobRunner {
         // Not permitted everywhere (e.g. some containers); the worker then just runs at normal priority.
       }
     }
-    child.on("message", (message: FromWorker) => { this.onMessage(message); });
+    child.on("message", (message: FromWorker) => {
+      this.onMessage(message);
+    });
     // Failing to start or to message the child: end its current job like a crash would.
     child.on("error", (e) => {
       console.error(`pastiche web: worker process error: ${e.message}`);
@@ -93,7 +96,10 @@ export class WorkerProcessRunner implements JobRunner {
       run.resolve(
         run.cancelled
           ? { status: "cancelled" }
-          : { status: "failed", error: `The worker process stopped unexpectedly (${signal !== null ? `signal ${signal}` : `exit code ${String(code)}`}); it has been restarted.` },
+          : {
+              status: "failed",
+              error: `The worker process stopped unexpectedly (${signal !== null ? `signal ${signal}` : `exit code ${String(code)}`}); it has been restarted.`,
+            },
       );
     });
     return child;
@@ -156,7 +162,11 @@ export class WorkerProcessRunner implements JobRunner {
     this.closed = true;
     const child = this.child;
     if (!child || child.exitCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once("exit", () => { resolve(); }));
+    const exited = new Promise<void>((resolve) =>
+      child.once("exit", () => {
+        resolve();
+      }),
+    );
     child.kill("SIGTERM");
     const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
     await exited;

@@ -29,7 +29,12 @@ export function dataPaths(root: string): DataPaths {
   return {
     root,
     database: path.join(root, "pastiche.db"),
-    dirs: { uploads: path.join(root, "uploads"), thumbnails: path.join(root, "thumbnails"), results: path.join(root, "results"), previews: path.join(root, "previews") },
+    dirs: {
+      uploads: path.join(root, "uploads"),
+      thumbnails: path.join(root, "thumbnails"),
+      results: path.join(root, "results"),
+      previews: path.join(root, "previews"),
+    },
     upload: (id) => path.join(root, "uploads", checked(id)),
     thumbnail: (id) => path.join(root, "thumbnails", `${checked(id)}.jpg`),
     result: (jobId) => path.join(root, "results", `${checked(jobId)}.png`),

@@ -35,7 +35,8 @@ export interface PurgeOutcome {
 const TERMINAL_SQL = TERMINAL_STATUSES.map((s) => `'${s}'`).join(", ");
 
 /** Jobs (not being deleted) that use the upload `uploads.id`. */
-const UPLOAD_IN_USE = "SELECT 1 FROM jobs WHERE jobs.deleting = 0 AND (jobs.content_id = uploads.id OR EXISTS (SELECT 1 FROM json_each(jobs.style_ids_json) WHERE value = uploads.id))";
+const UPLOAD_IN_USE =
+  "SELECT 1 FROM jobs WHERE jobs.deleting = 0 AND (jobs.content_id = uploads.id OR EXISTS (SELECT 1 FROM json_each(jobs.style_ids_json) WHERE value = uploads.id))";
 
 export class Sweeper {
   private timer: NodeJS.Timeout | undefined;
@@ -72,10 +73,14 @@ export class Sweeper {
       rmSync(paths.preview(id), { force: true });
     }
     const deleteJob = db.prepare("DELETE FROM jobs WHERE id = ? AND deleting = 1");
-    db.transaction(() => { for (const id of jobIds) deleteJob.run(id); })();
+    db.transaction(() => {
+      for (const id of jobIds) deleteJob.run(id);
+    })();
     // After the jobs: a marked upload still used by a job (marked or not) keeps its files for now.
     const uploadIds = db
-      .prepare<[], { id: string }>("SELECT id FROM uploads WHERE deleting = 1 AND NOT EXISTS (SELECT 1 FROM jobs WHERE jobs.content_id = uploads.id OR EXISTS (SELECT 1 FROM json_each(jobs.style_ids_json) WHERE value = uploads.id))")
+      .prepare<[], { id: string }>(
+        "SELECT id FROM uploads WHERE deleting = 1 AND NOT EXISTS (SELECT 1 FROM jobs WHERE jobs.content_id = uploads.id OR EXISTS (SELECT 1 FROM json_each(jobs.style_ids_json) WHERE value = uploads.id))",
+      )
       .all()
       .map((r) => r.id);
     for (const id of uploadIds) {
@@ -83,7 +88,9 @@ export class Sweeper {
       rmSync(paths.thumbnail(id), { force: true });
     }
     const deleteUpload = db.prepare("DELETE FROM uploads WHERE id = ? AND deleting = 1");
-    db.transaction(() => { for (const id of uploadIds) deleteUpload.run(id); })();
+    db.transaction(() => {
+      for (const id of uploadIds) deleteUpload.run(id);
+    })();
     return { jobs: jobIds.length, uploads: uploadIds.length };
   }
 
@@ -103,7 +110,12 @@ export class Sweeper {
   reconcile(): number {
     this.purge();
     const { db, paths } = this.deps;
-    const uploads = new Set(db.prepare<[], { id: string }>("SELECT id FROM uploads").all().map((r) => r.id));
+    const uploads = new Set(
+      db
+        .prepare<[], { id: string }>("SELECT id FROM uploads")
+        .all()
+        .map((r) => r.id),
+    );
     const jobs = new Map(
       db
         .prepare<[], { id: string; status: string; has_result: number }>("SELECT id, status, has_result FROM jobs")

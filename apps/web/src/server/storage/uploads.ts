@@ -22,7 +22,10 @@ export type UploadRefusalReason = "empty" | "too-many-bytes" | "not-an-image" | 
 /** Why an upload was refused; `message` is one sentence for the user. */
 export class UploadRefusal extends Error {
   override readonly name = "UploadRefusal";
-  constructor(readonly reason: UploadRefusalReason, message: string) {
+  constructor(
+    readonly reason: UploadRefusalReason,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -66,7 +69,9 @@ export async function checkImage(bytes: Uint8Array, limits: UploadLimits): Promi
   if (!sniffed.ok) {
     throw new UploadRefusal(
       "not-an-image",
-      sniffed.refused !== undefined ? `The file is ${sniffed.refused}; Pastiche reads ${SUPPORTED_INPUT_FORMATS} images.` : `The file is not an image Pastiche can read (${SUPPORTED_INPUT_FORMATS}).`,
+      sniffed.refused !== undefined
+        ? `The file is ${sniffed.refused}; Pastiche reads ${SUPPORTED_INPUT_FORMATS} images.`
+        : `The file is not an image Pastiche can read (${SUPPORTED_INPUT_FORMATS}).`,
     );
   }
   const damaged = (detail?: string): UploadRefusal =>
@@ -84,9 +89,13 @@ export async function checkImage(bytes: Uint8Array, limits: UploadLimits): Promi
   const height = rotated ? meta.width : meta.height;
   const pixels = width * height;
   if (pixels > limits.maxInputPixels) {
-    throw new UploadRefusal("too-many-pixels", `The image is ${width}×${height} (${formatPixels(pixels)}), over the limit of ${formatPixels(limits.maxInputPixels)}.`);
+    throw new UploadRefusal(
+      "too-many-pixels",
+      `The image is ${width}×${height} (${formatPixels(pixels)}), over the limit of ${formatPixels(limits.maxInputPixels)}.`,
+    );
   }
-  if (width < MIN_SIDE || height < MIN_SIDE) throw new UploadRefusal("too-small", `The image is ${width}×${height}; it needs at least ${MIN_SIDE} pixels on each side.`);
+  if (width < MIN_SIDE || height < MIN_SIDE)
+    throw new UploadRefusal("too-small", `The image is ${width}×${height}; it needs at least ${MIN_SIDE} pixels on each side.`);
   // Decoders accept some truncated files; the end markers make the answer reliable (as readImage does).
   if (sniffed.format === "png" && !pngHasEnd(bytes.subarray(Math.max(0, bytes.length - 4096)))) throw damaged("it is cut short");
   if (sniffed.format === "jpeg" && !jpegHasEnd(bytes)) throw damaged("it is cut short");

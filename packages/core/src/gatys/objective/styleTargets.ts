@@ -88,7 +88,13 @@ export function styleGramTargets(
     const perStyle = perStyleGrams(extractor, styles, content, options, tiling);
     const weights = options.styleBlendWeights ?? styles.map(() => 1);
     return Object.fromEntries(
-      options.styleLayers.map((l, i) => [l, blendGrams(perStyle.map((grams) => grams[i]!), weights)]),
+      options.styleLayers.map((l, i) => [
+        l,
+        blendGrams(
+          perStyle.map((grams) => grams[i]!),
+          weights,
+        ),
+      ]),
     );
   });
 }

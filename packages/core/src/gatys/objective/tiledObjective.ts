@@ -54,9 +54,7 @@ export function tiledObjective(input: TiledObjectiveInput): Objective {
     tf.tidy(() => {
       const { x, y, width: w, height: h } = tile.region;
       const share = (tile.core.width * tile.core.height) / area;
-      const contentTargets = tf.tidy(() =>
-        cropToCore(contentExtractor.extract(tf.slice(content, [0, y, x, 0], [1, h, w, 3])), tile, options.contentLayers),
-      );
+      const contentTargets = tf.tidy(() => cropToCore(contentExtractor.extract(tf.slice(content, [0, y, x, 0], [1, h, w, 3])), tile, options.contentLayers));
       let c: tf.Scalar | undefined;
       let s: tf.Scalar | undefined;
       const grad = tf.grad((region: tf.Tensor) => {
@@ -68,7 +66,12 @@ export function tiledObjective(input: TiledObjectiveInput): Objective {
         s = tf.keep(styleTerm as tf.Scalar);
         return tf.add<tf.Scalar>(contentTerm, styleTerm);
       })(tf.slice(image, [0, y, x, 0], [1, h, w, 3]));
-      const padded = tf.pad(grad as tf.Tensor4D, [[0, 0], [y, height - y - h], [x, width - x - w], [0, 0]]);
+      const padded = tf.pad(grad as tf.Tensor4D, [
+        [0, 0],
+        [y, height - y - h],
+        [x, width - x - w],
+        [0, 0],
+      ]);
       return { grad: padded, content: c!, style: s! };
     });
 

@@ -36,7 +36,10 @@ export function resolveTiling(width: number, height: number, options: GatysOptio
     if (choice.tileSize === undefined) return undefined;
     if (!choice.fits) {
       const needed = estimateEvaluationBytes((choice.tileSize + 2 * margin) ** 2, layers, model);
-      throw new PasticheError("INVALID_OPTION", `maxMemory ${formatBytes(options.maxMemory)} is too small even for ${choice.tileSize} px tiles on the ${backend} backend (about ${formatBytes(needed)} needed): raise it or lower the size`);
+      throw new PasticheError(
+        "INVALID_OPTION",
+        `maxMemory ${formatBytes(options.maxMemory)} is too small even for ${choice.tileSize} px tiles on the ${backend} backend (about ${formatBytes(needed)} needed): raise it or lower the size`,
+      );
     }
     tileSize = choice.tileSize;
   } else {
@@ -44,10 +47,16 @@ export function resolveTiling(width: number, height: number, options: GatysOptio
     tileSize = Math.max(4 * align, Math.floor(options.tileSize / align) * align);
   }
   if (options.optimizer !== "adam") {
-    throw new PasticheError("INVALID_OPTION", `a ${width}x${height} output is optimised in ${tileSize} px tiles, which needs the Adam optimizer (the tile grid moves every step, L-BFGS assumes a fixed objective): use adam, a smaller size or a larger maxMemory`);
+    throw new PasticheError(
+      "INVALID_OPTION",
+      `a ${width}x${height} output is optimised in ${tileSize} px tiles, which needs the Adam optimizer (the tile grid moves every step, L-BFGS assumes a fixed objective): use adam, a smaller size or a larger maxMemory`,
+    );
   }
   if (hasMasks) {
-    throw new PasticheError("INVALID_OPTION", `a ${width}x${height} output is optimised in ${tileSize} px tiles, which does not support style masks yet: lower the size or raise maxMemory`);
+    throw new PasticheError(
+      "INVALID_OPTION",
+      `a ${width}x${height} output is optimised in ${tileSize} px tiles, which does not support style masks yet: lower the size or raise maxMemory`,
+    );
   }
   return { tileSize, margin, align };
 }

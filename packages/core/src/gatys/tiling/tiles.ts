@@ -40,15 +40,7 @@ export function axisCuts(length: number, tileSize: number, offset: number, align
 }
 
 /** The grid for one iteration. `offsetX`/`offsetY` in [0, tileSize), multiples of `align`. */
-export function planTiles(
-  width: number,
-  height: number,
-  tileSize: number,
-  margin: number,
-  offsetX: number,
-  offsetY: number,
-  align: number,
-): TileGrid {
+export function planTiles(width: number, height: number, tileSize: number, margin: number, offsetX: number, offsetY: number, align: number): TileGrid {
   const xs = axisCuts(width, tileSize, offsetX, align);
   const ys = axisCuts(height, tileSize, offsetY, align);
   const rows: Tile[][] = [];
@@ -117,11 +109,23 @@ export function borderEnergyRatio(pixels: ArrayLike<number>, width: number, heig
         const v = pixels[(y * width + x) * 3 + c]!;
         if (x > 0) {
           const d = v - pixels[(y * width + x - 1) * 3 + c]!;
-          if (isCut(x)) { border += d * d; borderCount++; } else { interior += d * d; interiorCount++; }
+          if (isCut(x)) {
+            border += d * d;
+            borderCount++;
+          } else {
+            interior += d * d;
+            interiorCount++;
+          }
         }
         if (y > 0) {
           const d = v - pixels[((y - 1) * width + x) * 3 + c]!;
-          if (isCut(y)) { border += d * d; borderCount++; } else { interior += d * d; interiorCount++; }
+          if (isCut(y)) {
+            border += d * d;
+            borderCount++;
+          } else {
+            interior += d * d;
+            interiorCount++;
+          }
         }
       }
     }

@@ -204,6 +204,9 @@ export const addOptions = (activation = 0) => activationOptions(Opt.AddOptions, 
 export const subOptions = (activation = 0) => activationOptions(Opt.SubOptions, activation);
 export const mulOptions = (activation = 0) => activationOptions(Opt.MulOptions, activation);
 export const reducerOptions = (keepDims: boolean) => ({ type: Opt.ReducerOptions, fields: { 0: ["bool", keepDims ? 1 : 0] } as Record<number, FieldValue> });
-export const mirrorPadOptions = (mode: "reflect" | "symmetric") => ({ type: Opt.MirrorPadOptions, fields: { 0: ["int8", mode === "reflect" ? 0 : 1] } as Record<number, FieldValue> });
+export const mirrorPadOptions = (mode: "reflect" | "symmetric") => ({
+  type: Opt.MirrorPadOptions,
+  fields: { 0: ["int8", mode === "reflect" ? 0 : 1] } as Record<number, FieldValue>,
+});
 
 export { Op, T };

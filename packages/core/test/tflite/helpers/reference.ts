@@ -1,6 +1,11 @@
 /** Naive reference implementations (plain loops) to check the importer's tfjs ops against. */
 
-export interface Nhwc { h: number; w: number; c: number; data: Float32Array }
+export interface Nhwc {
+  h: number;
+  w: number;
+  c: number;
+  data: Float32Array;
+}
 
 function samePad(size: number, k: number, stride: number, dilation: number): { out: number; before: number } {
   const out = Math.ceil(size / stride);

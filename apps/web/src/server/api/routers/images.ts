@@ -38,18 +38,24 @@ export const imagesRouter = createTRPCRouter({
     // Count and volume together: refused by either, charged by neither.
     const decision = app.uploadLimiter.attempt(keys, () => {
       const volume = app.uploadBytesLimiter.take(keys, file.size);
-      if (!volume.allowed) throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: `Too much uploaded in the last minute; ${retryIn(volume.retryAfterMs)}.` });
+      if (!volume.allowed)
+        throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: `Too much uploaded in the last minute; ${retryIn(volume.retryAfterMs)}.` });
     });
     if (!decision.allowed) throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: `Too many uploads; ${retryIn(decision.retryAfterMs)}.` });
     if ((await freeDiskBytes(app.paths.root)) < app.config.minFreeDiskBytes) throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: DISK_FULL_MESSAGE });
     try {
-      return await storeUpload(new Uint8Array(await file.arrayBuffer()), role.data, { paths: app.paths, uploads: app.uploads, limits }, {
-        owner,
-        admit: (diskBytes) => {
-          const used = usedBytes(app.db, owner);
-          if (used + diskBytes > app.config.visitorQuotaBytes) throw new UploadRefusal("quota", quotaMessage(used, app.config.visitorQuotaBytes));
+      return await storeUpload(
+        new Uint8Array(await file.arrayBuffer()),
+        role.data,
+        { paths: app.paths, uploads: app.uploads, limits },
+        {
+          owner,
+          admit: (diskBytes) => {
+            const used = usedBytes(app.db, owner);
+            if (used + diskBytes > app.config.visitorQuotaBytes) throw new UploadRefusal("quota", quotaMessage(used, app.config.visitorQuotaBytes));
+          },
         },
-      });
+      );
     } catch (e) {
       if (e instanceof UploadRefusal) throw refusalError(e);
       throw e;
@@ -62,7 +68,11 @@ export const imagesRouter = createTRPCRouter({
     const row = app.uploads.own(input.id, ctx.owner);
     if (!row) throw new TRPCError({ code: "NOT_FOUND", message: "There is no image with that id." });
     const jobs = app.uploads.usedBy(row.id);
-    if (jobs > 0) throw new TRPCError({ code: "CONFLICT", message: `This image is used by ${jobs === 1 ? "one of your jobs" : `${jobs} of your jobs`}; delete ${jobs === 1 ? "it" : "them"} first.` });
+    if (jobs > 0)
+      throw new TRPCError({
+        code: "CONFLICT",
+        message: `This image is used by ${jobs === 1 ? "one of your jobs" : `${jobs} of your jobs`}; delete ${jobs === 1 ? "it" : "them"} first.`,
+      });
     app.uploads.markDeleting(row.id);
     app.sweeper.purge();
     return { deleted: true };

@@ -67,13 +67,25 @@ export const jobsRouter = createTRPCRouter({
       const id = newId();
       // The checks and the insert in the rate limiter's transaction: only a job actually created costs a token.
       const decision = app.jobLimiter.attempt([`v:${owner}`, `a:${ctx.clientIp}`], () => {
-        if (!app.uploads.visible(job.contentId, owner)) throw new TRPCError({ code: "NOT_FOUND", message: "The content image is not on the server any more; please upload it again." });
+        if (!app.uploads.visible(job.contentId, owner))
+          throw new TRPCError({ code: "NOT_FOUND", message: "The content image is not on the server any more; please upload it again." });
         for (const styleId of job.styleIds) {
-          if (!app.uploads.visible(styleId, owner)) throw new TRPCError({ code: "NOT_FOUND", message: "A style image is not on the server any more; please upload it again." });
+          if (!app.uploads.visible(styleId, owner))
+            throw new TRPCError({ code: "NOT_FOUND", message: "A style image is not on the server any more; please upload it again." });
         }
-        app.jobs.insert({ id, mode: job.mode, options: job.options, contentId: job.contentId, styleIds: job.styleIds, client: ctx.clientIp, owner, createdAt: new Date().toISOString() });
+        app.jobs.insert({
+          id,
+          mode: job.mode,
+          options: job.options,
+          contentId: job.contentId,
+          styleIds: job.styleIds,
+          client: ctx.clientIp,
+          owner,
+          createdAt: new Date().toISOString(),
+        });
       });
-      if (!decision.allowed) throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: `Too many jobs from you or your address; ${retryIn(decision.retryAfterMs)}.` });
+      if (!decision.allowed)
+        throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: `Too many jobs from you or your address; ${retryIn(decision.retryAfterMs)}.` });
       app.queue.kick();
       return { id };
     }),
@@ -134,7 +146,9 @@ export const jobsRouter = createTRPCRouter({
     const { app } = ctx;
     const first = findJob(app, ctx.owner, input.id);
     const controller = new AbortController();
-    const stop = (): void => { controller.abort(); };
+    const stop = (): void => {
+      controller.abort();
+    };
     signal?.addEventListener("abort", stop, { once: true });
     // Listening before the first read, so no change between the read and the wait is lost.
     const changes = app.events.changes(first.id, first.mode, controller.signal);
