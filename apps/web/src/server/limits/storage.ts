@@ -5,7 +5,7 @@
  */
 import { statfs } from "node:fs/promises";
 import type Database from "better-sqlite3";
-import { formatBytes } from "../storage/uploads";
+import { formatBytes } from "@pastiche/node/light";
 
 export const DISK_FULL_MESSAGE = "The server's disk is full, so nothing was stored; please try again later.";
 
