@@ -16,6 +16,8 @@ export {
   flipKernelForInputGrad,
   type FastGradConvWeights,
 } from "./ops/conv2dReluFastGrad.js";
+export { conv2dReluBackpropInputGrad } from "./ops/conv2dReluBackpropInput.js";
+export { reluBackprop, RELU_BACKPROP, type ReluBackpropInputs } from "./ops/reluBackprop.js";
 export { gramMatrix, blendGrams } from "./losses/gram.js";
 export { contentLoss, meanSquaredError } from "./losses/content.js";
 export { styleLoss, maskedStyleLoss, type MaskedStyleTarget } from "./losses/style.js";

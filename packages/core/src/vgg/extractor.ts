@@ -4,10 +4,10 @@ import { validateVgg19Weights } from "../model/vgg19Weights.js";
 import type { WeightMap } from "../model/weightMap.js";
 import {
   conv2dReluFastGrad,
-  conv2dReluTfjsGrad,
   flipKernelForInputGrad,
   type FastGradConvWeights,
 } from "../ops/conv2dReluFastGrad.js";
+import { conv2dReluBackpropInputGrad } from "../ops/conv2dReluBackpropInput.js";
 import { VGG19_LAYERS, deepestLayerIndex, resolveLayerName, type VggLayer } from "./layers.js";
 import { preprocessCaffe } from "./preprocess.js";
 
@@ -74,7 +74,7 @@ export class VggFeatureExtractor {
     for (const { layer, conv: w } of this.stages) {
       if (!w) h = tf.maxPool(h, 2, 2, "valid");
       else if (w.flippedKernel) h = conv2dReluFastGrad(h, { ...w, flippedKernel: w.flippedKernel });
-      else h = conv2dReluTfjsGrad(h, w);
+      else h = conv2dReluBackpropInputGrad(h, w);
       if (wanted.has(layer.name)) out[layer.name] = h;
     }
     return out;
