@@ -5,10 +5,12 @@ from the tfjs uint8 shards in PASTICHE_MODELS_DIR/vgg19-notop-uint8), on CPU:
 
   speed --size N --iterations K   seconds per Adam iteration (median after one warm-up step) at
                                   N×N, as one JSON line: {"seconds": …, "gflop": …, "threads": …}
-  score --content C --style S --image O [--size 512]
+  score --content C --style S --image O [O …] [--size 512]
                                   the independent scorer of issue #12: J = 1e4·content + 1e-2·style
-                                  of the image O (content MSE at block5_conv2; style: mean over
-                                  block1..5_conv1 of the MSE of Gram/(H·W); no TV), one JSON line.
+                                  of each image O as written (content MSE at block5_conv2 against C
+                                  resized to O's size; style: mean over block1..5_conv1 of the MSE of
+                                  Gram/(H·W) against S at `size` on its longer side; no TV), one JSON
+                                  line per image.
 """
 import argparse
 import json
@@ -158,13 +160,19 @@ def load_image(path, longest=None, size=None):
 
 
 def score(args, vgg):
-    image = load_image(args.image)
-    content = load_image(args.content, size=(image.shape[3], image.shape[2]))
     style = load_image(args.style, longest=args.size)
-    content_t, style_t = targets(vgg, content, style)
     with torch.no_grad():
-        c, s = losses(vgg, image, content_t, style_t)
-    print(json.dumps({"J": 1e4 * c.item() + 1e-2 * s.item(), "content": 1e4 * c.item(), "style": 1e-2 * s.item()}))
+        style_t = {l: gram(f) for l, f in vgg(style, set(STYLE_LAYERS)).items()}
+    content_t = {}
+    for path in args.image:
+        image = load_image(path)
+        size = (image.shape[3], image.shape[2])
+        if size not in content_t:
+            with torch.no_grad():
+                content_t[size] = vgg(load_image(args.content, size=size), set(CONTENT_LAYERS))
+        with torch.no_grad():
+            c, s = losses(vgg, image, content_t[size], style_t)
+        print(json.dumps({"image": path, "J": 1e4 * c.item() + 1e-2 * s.item(), "content": 1e4 * c.item(), "style": 1e-2 * s.item()}), flush=True)
 
 
 def main():
@@ -176,7 +184,7 @@ def main():
     sc = sub.add_parser("score")
     sc.add_argument("--content", required=True)
     sc.add_argument("--style", required=True)
-    sc.add_argument("--image", required=True)
+    sc.add_argument("--image", required=True, nargs="+")
     sc.add_argument("--size", type=int, default=512)
     args = p.parse_args()
     models = os.environ.get("PASTICHE_MODELS_DIR")

@@ -5,6 +5,8 @@
  * medians over the rounds, the ratio to PyTorch and the GFLOP/s of the convolutions.
  * PyTorch comes from PASTICHE_PYTHON (default python3); without it, or without torch, that column is
  * skipped with one line. Needs the real weights (PASTICHE_MODELS_DIR).
+ * PASTICHE_BENCH_BASELINE=<checkout>/benchmarks/dist/iteration.bench.js adds that (built) checkout's
+ * Pastiche as "tensorflow-before" and "wasm-before" to the same rounds, for before/after ratios.
  */
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -13,6 +15,7 @@ const ROUNDS = Number(process.env.PASTICHE_BENCH_ROUNDS ?? 3);
 const SIZES = (process.env.PASTICHE_BENCH_SIZES ?? "256,512").split(",").map(Number);
 /** Steps timed per measurement (after a warm-up step); WASM is ~5× slower, so fewer at 512 px. */
 const ITERATIONS: Record<string, (size: number) => number> = { pytorch: () => 3, tensorflow: () => 3, wasm: (s) => (s > 256 ? 1 : 2) };
+const baseline = process.env.PASTICHE_BENCH_BASELINE;
 
 const python = process.env.PASTICHE_PYTHON ?? "python3";
 const reference = fileURLToPath(new URL("../python/gatys_reference.py", import.meta.url));
@@ -26,11 +29,13 @@ function lastJson(stdout: string, prefix: string): Measurement | undefined {
 }
 
 function measure(engine: string, size: number): Measurement | undefined {
-  const iterations = String(ITERATIONS[engine]!(size));
+  const [backend, build] = engine.split("-") as [string, string | undefined];
+  const iterations = String(ITERATIONS[backend]!(size));
+  const script = build === "before" ? baseline! : child;
   const r =
     engine === "pytorch"
       ? spawnSync(python, [reference, "speed", "--size", String(size), "--iterations", iterations], { encoding: "utf8" })
-      : spawnSync(process.execPath, [child, String(size), iterations], { encoding: "utf8", env: { ...process.env, PASTICHE_BACKEND: engine, TF_CPP_MIN_LOG_LEVEL: "2" } });
+      : spawnSync(process.execPath, [script, String(size), iterations], { encoding: "utf8", env: { ...process.env, PASTICHE_BACKEND: backend, TF_CPP_MIN_LOG_LEVEL: "2" } });
   if (r.status !== 0) {
     console.log(`${engine} ${size} px: exit ${r.status}: ${(r.stderr.trim().split("\n").pop() ?? "").slice(0, 200)}`);
     return undefined;
@@ -58,8 +63,9 @@ if (!process.env.PASTICHE_MODELS_DIR) {
   console.log("side-by-side per-iteration benchmark skipped: PASTICHE_MODELS_DIR is not set (real VGG19 weights needed)");
   process.exit(0);
 }
-const engines = ["pytorch", "tensorflow", "wasm"].filter((e) => {
-  const why = unavailable(e);
+const candidates = ["pytorch", "tensorflow", "wasm", ...(baseline ? ["tensorflow-before", "wasm-before"] : [])];
+const engines = candidates.filter((e) => {
+  const why = unavailable(e.split("-")[0]!);
   if (why) console.log(`${e}: skipped (${why})`);
   return why === undefined;
 });
@@ -67,7 +73,8 @@ const times: Record<string, number[]> = {};
 const gflop: Record<number, number> = {};
 for (let round = 1; round <= ROUNDS; round++) {
   for (const size of SIZES) {
-    for (const engine of engines) {
+    // WASM's baseline only at 256 px: a WASM iteration at 512 px takes ~15 s and its kernels are unchanged.
+    for (const engine of engines.filter((e) => size <= 256 || e !== "wasm-before")) {
       const m = measure(engine, size);
       if (!m) { console.log(`${engine} ${size} px round ${round}: failed`); continue; }
       (times[`${engine}@${size}`] ??= []).push(m.seconds);
@@ -84,8 +91,9 @@ for (const size of SIZES) {
     const t = times[`${engine}@${size}`];
     if (!t) continue;
     const s = median(t);
-    const ratio = torch && engine !== "pytorch" ? `, ${(s / median(torch)).toFixed(2)}× PyTorch` : "";
-    console.log(`${`${size} px, ${engine}`.padEnd(22)} ${s.toFixed(3)} s (${(gflop[size]! / s).toFixed(0)} GFLOP/s)${ratio}`);
+    const before = times[`${engine}-before@${size}`];
+    const ratio = (torch && engine !== "pytorch" ? `, ${(s / median(torch)).toFixed(2)}× PyTorch` : "") + (before ? `, ${(s / median(before)).toFixed(2)}× before` : "");
+    console.log(`${`${size} px, ${engine}`.padEnd(26)} ${s.toFixed(3)} s (${(gflop[size]! / s).toFixed(0)} GFLOP/s)${ratio}`);
   }
 }
 const results = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
