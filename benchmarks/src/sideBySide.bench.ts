@@ -7,6 +7,8 @@
  * skipped with one line. Needs the real weights (PASTICHE_MODELS_DIR).
  * PASTICHE_BENCH_BASELINE=<checkout>/benchmarks/dist/iteration.bench.js adds that (built) checkout's
  * Pastiche as "tensorflow-before" and "wasm-before" to the same rounds, for before/after ratios.
+ * PASTICHE_BENCH_ROUNDS (3), PASTICHE_BENCH_SIZES (256,512) and PASTICHE_BENCH_ENGINES (a comma list
+ * of the engine names above) narrow a run.
  */
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -63,7 +65,8 @@ if (!process.env.PASTICHE_MODELS_DIR) {
   console.log("side-by-side per-iteration benchmark skipped: PASTICHE_MODELS_DIR is not set (real VGG19 weights needed)");
   process.exit(0);
 }
-const candidates = ["pytorch", "tensorflow", "wasm", ...(baseline ? ["tensorflow-before", "wasm-before"] : [])];
+const only = process.env.PASTICHE_BENCH_ENGINES?.split(",");
+const candidates = ["pytorch", "tensorflow", "wasm", ...(baseline ? ["tensorflow-before", "wasm-before"] : [])].filter((e) => !only || only.includes(e));
 const engines = candidates.filter((e) => {
   const why = unavailable(e.split("-")[0]!);
   if (why) console.log(`${e}: skipped (${why})`);
