@@ -16,8 +16,6 @@ for (const key of ["PASTICHE_MODELS_DIR", "PASTICHE_IMAGES_DIR"]) {
   const value = process.env[key];
   if (value) process.env[key] = path.resolve(repoRoot, value);
 }
-/** PyTorch CPU, same algorithm, 256 px, 2 threads, as measured for issue #4 (not re-measured here). */
-const PYTORCH_REFERENCE_256_S = 0.55;
 
 function run(script: string, backend: string): Record<string, number> | undefined {
   console.log(`\n=== ${script} on ${backend} ===`);
@@ -38,6 +36,8 @@ function run(script: string, backend: string): Record<string, number> | undefine
 // tfjs-node is tried too: without its addon the child says so in one line and is skipped.
 const gatys = Object.fromEntries(["wasm", "tensorflow"].map((b) => [b, run("./gatys.bench.js", b)]));
 for (const b of ["wasm", "tensorflow"].filter((b) => gatys[b])) run("./fast.bench.js", b);
+// Per-iteration side by side with PyTorch (skips PyTorch with one line when Python/torch are missing).
+const sideBySide = run("./sideBySide.bench.js", "tensorflow");
 // Multi-scale vs single-scale on the fastest backend available (it is a quality-per-time comparison).
 run("./multiscale.bench.js", gatys.tensorflow ? "tensorflow" : "wasm");
 
@@ -53,7 +53,15 @@ if (native?.adam256 !== undefined && native.adam256TfjsGrad !== undefined) {
   line("Gatys Adam iteration 256 px, native (faster conv gradient)", `${best.toFixed(2)} s`);
   if (wasm?.adam256 !== undefined) line("native speed-up over WASM, 256 px", `${(wasm.adam256 / best).toFixed(2)}×`);
   if (wasm?.adam512 !== undefined && native.adam512 !== undefined) line("native speed-up over WASM, 512 px", `${(wasm.adam512 / native.adam512).toFixed(2)}×`);
-  line(`native vs PyTorch CPU reference (${PYTORCH_REFERENCE_256_S} s, issue #4)`, `${(best / PYTORCH_REFERENCE_256_S).toFixed(2)}×`);
 } else {
   line("native backend", "not installed (run `pnpm setup:native`)");
+}
+for (const size of [256, 512]) {
+  const torch = sideBySide?.[`pytorch@${size}`];
+  const tfn = sideBySide?.[`tensorflow@${size}`];
+  const wasmSide = sideBySide?.[`wasm@${size}`];
+  if (torch === undefined) continue;
+  line(`PyTorch CPU iteration ${size} px (same run, interleaved)`, `${torch.toFixed(2)} s`);
+  if (tfn !== undefined) line(`native / PyTorch, ${size} px`, `${(tfn / torch).toFixed(2)}×`);
+  if (wasmSide !== undefined) line(`WASM / PyTorch, ${size} px`, `${(wasmSide / torch).toFixed(2)}×`);
 }

@@ -6,28 +6,17 @@
  * shapes (timing does not depend on the values).
  */
 import * as tf from "@tensorflow/tfjs-core";
-import {
-  VggFeatureExtractor,
-  disposeWeightMap,
-  preferredConvGradient,
-  stylizeGatys,
-  VGG19_CONV_LAYERS,
-  type GatysOptionsInput,
-  type RgbImage,
-  type WeightMap,
-} from "@pastiche/core";
+import { VggFeatureExtractor, disposeWeightMap, preferredConvGradient, VGG19_CONV_LAYERS, type GatysOptionsInput, type WeightMap } from "@pastiche/core";
 import { initBackend, loadVgg19Weights } from "@pastiche/node";
+import { secondsPerIteration as timeIterations } from "./gatysTiming.js";
 
 const STYLE_LAYERS = ["block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "block5_conv1"];
 let peakRss = process.memoryUsage().rss;
 const sampleRss = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
 const rssTimer = setInterval(sampleRss, 50);
 
-function image(size: number, phase: number): RgbImage {
-  const data = new Uint8Array(size * size * 3);
-  for (let i = 0; i < data.length; i++) data[i] = (Math.sin(i * 0.001 + phase) * 127 + 128) | 0;
-  return { width: size, height: size, data };
-}
+const secondsPerIteration = (weights: WeightMap, size: number, options: GatysOptionsInput, iterations: number) =>
+  timeIterations(weights, size, options, iterations, sampleRss);
 
 function randomWeights(): WeightMap {
   const w: WeightMap = {};
@@ -37,26 +26,6 @@ function randomWeights(): WeightMap {
     w[`${l.name}/bias`] = tf.zeros([l.outChannels]);
   }
   return w;
-}
-
-/** Median seconds per iteration over `iterations` steps, after one warm-up step. */
-async function secondsPerIteration(weights: WeightMap, size: number, options: GatysOptionsInput, iterations: number): Promise<number> {
-  const times: number[] = [];
-  let last = 0;
-  for await (const e of stylizeGatys({
-    content: image(size, 0),
-    styles: [image(size, 1)],
-    weights,
-    options: { ...options, size, iterations: iterations + 1, scales: "off", tileSize: "off" },
-  })) {
-    sampleRss();
-    if (e.type === "iteration") {
-      if (e.iteration > 1) times.push((e.elapsedMs - last) / 1000);
-      last = e.elapsedMs;
-    }
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
 }
 
 function forwardSeconds(weights: WeightMap, size: number, reps: number): number {

@@ -4,6 +4,8 @@ export { VGG19_LAYERS, VGG19_CONV_LAYERS, resolveLayerName, deepestLayerIndex, t
 export { preprocessCaffe, VGG_BGR_MEANS } from "./vgg/preprocess.js";
 export { VggFeatureExtractor, preferredConvGradient, type ConvGradient, type VggExtractorOptions } from "./vgg/extractor.js";
 export { conv2dReluFastGrad, conv2dReluTfjsGrad, flipKernelForInputGrad, type FastGradConvWeights } from "./ops/conv2dReluFastGrad.js";
+export { conv2dReluBackpropInputGrad } from "./ops/conv2dReluBackpropInput.js";
+export { reluBackprop, RELU_BACKPROP, type ReluBackpropInputs } from "./ops/reluBackprop.js";
 export { gramMatrix, blendGrams } from "./losses/gram.js";
 export { contentLoss, meanSquaredError } from "./losses/content.js";
 export { styleLoss, maskedStyleLoss, type MaskedStyleTarget } from "./losses/style.js";

@@ -1,6 +1,13 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { describe, expect, it } from "vitest";
-import { VggFeatureExtractor, conv2dReluFastGrad, conv2dReluTfjsGrad, flipKernelForInputGrad } from "../src/index.js";
+import {
+  VggFeatureExtractor,
+  conv2dReluBackpropInputGrad,
+  conv2dReluFastGrad,
+  conv2dReluTfjsGrad,
+  flipKernelForInputGrad,
+  reluBackprop,
+} from "../src/index.js";
 import { syntheticVggWeights } from "./helpers/syntheticVgg.js";
 
 function maxRelDiff(a: tf.Tensor, b: tf.Tensor): number {
@@ -18,8 +25,16 @@ describe("flipped-kernel convolution input gradient", () => {
     const ref = tf.grad(loss(conv2dReluTfjsGrad))(x);
     expect(fast.shape).toEqual(ref.shape);
     expect(maxRelDiff(fast, ref)).toBeLessThan(1e-5);
+    // The custom-gradient layer on Conv2DBackpropInput (the "tfjs" conv gradient) too.
+    expect(maxRelDiff(tf.grad(loss(conv2dReluBackpropInputGrad))(x), ref)).toBeLessThan(1e-5);
     // And the forward values agree too.
     expect(maxRelDiff(conv2dReluFastGrad(x, w), conv2dReluTfjsGrad(x, w))).toBeLessThan(1e-5);
+  });
+
+  it("ReLU's backward pass from its output is dy where the output is positive, else 0", () => {
+    const y = tf.relu(tf.tensor1d([-2, -0, 0, 1e-30, 3]));
+    const dy = tf.tensor1d([5, 6, 7, 8, 9]);
+    expect(Array.from(reluBackprop(dy, y).dataSync())).toEqual([0, 0, 0, 8, 9]);
   });
 
   it("gives the same input gradient through the VGG19 stack (with pooling) as tfjs's own", () => {

@@ -85,4 +85,65 @@ describe("LbfgsImageOptimizer", () => {
     opt.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
+
+  it("with a backtracking line search decreases the loss monotonically and reuses the accepted evaluation", () => {
+    const target = tf.tidy(() => tf.randomUniform<tf.Rank.R4>([1, 8, 8, 1], -0.2, 1.2, "float32", 5));
+    const scale = tf.linspace(1, 100, 64).reshape([1, 8, 8, 1]);
+    const image = tf.variable(tf.fill<tf.Rank.R4>([1, 8, 8, 1], 0.5));
+    const plain = quadratic(image, target, scale);
+    let evaluations = 0;
+    const evaluate = (): Evaluation => {
+      evaluations++;
+      return plain();
+    };
+    // A step length of 3 overshoots: without backtracking the loss goes up at some step.
+    const free = new LbfgsImageOptimizer({ learningRate: 3, historySize: 5 });
+    const rises = Array.from({ length: 10 }, () => {
+      const ev = free.step(image, plain);
+      const loss = ev.loss.dataSync()[0]!;
+      tf.dispose([ev.loss, ev.grad]);
+      return loss;
+    }).some((loss, i, all) => i > 0 && loss > all[i - 1]!);
+    expect(rises).toBe(true);
+    free.dispose();
+    image.assign(tf.fill<tf.Rank.R4>([1, 8, 8, 1], 0.5));
+    const opt = new LbfgsImageOptimizer({ learningRate: 3, historySize: 5, lineSearch: "backtracking", maxLineSearchEvaluations: 6 });
+    const before = tf.memory().numTensors;
+    let last = Infinity;
+    for (let i = 0; i < 30; i++) {
+      const ev = opt.step(image, evaluate);
+      const loss = ev.loss.dataSync()[0]!;
+      expect(loss).toBeLessThanOrEqual(last);
+      last = loss;
+      tf.dispose([ev.loss, ev.grad]);
+    }
+    // One evaluation to start, then only line-search trials: the start of each step is reused.
+    expect(evaluations).toBeLessThan(1 + 30 * 6);
+    const err = tf.tidy(() => tf.max(tf.abs(tf.sub(image, tf.clipByValue(target, 0, 1)))).dataSync()[0]!);
+    expect(err).toBeLessThan(1e-2);
+    opt.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('has no line search by default: "none" takes the same steps, one evaluation per step', () => {
+    const target = tf.tidy(() => tf.randomUniform<tf.Rank.R4>([1, 4, 4, 1], 0, 1, "float32", 6));
+    const scale = tf.linspace(1, 10, 16).reshape([1, 4, 4, 1]);
+    const runs = (["none", undefined] as const).map((lineSearch) => {
+      const image = tf.variable(tf.fill<tf.Rank.R4>([1, 4, 4, 1], 0.5));
+      let evaluations = 0;
+      const plain = quadratic(image, target, scale);
+      const opt = new LbfgsImageOptimizer({ learningRate: 1, historySize: 5, ...(lineSearch ? { lineSearch } : {}) });
+      for (let i = 0; i < 5; i++) {
+        const ev = opt.step(image, () => {
+          evaluations++;
+          return plain();
+        });
+        tf.dispose([ev.loss, ev.grad]);
+      }
+      opt.dispose();
+      expect(evaluations).toBe(5);
+      return Array.from(image.dataSync());
+    });
+    expect(runs[0]).toEqual(runs[1]);
+  });
 });

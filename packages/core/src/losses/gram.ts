@@ -8,8 +8,11 @@ import * as tf from "@tensorflow/tfjs-core";
  * Written with its own gradient, dF = F·(dG + dGᵀ) / (H·W), and an explicit transpose in the
  * forward pass, so that no matmul runs with a transposed operand: on WASM those take a slow path
  * (~20× slower than the plain matmul at VGG's sizes), which made the Gram matrices cost more than
- * the whole network's backward pass.
+ * the whole network's backward pass. tfjs-node is the other way round (oneDNN reads the transposed
+ * operand in place, 2× faster than transposing first), so there the forward matmul transposes.
  */
+const TRANSPOSED_MATMUL_IS_FAST: ReadonlySet<string> = new Set(["tensorflow"]);
+
 export function gramMatrix(features: tf.Tensor4D): tf.Tensor2D {
   const [, h, w, c] = features.shape;
   const n = h * w;
@@ -17,7 +20,7 @@ export function gramMatrix(features: tf.Tensor4D): tf.Tensor2D {
     const flat = tf.reshape(x as tf.Tensor, [n, c]);
     (save as tf.GradSaveFunc)([flat]);
     return {
-      value: tf.div(tf.matMul(tf.transpose(flat), flat), n),
+      value: tf.div(TRANSPOSED_MATMUL_IS_FAST.has(tf.getBackend()) ? tf.matMul(flat, flat, true) : tf.matMul(tf.transpose(flat), flat), n),
       gradFunc: (dy, saved) => {
         const [f] = saved as [tf.Tensor2D];
         const sym = tf.add<tf.Tensor2D>(dy, tf.transpose(dy));

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { reluBackprop } from "./reluBackprop.js";
 
 /**
  * A 3×3 ("same", stride 1) convolution + bias + ReLU whose INPUT gradient is computed as a forward
@@ -22,6 +23,19 @@ export function flipKernelForInputGrad(kernel: tf.Tensor4D): tf.Tensor4D {
 }
 
 export function conv2dReluFastGrad(x: tf.Tensor4D, w: FastGradConvWeights): tf.Tensor4D {
+  return conv2dReluWithInputGrad(x, w, (dz) => tf.conv2d(dz, w.flippedKernel, 1, "same"));
+}
+
+/**
+ * conv2d + bias + ReLU ("same", stride 1) whose backward pass is ReLU's (from the saved output, see
+ * reluBackprop.ts) followed by `inputGrad`, the convolution's input gradient; no kernel or bias
+ * gradients (the image is what is optimised).
+ */
+export function conv2dReluWithInputGrad(
+  x: tf.Tensor4D,
+  w: Pick<FastGradConvWeights, "kernel" | "bias">,
+  inputGrad: (dz: tf.Tensor4D) => tf.Tensor4D,
+): tf.Tensor4D {
   const op = tf.customGrad((input, save) => {
     const saveTensors = save as tf.GradSaveFunc;
     const y = tf.fused.conv2d({
@@ -37,9 +51,7 @@ export function conv2dReluFastGrad(x: tf.Tensor4D, w: FastGradConvWeights): tf.T
       value: y,
       gradFunc: (dy, saved) => {
         const [out] = saved as [tf.Tensor4D];
-        // ReLU's derivative from the saved output: 1 where it was positive.
-        const dz = tf.mul(dy, tf.step(out));
-        return tf.conv2d(dz as tf.Tensor4D, w.flippedKernel, 1, "same");
+        return inputGrad(reluBackprop(dy, out) as tf.Tensor4D);
       },
     };
   });

@@ -6,15 +6,32 @@ export interface LbfgsOptions {
   readonly learningRate: number;
   /** Number of (s, y) correction pairs kept, as neural-style's default of 100. */
   readonly historySize: number;
+  /**
+   * "none" (default): take the step of length `learningRate`, one evaluation per step, as
+   * neural-style does. "backtracking": Armijo backtracking on the projected step, see
+   * {@link LbfgsImageOptimizer}.
+   */
+  readonly lineSearch?: "none" | "backtracking";
+  /** Most evaluations one backtracking step may spend (default 4: step lengths 1, ½, ¼, ⅛). */
+  readonly maxLineSearchEvaluations?: number;
 }
 
 export const LBFGS_DEFAULTS: LbfgsOptions = { learningRate: 1, historySize: 100 };
+
+/** Armijo's sufficient-decrease constant (Nocedal & Wright's usual 1e-4). */
+const ARMIJO_C1 = 1e-4;
 
 /**
  * L-BFGS without line search, one objective evaluation per step, as torch.optim.LBFGS is used by
  * neural-style and neural-style-pt. The step is projected onto [0,1]; the pair stored in the
  * history is the step actually taken, so the curvature estimate stays consistent with the clipping.
  * Scalars (dot products) stay on the device: no data read-back inside a step.
+ *
+ * With `lineSearch: "backtracking"` the projected step x⁺ = clip(x + t·d) is accepted when
+ * f(x⁺) ≤ f(x) + c₁·gᵀ(x⁺ − x), else t is halved (at most `maxLineSearchEvaluations` trials; the
+ * last trial is taken if none passes). The evaluation at the accepted point is kept and serves as
+ * the next step's starting evaluation, so a step whose first trial passes still costs one VGG pass.
+ * Each trial reads back two scalars.
  */
 export class LbfgsImageOptimizer implements ImageOptimizer {
   private readonly s: tf.Tensor[] = [];
@@ -26,20 +43,47 @@ export class LbfgsImageOptimizer implements ImageOptimizer {
 
   constructor(private readonly options: LbfgsOptions = LBFGS_DEFAULTS) {}
 
+  /** The accepted trial's evaluation of the last backtracking step: the next step starts from it. */
+  private next: Evaluation | undefined;
+
   step(image: tf.Variable<tf.Rank.R4>, evaluate: () => Evaluation): Evaluation {
-    const evaluation = evaluate();
+    const evaluation = this.next ?? evaluate();
+    this.next = undefined;
     const g = evaluation.grad;
     if (this.prevGrad && this.prevImage) this.updateHistory(image, g);
     const start = tf.keep(image.clone());
 
-    tf.tidy(() => {
-      const direction = this.prevGrad ? this.twoLoopDirection(g) : tf.neg(g);
-      // First step: scale like torch (min(1, 1/‖g‖₁)·lr) since no curvature is known yet.
-      const t = this.prevGrad
-        ? tf.scalar(this.options.learningRate)
-        : tf.mul(tf.minimum(1, tf.div(1, tf.add(tf.sum(tf.abs(g)), 1e-12))), this.options.learningRate);
-      image.assign(tf.clipByValue(tf.add(image, tf.mul(direction, t)), 0, 1) as tf.Tensor4D);
-    });
+    const direction = tf.tidy(() => (this.prevGrad ? this.twoLoopDirection(g) : tf.neg(g)));
+    // First step: scale like torch (min(1, 1/‖g‖₁)·lr) since no curvature is known yet.
+    let t = this.prevGrad
+      ? tf.scalar(this.options.learningRate)
+      : tf.tidy(() => tf.mul<tf.Scalar>(tf.minimum(1, tf.div(1, tf.add(tf.sum(tf.abs(g)), 1e-12))), this.options.learningRate));
+    const moveTo = (length: tf.Scalar) => {
+      tf.tidy(() => {
+        image.assign(tf.clipByValue(tf.add(start, tf.mul(direction, length)), 0, 1) as tf.Tensor4D);
+      });
+    };
+    moveTo(t);
+    if (this.options.lineSearch === "backtracking") {
+      const trials = Math.max(1, this.options.maxLineSearchEvaluations ?? 4);
+      for (let trial = 1; ; trial++) {
+        const candidate = evaluate();
+        // [f(x⁺) − f(x) − c₁·gᵀ(x⁺ − x)]: ≤ 0 is sufficient decrease; one read-back per trial.
+        const excess = tf.tidy(
+          () => tf.sub(tf.sub(candidate.loss, evaluation.loss), tf.mul(tf.sum(tf.mul(g, tf.sub(image, start))), ARMIJO_C1)).dataSync()[0]!,
+        );
+        if (excess <= 0 || trial >= trials) {
+          this.next = candidate;
+          break;
+        }
+        tf.dispose([candidate.loss, candidate.grad]);
+        const half = tf.mul<tf.Scalar>(t, 0.5);
+        t.dispose();
+        t = half;
+        moveTo(t);
+      }
+    }
+    tf.dispose([direction, t]);
     this.prevGrad?.dispose();
     this.prevImage?.dispose();
     this.prevGrad = tf.keep(g.clone());
@@ -91,6 +135,8 @@ export class LbfgsImageOptimizer implements ImageOptimizer {
   }
 
   dispose(): void {
+    if (this.next) tf.dispose([this.next.loss, this.next.grad]);
+    this.next = undefined;
     for (const t of [...this.s, ...this.y, ...this.rho]) t.dispose();
     this.s.length = this.y.length = this.rho.length = 0;
     this.prevGrad?.dispose();

@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { PasticheError } from "../errors.js";
+import { blockConvFilter, blockedConv2d } from "../ops/blockedConv2d.js";
 import { fallbackBiasQuantization, type ConstantValue } from "./constants.js";
 import type { TfliteModel, TfliteOperator } from "./model.js";
 import { ActivationFunctionType, BuiltinOperator, operatorName } from "./schema.js";
@@ -97,11 +98,27 @@ const conv2d: Prepare = (op, ctx) => {
   if (w.shape.length !== 4) throw fail(ctx, op, `has a filter of shape [${w.shape.join(",")}], expected [out,h,w,in]`);
   const [out, kh, kw, cin] = w.shape as [number, number, number, number];
   // TFLite stores OHWI; tfjs wants HWIO.
-  const filter = ctx.own(tf.tidy(() => tf.transpose(tf.tensor4d(Float32Array.from(w.values), [out, kh, kw, cin]), [1, 2, 3, 0])));
   const bias = convBias(ctx, op, out);
   const { strides, dilations } = stridesOf(ctx, op);
   const act = activationOf(ctx, op);
   const pad = op.options.padding === "VALID" ? "valid" : "same";
+  const hwio = tf.tidy(() => tf.transpose(tf.tensor4d(Float32Array.from(w.values), [out, kh, kw, cin]), [1, 2, 3, 0]));
+  // A large kernel to a few channels (Magenta's last 9×9 conv, 8 → 3) runs ~2× faster on 2×2 blocks.
+  if (pad === "valid" && strides.every((s) => s === 1) && dilations.every((d) => d === 1) && Math.min(kh, kw) >= 5 && out < 8) {
+    let blocked;
+    try {
+      blocked = blockConvFilter(hwio.dataSync() as Float32Array, hwio.shape, bias?.dataSync() as Float32Array | undefined, 2);
+    } finally {
+      hwio.dispose();
+    }
+    ctx.own(blocked.filter);
+    if (blocked.bias) ctx.own(blocked.bias);
+    return ([x]) => {
+      const y = blockedConv2d(x as tf.Tensor4D, blocked, act.fused);
+      return act.after ? act.after(y) : y;
+    };
+  }
+  const filter = ctx.own(hwio);
   return ([x]) => {
     const y = tf.fused.conv2d({ x: x as tf.Tensor4D, filter, strides, pad, dilations, ...(bias ? { bias } : {}), activation: act.fused });
     return act.after ? act.after(y) : y;

@@ -2,7 +2,8 @@ import * as tf from "@tensorflow/tfjs-core";
 import { PasticheError } from "../errors.js";
 import { validateVgg19Weights } from "./weights.js";
 import type { WeightMap } from "../model/weightMap.js";
-import { conv2dReluFastGrad, conv2dReluTfjsGrad, flipKernelForInputGrad, type FastGradConvWeights } from "../ops/conv2dReluFastGrad.js";
+import { conv2dReluFastGrad, flipKernelForInputGrad, type FastGradConvWeights } from "../ops/conv2dReluFastGrad.js";
+import { conv2dReluBackpropInputGrad } from "../ops/conv2dReluBackpropInput.js";
 import { VGG19_LAYERS, deepestLayerIndex, resolveLayerName, type VggLayer } from "./layers.js";
 import { preprocessCaffe } from "./preprocess.js";
 
@@ -72,7 +73,7 @@ export class VggFeatureExtractor {
     for (const { layer, conv: w } of this.stages) {
       if (!w) h = tf.maxPool(h, 2, 2, "valid");
       else if (w.flippedKernel) h = conv2dReluFastGrad(h, { ...w, flippedKernel: w.flippedKernel });
-      else h = conv2dReluTfjsGrad(h, w);
+      else h = conv2dReluBackpropInputGrad(h, w);
       if (wanted.has(layer.name)) out[layer.name] = h;
     }
     return out;

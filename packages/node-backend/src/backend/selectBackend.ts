@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { PasticheError } from "@pastiche/core";
+import { registerNativeReluBackprop } from "./kernels/reluBackprop.js";
 import { initWasmBackend } from "./wasmThreads.js";
 
 /** `tensorflow` is tfjs-node's own name for its native (libtensorflow) backend. */
@@ -65,7 +66,10 @@ async function init(choice: BackendChoice): Promise<BackendInfo> {
 async function tryTfjsNode(): Promise<true | string> {
   try {
     await import("@tensorflow/tfjs-node");
-    if (await tf.setBackend("tensorflow")) return true;
+    if (await tf.setBackend("tensorflow")) {
+      registerNativeReluBackprop();
+      return true;
+    }
     return "its backend failed to initialise";
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);

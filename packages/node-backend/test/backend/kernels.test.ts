@@ -1,0 +1,81 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { describe, expect, it } from "vitest";
+import {
+  RELU_BACKPROP,
+  VGG19_CONV_LAYERS,
+  VggFeatureExtractor,
+  conv2dReluBackpropInputGrad,
+  conv2dReluTfjsGrad,
+  gramMatrix,
+  reluBackprop,
+  type WeightMap,
+} from "@pastiche/core";
+import { initBackend } from "../../src/index.js";
+
+// Runs on the backend the suite runs on (PASTICHE_BACKEND=tensorflow for the native pass).
+const backend = await initBackend();
+
+function maxRelDiff(a: tf.Tensor, b: tf.Tensor): number {
+  return tf.tidy(() => tf.div(tf.max(tf.abs(tf.sub(a, b))), tf.add(tf.max(tf.abs(b)), 1e-12)).dataSync()[0]!);
+}
+
+/** Seeded He-scaled VGG19 weights up to `upTo`. */
+function vggWeights(upTo: string): WeightMap {
+  const weights: WeightMap = {};
+  let seed = 1;
+  for (const l of VGG19_CONV_LAYERS) {
+    if (l.kind !== "conv") continue;
+    weights[`${l.name}/kernel`] = tf.randomNormal([3, 3, l.inChannels, l.outChannels], 0, Math.sqrt(2 / (9 * l.inChannels)), "float32", seed++);
+    weights[`${l.name}/bias`] = tf.randomUniform([l.outChannels], 0, 0.1, "float32", seed++);
+    if (l.name === upTo) break;
+  }
+  return weights;
+}
+
+describe(`core's kernels on ${backend.name}`, () => {
+  it("registers the one-pass ReLU backward kernel on tfjs-node only, and it equals dy·step(y)", () => {
+    expect(tf.getKernel(RELU_BACKPROP, tf.getBackend()) !== undefined).toBe(backend.name === "tensorflow");
+    const y = tf.relu(tf.randomNormal([1, 7, 5, 9], 0, 1, "float32", 3));
+    const dy = tf.randomNormal([1, 7, 5, 9], 0, 1, "float32", 4);
+    expect(maxRelDiff(reluBackprop(dy, y), tf.mul(dy, tf.step(y)))).toBe(0);
+  });
+
+  it("the conv layer's custom input gradient equals tfjs's autograd", () => {
+    const w = { kernel: tf.randomNormal<tf.Rank.R4>([3, 3, 5, 7], 0, 0.3, "float32", 11), bias: tf.randomNormal<tf.Rank.R1>([7], 0, 0.1, "float32", 12) };
+    const x = tf.randomNormal<tf.Rank.R4>([1, 9, 7, 5], 0, 1, "float32", 13);
+    const upstream = tf.randomNormal([1, 9, 7, 7], 0, 1, "float32", 14);
+    const loss = (conv: typeof conv2dReluTfjsGrad) => (t: tf.Tensor) => tf.sum(tf.mul(conv(t as tf.Tensor4D, w), upstream));
+    expect(maxRelDiff(tf.grad(loss(conv2dReluBackpropInputGrad))(x), tf.grad(loss(conv2dReluTfjsGrad))(x))).toBeLessThan(1e-5);
+  });
+
+  it("both conv gradients agree through VGG19 with pooling and Gram matrices, without leaking tensors", () => {
+    const weights = vggWeights("block3_conv1");
+    const x = tf.randomUniform<tf.Rank.R4>([1, 24, 18, 3], 0, 1, "float32", 5);
+    const before = tf.memory().numTensors;
+    const grads = (["flipped-conv", "tfjs"] as const).map((convGradient) => {
+      const ex = new VggFeatureExtractor(weights, { layers: ["block3_conv1", "block2_conv1"], convGradient });
+      const g = tf.grad((t: tf.Tensor) => {
+        const f = ex.extract(t as tf.Tensor4D);
+        return tf.add(tf.mean(tf.square(f.block3_conv1!)), tf.mean(tf.square(gramMatrix(f.block2_conv1!))));
+      })(x);
+      ex.dispose();
+      return g;
+    });
+    expect(maxRelDiff(grads[0]!, grads[1]!)).toBeLessThan(1e-4);
+    tf.dispose(grads);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose(Object.values(weights));
+  });
+
+  it("the Gram matrix and its custom gradient equal the plain Fᵀ·F / (H·W) and its autograd", () => {
+    const f = tf.randomNormal<tf.Rank.R4>([1, 6, 5, 4], 0, 1, "float32", 21);
+    const upstream = tf.randomNormal([4, 4], 0, 1, "float32", 22);
+    const plain = (t: tf.Tensor) => {
+      const flat = tf.reshape(t, [30, 4]);
+      return tf.div(tf.matMul(tf.transpose(flat), flat), 30);
+    };
+    expect(maxRelDiff(gramMatrix(f), plain(f))).toBeLessThan(1e-6);
+    const grad = (g: (t: tf.Tensor4D) => tf.Tensor) => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(g(t as tf.Tensor4D), upstream)))(f);
+    expect(maxRelDiff(grad(gramMatrix), grad(plain))).toBeLessThan(1e-5);
+  });
+});
