@@ -126,11 +126,9 @@ describeNeeding(NEEDS, "real worker processes", () => {
     expect((await caller.jobs.get({ id })).status).toBe("running");
 
     const before = app.queue.liveProgress(id)!.iteration;
-    const cancelledAt = Date.now();
     expect((await caller.jobs.cancel({ id })).status).toBe("cancelled");
     await app.queue.settled();
-    // The worker stopped between iterations (a 128 px iteration takes well under 10 s).
-    expect(Date.now() - cancelledAt).toBeLessThan(10_000);
+    // The worker stopped between iterations: counted in iterations, not seconds (a loaded machine is slow).
     expect((app.queue.liveProgress(id)?.iteration ?? before) - before).toBeLessThanOrEqual(2);
     const job = await caller.jobs.get({ id });
     expect(job).toMatchObject({ status: "cancelled", resultUrl: null });
@@ -149,5 +147,5 @@ describeNeeding(NEEDS, "real worker processes", () => {
 
     const again = await caller.jobs.create({ mode: "quality", contentId, styleIds: [styleId], options: { size: 32, iterations: 2 } });
     expect((await finished(again.id)).status).toBe("succeeded");
-  });
+  }, 300_000); // up to two job start-ups on a busy machine
 });
