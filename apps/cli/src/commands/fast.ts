@@ -3,7 +3,7 @@ import { parseFastOptions, type FastOptionsInput } from "@pastiche/core";
 import { assertWritableOutput, initBackend, stylizeFastFromFiles } from "@pastiche/node";
 import { BaseCommand } from "../lib/baseCommand.js";
 import { FAST_FLAGS, fastOptionFlags } from "../lib/flagTables.js";
-import { checkCounts, contentAndStyles } from "../lib/inputs.js";
+import { checkCounts, contentAndStyles, runInputFiles } from "../lib/inputs.js";
 import { optionsFromFlags } from "../lib/optionFlags.js";
 import { sharedStyleFlags } from "../lib/sharedFlags.js";
 
@@ -16,6 +16,7 @@ export default class Fast extends BaseCommand {
     "<%= config.bin %> fast photo.jpg a.jpg b.jpg --style-blend-weights 3,7 --strength 0.7 -o out.png",
   ];
   static override strict = false; // several style images
+  static override usage = "fast CONTENT STYLE... -o OUTPUT [flags]";
   static override args = {
     content: Args.string({ description: "content image (JPEG, PNG, WebP or TIFF)", required: true }),
     style: Args.string({ description: "style image(s); give several to blend them", required: true }),
@@ -35,7 +36,7 @@ export default class Fast extends BaseCommand {
     // Cheap checks first: a bad flag or an unwritable output must not cost a model load. Parsed once, here.
     const options = parseFastOptions(optionsFromFlags<FastOptionsInput>(flags, FAST_FLAGS));
     checkCounts(styles.length, options.styleBlendWeights?.length);
-    await assertWritableOutput(flags.output);
+    await assertWritableOutput(flags.output, runInputFiles(content, styles));
     const variant = flags.transfer === "int8" || flags.transfer === "f16" ? flags.transfer : undefined;
 
     const backend = await initBackend(flags.backend);

@@ -4,7 +4,8 @@ import { DEFAULT_CONTENT_LAYERS, DEFAULT_MAX_INPUT_PIXELS, DEFAULT_STYLE_LAYERS,
 import { assertWritableOutput, initBackend, readRunSettings, stylizeGatysFromFiles, verifyRunInputs, writeImage } from "@pastiche/node";
 import { BaseCommand } from "../lib/baseCommand.js";
 import { GATYS_FLAGS, gatysOptionFlags } from "../lib/flagTables.js";
-import { checkCounts, contentAndStyles, styleMasksFor } from "../lib/inputs.js";
+import { checkCounts, contentAndStyles, runInputFiles, styleMasksFor } from "../lib/inputs.js";
+import { StopOnSignals } from "../lib/signals.js";
 import { optionsFromFlags } from "../lib/optionFlags.js";
 import { sharedStyleFlags } from "../lib/sharedFlags.js";
 import { integerFlag } from "../lib/flags.js";
@@ -21,6 +22,7 @@ export default class Stylize extends BaseCommand {
     "<%= config.bin %> stylize --from out.png -o again.png --iterations 1000",
   ];
   static override strict = false; // several style images
+  static override usage = ["stylize CONTENT STYLE... -o OUTPUT [flags]", "stylize --from PNG -o OUTPUT [flags]"];
   static override args = {
     content: Args.string({ description: "content image (JPEG, PNG, WebP or TIFF); optional with --from" }),
     style: Args.string({ description: "style image(s); give several to blend them" }),
@@ -67,17 +69,13 @@ export default class Stylize extends BaseCommand {
     // The options are parsed here, once; every layer below takes them as they are.
     const options = parseGatysOptions(input);
     checkCounts(styles.length, options.styleBlendWeights?.length, styleMasks?.length);
-    await assertWritableOutput(flags.output);
+    await assertWritableOutput(flags.output, runInputFiles(content, styles, styleMasks, options.init));
     if (recorded) await verifyRunInputs(recorded, flags.from!);
 
     await initBackend(flags.backend);
     const mode: ProgressMode = flags.json ? "json" : flags.quiet ? "quiet" : process.stderr.isTTY ? "bar" : "lines";
     const progress = new ProgressReporter(mode);
-    const controller = new AbortController();
-    const onSigint = () => {
-      controller.abort();
-    };
-    process.once("SIGINT", onSigint);
+    const stop = new StopOnSignals();
     try {
       for await (const event of stylizeGatysFromFiles({
         content,
@@ -85,8 +83,8 @@ export default class Stylize extends BaseCommand {
         ...(styleMasks ? { styleMasks } : {}),
         options,
         maxInputPixels: flags["max-input-pixels"],
-        signal: controller.signal,
-        // The pipeline writes the result with its settings (a partial one too, on Ctrl-C).
+        signal: stop.signal,
+        // The pipeline writes the result with its settings (a partial one too, on Ctrl-C, SIGTERM or SIGHUP).
         output: { path: flags.output, keepPartial: true },
         ...(flags.weights !== undefined ? { weightsPath: flags.weights } : {}),
       })) {
@@ -99,12 +97,12 @@ export default class Stylize extends BaseCommand {
             const what = event.aborted ? `stopped after ${event.iterations} iterations; partial result` : "wrote";
             process.stderr.write(`${what} ${flags.output} (${event.image.width}×${event.image.height}) in ${fmtDuration(event.elapsedMs)}\n`);
           }
-          if (event.aborted) this.exit(130);
+          if (event.aborted) this.exit(stop.exitCode);
         }
       }
     } finally {
       progress.stop();
-      process.off("SIGINT", onSigint);
+      stop.dispose();
     }
   }
 }

@@ -1,5 +1,6 @@
 import { Command, Errors } from "@oclif/core";
 import { isPasticheError, type PasticheErrorCode } from "@pastiche/core";
+import { reportError, wantsJson } from "./errors.js";
 
 /** Exit codes: 2 bad input or options, 3 a model is missing or broken, 4 backend, 130 interrupted. */
 const EXIT_CODES: Partial<Record<PasticheErrorCode, number>> = {
@@ -13,19 +14,25 @@ const EXIT_CODES: Partial<Record<PasticheErrorCode, number>> = {
 };
 
 /**
- * Every command reports failure the same way: one line on stderr, `pastiche: error: …`, and a
- * non-zero exit code; no stack traces for expected errors.
+ * Every command reports failure the same way: one line on stderr, `pastiche: error: …` (under
+ * --json one JSON object with `code` and `message` on stdout), and a non-zero exit code; no stack
+ * traces for expected errors.
  */
 export abstract class BaseCommand extends Command {
   protected override async catch(err: Error & { exitCode?: number }): Promise<void> {
+    const json = wantsJson(this.argv);
     if (isPasticheError(err)) {
-      process.stderr.write(`pastiche: error: ${oneLine(err.message)}\n`);
+      reportError({ code: err.code, message: oneLine(err.message) }, json);
       this.exit(EXIT_CODES[err.code] ?? 2);
     }
     // oclif's own parse errors (unknown flag, missing argument): keep them on one line too.
     if (err instanceof Errors.CLIError && !(err instanceof Errors.ExitError)) {
-      process.stderr.write(`pastiche: error: ${oneLine(err.message)}\n`);
+      reportError({ code: "INVALID_FLAG", message: oneLine(err.message) }, json);
       this.exit(2);
+    }
+    if (json && !(err instanceof Errors.ExitError)) {
+      reportError({ code: "INTERNAL", message: oneLine(err.message) }, true);
+      this.exit(1);
     }
     await super.catch(err);
   }

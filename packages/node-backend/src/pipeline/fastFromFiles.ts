@@ -6,6 +6,7 @@ import {
   TfliteStyleModels,
   checkStyleCounts,
   ensureFastOptions,
+  MIN_INPUT_SIDE,
   stylizeFast,
   untilDone,
   type ArbitraryStyleModels,
@@ -140,7 +141,7 @@ export async function readFastInputs(
   request: Pick<FastFileRequest, "content" | "styles" | "maxInputPixels">,
   size: number | undefined,
 ): Promise<{ content: RgbImage; styles: RgbImage[] }> {
-  const maxPixels = request.maxInputPixels !== undefined ? { maxPixels: request.maxInputPixels } : {};
+  const maxPixels = { minSide: MIN_INPUT_SIDE, ...(request.maxInputPixels !== undefined ? { maxPixels: request.maxInputPixels } : {}) };
   const content = await readImage(request.content, { ...(size !== undefined ? { longestSide: size } : {}), ...maxPixels });
   const styles = await Promise.all(request.styles.map((s) => readImage(s, maxPixels)));
   return { content, styles };

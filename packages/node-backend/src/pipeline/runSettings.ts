@@ -5,11 +5,10 @@
  * reads them back; the pipeline writes them (CLI and web results alike).
  */
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { GatysOptionsSchema, PasticheError, parseOptions, type GatysInit, type GatysOptions } from "@pastiche/core";
 import { readPngText } from "../images/index.js";
+import { openInputFile, readInputFile } from "../fs/inputFile.js";
 
 export const RUN_SETTINGS_KEY = "pastiche:settings";
 
@@ -51,6 +50,11 @@ export const RunSettingsSchema = z.preprocess(
       /** e.g. { pastiche: "0.1.0", tfjs: "4.22.0", node: "v20.20.2" }. */
       versions: z.record(z.string(), z.string()).default({}),
       backend: z.string().default("unknown"),
+      /**
+       * Only on a partial result (the run was interrupted: Ctrl-C, SIGTERM, SIGHUP): the iterations
+       * it had run of those planned; `options.iterations` stays the run asked for, so `--from` reruns it whole.
+       */
+      stopped: z.object({ iterations: z.number().int().nonnegative(), of: z.number().int().nonnegative() }).optional(),
     })
     .superRefine((s, ctx) => {
       const problem =
@@ -74,15 +78,20 @@ export function initFile(init: GatysInit): string | undefined {
   return init.kind === "image" ? init.path : undefined;
 }
 
-/** sha256 of a file, streamed, as hex; FILE_NOT_FOUND when it is missing. */
+/**
+ * sha256 of an input file, streamed, as hex: a regular file within the input size cap (a settings
+ * chunk edited to name /dev/zero or a FIFO is refused at once); FILE_NOT_FOUND when it is missing.
+ */
 export async function sha256File(path: string): Promise<string> {
   const hash = createHash("sha256");
+  const { handle, size } = await openInputFile(path, { what: "Image file" });
   try {
-    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+    // Never more than the size checked above, even if the file grows meanwhile.
+    if (size > 0) for await (const chunk of handle.createReadStream({ start: 0, end: size - 1, autoClose: false })) hash.update(chunk as Buffer);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR") throw new PasticheError("FILE_NOT_FOUND", `Image file ${path} not found`, { cause: e });
     throw new PasticheError("INVALID_IMAGE", `Image file ${path} cannot be read (${(e as Error).message})`, { cause: e });
+  } finally {
+    await handle.close().catch(() => undefined);
   }
   return hash.digest("hex");
 }
@@ -125,12 +134,7 @@ export function parseRunSettings(text: string, source: string): RunSettings {
 
 /** The settings recorded in a PNG written by `pastiche stylize`. */
 export async function readRunSettings(pngPath: string): Promise<RunSettings> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(pngPath);
-  } catch (e) {
-    throw new PasticheError("FILE_NOT_FOUND", `Settings file ${pngPath} not found`, { cause: e });
-  }
+  const bytes = await readInputFile(pngPath, { what: "Settings file" });
   const text = readPngText(bytes)[RUN_SETTINGS_KEY];
   if (text === undefined) throw new PasticheError("INVALID_IMAGE", `${pngPath} has no ${RUN_SETTINGS_KEY} text: only PNGs written by pastiche stylize have it`);
   return parseRunSettings(text, pngPath);
