@@ -1,6 +1,7 @@
-import { Command, Errors } from "@oclif/core";
+import { Command, Errors, Flags } from "@oclif/core";
 import { isPasticheError, type PasticheErrorCode } from "@pastiche/core";
 import { reportError, wantsJson } from "./errors.js";
+import { withConfigDefaults } from "./configFile.js";
 
 /** Exit codes: 2 bad input or options, 3 a model is missing or broken, 4 backend, 130 interrupted. */
 const EXIT_CODES: Partial<Record<PasticheErrorCode, number>> = {
@@ -19,15 +20,39 @@ const EXIT_CODES: Partial<Record<PasticheErrorCode, number>> = {
  * traces for expected errors.
  */
 export abstract class BaseCommand extends Command {
+  static override baseFlags = {
+    config: Flags.string({
+      description: "read default flags from this JSON file [default: ~/.config/pastiche/config.json]; command-line flags > env > config > defaults",
+      helpGroup: "GLOBAL",
+    }),
+  };
+
+  /** Flags set by the config file, and which file: errors about them say where the value came from. */
+  private fromConfig: { file?: string; injected: string[] } = { injected: [] };
+
+  override async init(): Promise<void> {
+    await super.init();
+    // Defaults from the config file become flags the user did not type, parsed like typed ones.
+    const { argv, ...fromConfig } = await withConfigDefaults(this.argv, this.id ?? "", this.ctor.flags, this.config.configDir);
+    this.argv = argv;
+    this.fromConfig = fromConfig;
+  }
+
+  /** " (set in config file X)" when the message is about a flag the config file set. */
+  private configNote(message: string): string {
+    const flag = /--([a-z][a-z0-9-]*)/.exec(message)?.[1];
+    return flag !== undefined && this.fromConfig.injected.includes(flag) ? `${message} (set in config file ${this.fromConfig.file})` : message;
+  }
+
   protected override async catch(err: Error & { exitCode?: number }): Promise<void> {
     const json = wantsJson(this.argv);
     if (isPasticheError(err)) {
-      reportError({ code: err.code, message: oneLine(err.message) }, json);
+      reportError({ code: err.code, message: this.configNote(oneLine(err.message)) }, json);
       this.exit(EXIT_CODES[err.code] ?? 2);
     }
     // oclif's own parse errors (unknown flag, missing argument): keep them on one line too.
     if (err instanceof Errors.CLIError && !(err instanceof Errors.ExitError)) {
-      reportError({ code: "INVALID_FLAG", message: oneLine(err.message) }, json);
+      reportError({ code: "INVALID_FLAG", message: this.configNote(oneLine(err.message)) }, json);
       this.exit(2);
     }
     if (json && !(err instanceof Errors.ExitError)) {

@@ -1,12 +1,20 @@
+import { existsSync } from "node:fs";
 import { BUILT_IN_INITS, FAST_DEFAULT_SIZE, FastOptionsSchema, GatysOptionsSchema, type FastOptions, type GatysInit, type GatysOptions } from "@pastiche/core";
 import { PasticheError } from "@pastiche/core";
 import { bytesParser, checkFlagValue, optionFlags, showBytes, type FlagParser, type FlagTable } from "./optionFlags.js";
 
-/** `--init`: a built-in start by name, anything else the path of an image (`./fast` for a file named fast). */
-export const initParser: FlagParser = (raw) => {
+/**
+ * `--init`: a built-in start by name, anything else the path of an image (`./fast` for a file named
+ * fast). A word that is neither (a typo such as `nosie`) is refused with the choices, here, rather
+ * than as a missing image later.
+ */
+export const initParser: FlagParser = (raw, flag) => {
   const word = raw.trim();
   const builtIn = BUILT_IN_INITS.find((kind) => kind === word);
-  return builtIn ? ({ kind: builtIn } satisfies GatysInit) : ({ kind: "image", path: word } satisfies GatysInit);
+  if (builtIn) return { kind: builtIn } satisfies GatysInit;
+  if (!existsSync(word))
+    throw new PasticheError("INVALID_OPTION", `--${flag}: expected ${BUILT_IN_INITS.join(", ")} or the path of an image, got "${raw}" (no such file)`);
+  return { kind: "image", path: word } satisfies GatysInit;
 };
 
 /** `--iterations-per-scale`: one whole number for every stage, or a comma-separated one per stage. */
