@@ -40,4 +40,7 @@ export {
   verifyRunInputs,
   type InputHashes,
   type RunSettings,
+  type GatysRunSettings,
+  type FastRunSettings,
+  isFastRunSettings,
 } from "./pipeline/runSettings.js";

@@ -82,6 +82,11 @@ export const GATYS_FLAGS: FlagTable<GatysOptions> = {
     parse: bytesParser,
     showDefault: showBytes,
   },
+  // #14: the optimisers' own settings, as neural-style and crowsonkb's style-transfer expose them.
+  lbfgsHistory: { flag: "lbfgs-history", help: "L-BFGS: how many past steps approximate the curvature (neural-style's -lbfgs_num_correction)" },
+  adamBeta1: { flag: "adam-beta1", help: "Adam: decay of the gradient's moving average" },
+  adamBeta2: { flag: "adam-beta2", help: "Adam: decay of the squared gradient's moving average" },
+  adamEpsilon: { flag: "adam-epsilon", help: "Adam: added to the denominator (large values damp the first steps)" },
 };
 
 /** `pastiche fast`'s option flags. */

@@ -94,6 +94,7 @@ export async function* stylizeGatysFromFiles(request: GatysFileRequest): AsyncGe
   })) {
     if (event.type === "done" && request.output && (!event.aborted || request.output.keepPartial !== false)) {
       const settings: RunSettings = {
+        method: "gatys",
         content: request.content,
         styles: [...request.styles],
         ...(request.styleMasks ? { styleMasks: [...request.styleMasks] } : {}),
