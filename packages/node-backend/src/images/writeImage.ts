@@ -82,7 +82,9 @@ function firstLine(e: unknown): string {
 }
 
 async function encode(image: RgbImage, format: OutputFormat, quality: number): Promise<Buffer> {
-  const input = sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } });
+  // Inputs are converted to sRGB when read (their own ICC profile applied), so the output states
+  // sRGB with an embedded profile rather than leaving viewers to guess.
+  const input = sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).withIccProfile("srgb");
   switch (format) {
     case "png":
       return input.png().toBuffer();
