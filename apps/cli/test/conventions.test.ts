@@ -6,7 +6,7 @@
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { assertBuilt, expectOneErrorLine, lines, makeTempDir, removeDir, runCli, writeFixtures, type Fixtures } from "./helpers.js";
+import { expectOneErrorLine, lines, removeDir, runCli, type Fixtures, makeWorkspace } from "./helpers.js";
 
 let root: string | undefined;
 let fx: Fixtures;
@@ -15,11 +15,7 @@ let emptyModels: string;
 let xdg: Record<string, string>;
 
 beforeAll(async () => {
-  assertBuilt();
-  root = await makeTempDir();
-  fx = await writeFixtures(path.join(root, "inputs"));
-  emptyModels = path.join(root, "models-empty");
-  await mkdir(emptyModels);
+  ({ root, fx, emptyModels } = await makeWorkspace());
   xdg = { XDG_CONFIG_HOME: path.join(root, "config"), XDG_CACHE_HOME: path.join(root, "cache"), XDG_DATA_HOME: path.join(root, "data") };
   await mkdir(path.join(root, "config", "pastiche"), { recursive: true });
 });

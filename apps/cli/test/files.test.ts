@@ -11,7 +11,7 @@ import path from "node:path";
 import { parseGatysOptions } from "@pastiche/core";
 import { RUN_SETTINGS_KEY, formatRunSettings, hashRunInputs, writeImage } from "@pastiche/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { assertBuilt, expectOneErrorLine, makeTempDir, removeDir, runCli, testPattern, writeFixtures, type Fixtures } from "./helpers.js";
+import { expectOneErrorLine, removeDir, runCli, testPattern, type Fixtures, makeWorkspace } from "./helpers.js";
 
 let root: string | undefined;
 let fx: Fixtures;
@@ -24,11 +24,7 @@ const sha = async (p: string) =>
     .digest("hex");
 
 beforeAll(async () => {
-  assertBuilt();
-  root = await makeTempDir();
-  fx = await writeFixtures(path.join(root, "inputs"));
-  emptyModels = path.join(root, "models-empty");
-  await mkdir(emptyModels);
+  ({ root, fx, emptyModels } = await makeWorkspace());
   sums = new Map(await Promise.all([fx.content, fx.style].map(async (p) => [p, await sha(p)] as const)));
 });
 
