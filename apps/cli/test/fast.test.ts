@@ -1,10 +1,11 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { itNeeding, modelsDir, needs, sharedImagesDir } from "@pastiche/vitest-config/needs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readPngText } from "@pastiche/node";
 import { writeFixtures } from "./helpers.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -60,4 +61,46 @@ describe("pastiche fast", () => {
     expect(result.predictorRuns).toBe(2); // the style once (same image twice), the content once
     expect(existsSync(file)).toBe(true);
   });
+
+  itNeeding(
+    [needs.models("magenta-arbitrary-tflite")],
+    "records its settings in stylize's schema; `fast --from` reruns it (the same image), `stylize --from` points to fast",
+    () => {
+      const env = { PASTICHE_MODELS_DIR: modelsDir()! };
+      const first = path.join(out, "fast-64.png");
+      const r = pastiche(["fast", content, style, "-o", first, "--size", "64", "--strength", "0.7"], env);
+      expect(r.code, r.stderr).toBe(0);
+      const settings = JSON.parse(readPngText(readFileSync(first))["pastiche:settings"]!) as {
+        method: string;
+        options: { strength: number; size: number };
+        sha256: { content: string };
+      };
+      expect(settings.method).toBe("fast");
+      expect(settings.options).toMatchObject({ strength: 0.7, size: 64 });
+      expect(settings.sha256.content).toMatch(/^[0-9a-f]{64}$/);
+
+      const again = path.join(out, "fast-64-again.png");
+      const rerun = pastiche(["fast", "--from", first, "-o", again], env);
+      expect(rerun.code, rerun.stderr).toBe(0);
+      expect(readImageRaw(again).equals(readImageRaw(first))).toBe(true);
+
+      const wrong = pastiche(["stylize", "--from", first, "-o", path.join(out, "nope.png")], env);
+      expect(wrong.code).toBe(2);
+      expect(wrong.stderr).toMatch(/was made by pastiche fast: rerun it with `pastiche fast --from /);
+      expect(existsSync(path.join(out, "nope.png"))).toBe(false);
+    },
+  );
 });
+
+/** The image bytes of a PNG without its text chunks (the settings differ: the rerun's name their own run). */
+function readImageRaw(file: string): Buffer {
+  const png = readFileSync(file);
+  const parts: Buffer[] = [];
+  for (let at = 8; at < png.length;) {
+    const length = png.readUInt32BE(at);
+    const type = png.toString("latin1", at + 4, at + 8);
+    if (type === "IDAT") parts.push(png.subarray(at + 8, at + 8 + length));
+    at += 12 + length;
+  }
+  return Buffer.concat(parts);
+}

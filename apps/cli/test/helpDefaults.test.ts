@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 /**
  * `--help` shows the schema's defaults: for every generated flag of `stylize` and `fast`, the text
  * after `[default: ` in the built CLI's help parses (with the flag's own parser) back to the
@@ -51,8 +52,8 @@ async function checkDefaults(command: string, shape: Readonly<Record<string, z.Z
 }
 
 describe("--help defaults are the schema's", () => {
-  it("pastiche stylize", async () => {
-    expect(await checkDefaults("stylize", GatysOptionsSchema.shape, GATYS_FLAGS)).toBe(17);
+  it("pastiche stylize (17 defaults, plus #14's lbfgs-history and adam-beta1/beta2/epsilon)", async () => {
+    expect(await checkDefaults("stylize", GatysOptionsSchema.shape, GATYS_FLAGS)).toBe(21);
   });
 
   it("pastiche fast", async () => {
@@ -63,7 +64,12 @@ describe("--help defaults are the schema's", () => {
     expect(() => parseFlagValue(GatysOptionsSchema.shape.size, GATYS_FLAGS.size!, "8")).toThrow("--size: must be at least 16, got 8");
     expect(() => parseFlagValue(GatysOptionsSchema.shape.size, GATYS_FLAGS.size!, "9000")).toThrow("--size: must be at most 8192, got 9000");
     expect(parseFlagValue(GatysOptionsSchema.shape.init, GATYS_FLAGS.init!, "noise")).toEqual({ kind: "noise" });
-    expect(parseFlagValue(GatysOptionsSchema.shape.init, GATYS_FLAGS.init!, "./fast")).toEqual({ kind: "image", path: "./fast" });
+    // A path that exists is an image start; a word that is neither a kind nor a file is refused with the kinds.
+    const here = fileURLToPath(import.meta.url);
+    expect(parseFlagValue(GatysOptionsSchema.shape.init, GATYS_FLAGS.init!, here)).toEqual({ kind: "image", path: here });
+    expect(() => parseFlagValue(GatysOptionsSchema.shape.init, GATYS_FLAGS.init!, "nosie")).toThrow(
+      /--init: expected content, noise, .* or the path of an image, got "nosie" \(no such file\)/,
+    );
     expect(parseFlagValue(GatysOptionsSchema.shape.iterationsPerScale, GATYS_FLAGS.iterationsPerScale!, "30")).toBe(30);
     expect(parseFlagValue(GatysOptionsSchema.shape.tileSize, GATYS_FLAGS.tileSize!, "OFF")).toBe("off");
   });

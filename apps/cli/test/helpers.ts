@@ -166,3 +166,20 @@ export async function writeLayersModel(dir: string, weights: readonly WeightSpec
   await writeFile(path.join(dir, "group1-shard1of1.bin"), new Uint8Array(shard.buffer, 0, shardBytes ?? needed));
   return dir;
 }
+
+export interface TestWorkspace {
+  readonly root: string;
+  readonly fx: Fixtures;
+  /** An empty models directory: a run that gets as far as loading a model exits 3, "not found". */
+  readonly emptyModels: string;
+}
+
+/** A fresh temp directory with the fixtures and an empty models directory (the built CLI checked first). */
+export async function makeWorkspace(): Promise<TestWorkspace> {
+  assertBuilt();
+  const root = await makeTempDir();
+  const fx = await writeFixtures(path.join(root, "inputs"));
+  const emptyModels = path.join(root, "models-empty");
+  await mkdir(emptyModels);
+  return { root, fx, emptyModels };
+}

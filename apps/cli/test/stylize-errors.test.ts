@@ -10,18 +10,7 @@ import path from "node:path";
 import { parseGatysOptions } from "@pastiche/core";
 import { RUN_SETTINGS_KEY, formatRunSettings, hashRunInputs, writeImage } from "@pastiche/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  assertBuilt,
-  expectOneErrorLine,
-  makeTempDir,
-  removeDir,
-  runCli,
-  writeFixtures,
-  writeLayersModel,
-  testPattern,
-  type CliResult,
-  type Fixtures,
-} from "./helpers.js";
+import { expectOneErrorLine, removeDir, runCli, writeLayersModel, testPattern, type CliResult, type Fixtures, makeWorkspace } from "./helpers.js";
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
@@ -30,11 +19,7 @@ let fx: Fixtures;
 let emptyModels: string;
 
 beforeAll(async () => {
-  assertBuilt();
-  root = await makeTempDir();
-  fx = await writeFixtures(path.join(root, "inputs"));
-  emptyModels = path.join(root, "models-empty");
-  await mkdir(emptyModels);
+  ({ root, fx, emptyModels } = await makeWorkspace());
 });
 
 afterAll(async () => {

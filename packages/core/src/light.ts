@@ -1,4 +1,11 @@
 // `@pastiche/core/light`: plain values and helpers with neither TensorFlow.js nor zod, for browser
 // code that must stay small (the web app's client) and for anything that only formats or defaults.
-export { FAST_DEFAULT_SIZE, WEB_QUALITY_DEFAULTS, DEFAULT_MAX_INPUT_PIXELS } from "./options/defaults.js";
+export {
+  FAST_DEFAULT_SIZE,
+  WEB_QUALITY_DEFAULTS,
+  DEFAULT_MAX_INPUT_PIXELS,
+  DEFAULT_MAX_INPUT_BYTES,
+  MIN_INPUT_SIDE,
+  MAX_STYLE_IMAGES,
+} from "./options/defaults.js";
 export { formatBytes } from "./formatBytes.js";

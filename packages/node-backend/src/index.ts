@@ -4,6 +4,7 @@ export * from "./images/index.js";
 export * from "./models/index.js";
 export { isModelInstalled } from "./models/installed.js";
 export { writeFileAtomic, syncDirectory } from "./fs/atomicWrite.js";
+export { openInputFile, readInputFile, DEFAULT_MAX_INPUT_BYTES, type InputFileOptions } from "./fs/inputFile.js";
 export { formatBytes } from "@pastiche/core";
 export {
   stylizeGatysFromFiles,
@@ -39,4 +40,7 @@ export {
   verifyRunInputs,
   type InputHashes,
   type RunSettings,
+  type GatysRunSettings,
+  type FastRunSettings,
+  isFastRunSettings,
 } from "./pipeline/runSettings.js";

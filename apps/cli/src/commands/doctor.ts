@@ -1,11 +1,12 @@
 import { Flags } from "@oclif/core";
 import { initBackend, listModels, resolveModelsDir, verifyModel } from "@pastiche/node";
 import { BaseCommand } from "../lib/baseCommand.js";
+import { backendFlag } from "../lib/sharedFlags.js";
 
 export default class Doctor extends BaseCommand {
   static override summary = "Show the backend in use, versions, and where each model was looked for and found.";
   static override flags = {
-    backend: Flags.string({ description: "backend to try: auto, tensorflow or wasm [env: PASTICHE_BACKEND]" }),
+    backend: backendFlag(),
     json: Flags.boolean({ description: "print the report as JSON" }),
   };
 

@@ -1,10 +1,18 @@
 import path from "node:path";
 import { Args, Flags } from "@oclif/core";
-import { DEFAULT_CONTENT_LAYERS, DEFAULT_MAX_INPUT_PIXELS, DEFAULT_STYLE_LAYERS, parseGatysOptions, type GatysOptionsInput } from "@pastiche/core";
-import { assertWritableOutput, initBackend, readRunSettings, stylizeGatysFromFiles, verifyRunInputs, writeImage } from "@pastiche/node";
+import {
+  DEFAULT_CONTENT_LAYERS,
+  DEFAULT_MAX_INPUT_PIXELS,
+  DEFAULT_STYLE_LAYERS,
+  PasticheError,
+  parseGatysOptions,
+  type GatysOptionsInput,
+} from "@pastiche/core";
+import { assertWritableOutput, initBackend, isFastRunSettings, readRunSettings, stylizeGatysFromFiles, verifyRunInputs, writeImage } from "@pastiche/node";
 import { BaseCommand } from "../lib/baseCommand.js";
 import { GATYS_FLAGS, gatysOptionFlags } from "../lib/flagTables.js";
-import { checkCounts, contentAndStyles, styleMasksFor } from "../lib/inputs.js";
+import { checkCounts, contentAndStyles, runInputFiles, styleMasksFor } from "../lib/inputs.js";
+import { StopOnSignals } from "../lib/signals.js";
 import { optionsFromFlags } from "../lib/optionFlags.js";
 import { sharedStyleFlags } from "../lib/sharedFlags.js";
 import { integerFlag } from "../lib/flags.js";
@@ -21,6 +29,7 @@ export default class Stylize extends BaseCommand {
     "<%= config.bin %> stylize --from out.png -o again.png --iterations 1000",
   ];
   static override strict = false; // several style images
+  static override usage = ["stylize CONTENT STYLE... -o OUTPUT [flags]", "stylize --from PNG -o OUTPUT [flags]"];
   static override args = {
     content: Args.string({ description: "content image (JPEG, PNG, WebP or TIFF); optional with --from" }),
     style: Args.string({ description: "style image(s); give several to blend them" }),
@@ -30,7 +39,8 @@ export default class Stylize extends BaseCommand {
     // Every option of core's GatysOptionsSchema that the CLI offers, generated from the schema.
     ...gatysOptionFlags,
     from: Flags.string({
-      description: "rerun the run recorded in this PNG (written by pastiche stylize): same inputs (checked by sha256), options and seed; flags given override",
+      description:
+        "rerun the run recorded in this PNG (written by pastiche stylize; pastiche fast has its own --from): same inputs (checked by sha256), options and seed; flags given override",
     }),
     mask: Flags.string({
       description:
@@ -43,6 +53,11 @@ export default class Stylize extends BaseCommand {
       min: 1,
       default: DEFAULT_MAX_INPUT_PIXELS,
     }),
+    "print-every": integerFlag("print-every", {
+      description:
+        "a progress line every N iterations instead of the bar (neural-style's -print_iter) [default: a bar on a terminal, else about 20 lines per run]",
+      min: 1,
+    }),
     weights: Flags.string({ description: "VGG19 weights: a tfjs layers-model dir, its model.json, or the Keras .h5 [default: search PASTICHE_MODELS_DIR]" }),
     json: Flags.boolean({ description: "print one JSON object per progress event on stdout" }),
   };
@@ -53,7 +68,11 @@ export default class Stylize extends BaseCommand {
     // which reorders a repeated path (`a.jpg b.jpg a.jpg`) and would pair styles with the wrong masks.
     const argv = raw.flatMap((t) => (t.type === "arg" ? [t.input] : []));
     // --from: the recorded run is the base; flags and inputs given on the command line override it.
-    const from = flags.from !== undefined ? await readRunSettings(flags.from) : undefined;
+    const settings = flags.from !== undefined ? await readRunSettings(flags.from) : undefined;
+    if (settings && isFastRunSettings(settings)) {
+      throw new PasticheError("INVALID_OPTION", `${flags.from} was made by pastiche fast: rerun it with \`pastiche fast --from ${flags.from}\``);
+    }
+    const from = settings;
     const recorded = from && argv.length === 0 ? from : undefined;
     const { content, styles } = recorded ? { content: recorded.content, styles: [...recorded.styles] } : contentAndStyles(argv);
     const styleMasks = flags.mask !== undefined ? styleMasksFor(flags.mask) : recorded?.styleMasks;
@@ -67,17 +86,13 @@ export default class Stylize extends BaseCommand {
     // The options are parsed here, once; every layer below takes them as they are.
     const options = parseGatysOptions(input);
     checkCounts(styles.length, options.styleBlendWeights?.length, styleMasks?.length);
-    await assertWritableOutput(flags.output);
+    await assertWritableOutput(flags.output, runInputFiles(content, styles, styleMasks, options.init));
     if (recorded) await verifyRunInputs(recorded, flags.from!);
 
     await initBackend(flags.backend);
-    const mode: ProgressMode = flags.json ? "json" : flags.quiet ? "quiet" : process.stderr.isTTY ? "bar" : "lines";
-    const progress = new ProgressReporter(mode);
-    const controller = new AbortController();
-    const onSigint = () => {
-      controller.abort();
-    };
-    process.once("SIGINT", onSigint);
+    const mode: ProgressMode = flags.json ? "json" : flags.quiet ? "quiet" : process.stderr.isTTY && flags["print-every"] === undefined ? "bar" : "lines";
+    const progress = new ProgressReporter(mode, flags["print-every"]);
+    const stop = new StopOnSignals();
     try {
       for await (const event of stylizeGatysFromFiles({
         content,
@@ -85,8 +100,8 @@ export default class Stylize extends BaseCommand {
         ...(styleMasks ? { styleMasks } : {}),
         options,
         maxInputPixels: flags["max-input-pixels"],
-        signal: controller.signal,
-        // The pipeline writes the result with its settings (a partial one too, on Ctrl-C).
+        signal: stop.signal,
+        // The pipeline writes the result with its settings (a partial one too, on Ctrl-C, SIGTERM or SIGHUP).
         output: { path: flags.output, keepPartial: true },
         ...(flags.weights !== undefined ? { weightsPath: flags.weights } : {}),
       })) {
@@ -99,12 +114,12 @@ export default class Stylize extends BaseCommand {
             const what = event.aborted ? `stopped after ${event.iterations} iterations; partial result` : "wrote";
             process.stderr.write(`${what} ${flags.output} (${event.image.width}×${event.image.height}) in ${fmtDuration(event.elapsedMs)}\n`);
           }
-          if (event.aborted) this.exit(130);
+          if (event.aborted) this.exit(stop.exitCode);
         }
       }
     } finally {
       progress.stop();
-      process.off("SIGINT", onSigint);
+      stop.dispose();
     }
   }
 }

@@ -1,5 +1,7 @@
-import { Command, Errors } from "@oclif/core";
+import { Command, Errors, Flags } from "@oclif/core";
 import { isPasticheError, type PasticheErrorCode } from "@pastiche/core";
+import { reportError, wantsJson } from "./errors.js";
+import { withConfigDefaults } from "./configFile.js";
 
 /** Exit codes: 2 bad input or options, 3 a model is missing or broken, 4 backend, 130 interrupted. */
 const EXIT_CODES: Partial<Record<PasticheErrorCode, number>> = {
@@ -13,19 +15,49 @@ const EXIT_CODES: Partial<Record<PasticheErrorCode, number>> = {
 };
 
 /**
- * Every command reports failure the same way: one line on stderr, `pastiche: error: …`, and a
- * non-zero exit code; no stack traces for expected errors.
+ * Every command reports failure the same way: one line on stderr, `pastiche: error: …` (under
+ * --json one JSON object with `code` and `message` on stdout), and a non-zero exit code; no stack
+ * traces for expected errors.
  */
 export abstract class BaseCommand extends Command {
+  static override baseFlags = {
+    config: Flags.string({
+      description: "read default flags from this JSON file [default: ~/.config/pastiche/config.json]; command-line flags > env > config > defaults",
+      helpGroup: "GLOBAL",
+    }),
+  };
+
+  /** Flags set by the config file, and which file: errors about them say where the value came from. */
+  private fromConfig: { file?: string; injected: string[] } = { injected: [] };
+
+  override async init(): Promise<void> {
+    await super.init();
+    // Defaults from the config file become flags the user did not type, parsed like typed ones.
+    const { argv, ...fromConfig } = await withConfigDefaults(this.argv, this.id ?? "", this.ctor.flags, this.config.configDir);
+    this.argv = argv;
+    this.fromConfig = fromConfig;
+  }
+
+  /** " (set in config file X)" when the message is about a flag the config file set. */
+  private configNote(message: string): string {
+    const flag = /--([a-z][a-z0-9-]*)/.exec(message)?.[1];
+    return flag !== undefined && this.fromConfig.injected.includes(flag) ? `${message} (set in config file ${this.fromConfig.file})` : message;
+  }
+
   protected override async catch(err: Error & { exitCode?: number }): Promise<void> {
+    const json = wantsJson(this.argv);
     if (isPasticheError(err)) {
-      process.stderr.write(`pastiche: error: ${oneLine(err.message)}\n`);
+      reportError({ code: err.code, message: this.configNote(oneLine(err.message)) }, json);
       this.exit(EXIT_CODES[err.code] ?? 2);
     }
     // oclif's own parse errors (unknown flag, missing argument): keep them on one line too.
     if (err instanceof Errors.CLIError && !(err instanceof Errors.ExitError)) {
-      process.stderr.write(`pastiche: error: ${oneLine(err.message)}\n`);
+      reportError({ code: "INVALID_FLAG", message: this.configNote(oneLine(err.message)) }, json);
       this.exit(2);
+    }
+    if (json && !(err instanceof Errors.ExitError)) {
+      reportError({ code: "INTERNAL", message: oneLine(err.message) }, true);
+      this.exit(1);
     }
     await super.catch(err);
   }

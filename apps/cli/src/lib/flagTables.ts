@@ -1,12 +1,20 @@
+import { existsSync } from "node:fs";
 import { BUILT_IN_INITS, FAST_DEFAULT_SIZE, FastOptionsSchema, GatysOptionsSchema, type FastOptions, type GatysInit, type GatysOptions } from "@pastiche/core";
 import { PasticheError } from "@pastiche/core";
 import { bytesParser, checkFlagValue, optionFlags, showBytes, type FlagParser, type FlagTable } from "./optionFlags.js";
 
-/** `--init`: a built-in start by name, anything else the path of an image (`./fast` for a file named fast). */
-export const initParser: FlagParser = (raw) => {
+/**
+ * `--init`: a built-in start by name, anything else the path of an image (`./fast` for a file named
+ * fast). A word that is neither (a typo such as `nosie`) is refused with the choices, here, rather
+ * than as a missing image later.
+ */
+export const initParser: FlagParser = (raw, flag) => {
   const word = raw.trim();
   const builtIn = BUILT_IN_INITS.find((kind) => kind === word);
-  return builtIn ? ({ kind: builtIn } satisfies GatysInit) : ({ kind: "image", path: word } satisfies GatysInit);
+  if (builtIn) return { kind: builtIn } satisfies GatysInit;
+  if (!existsSync(word))
+    throw new PasticheError("INVALID_OPTION", `--${flag}: expected ${BUILT_IN_INITS.join(", ")} or the path of an image, got "${raw}" (no such file)`);
+  return { kind: "image", path: word } satisfies GatysInit;
 };
 
 /** `--iterations-per-scale`: one whole number for every stage, or a comma-separated one per stage. */
@@ -74,6 +82,11 @@ export const GATYS_FLAGS: FlagTable<GatysOptions> = {
     parse: bytesParser,
     showDefault: showBytes,
   },
+  // #14: the optimisers' own settings, as neural-style and crowsonkb's style-transfer expose them.
+  lbfgsHistory: { flag: "lbfgs-history", help: "L-BFGS: how many past steps approximate the curvature (neural-style's -lbfgs_num_correction)" },
+  adamBeta1: { flag: "adam-beta1", help: "Adam: decay of the gradient's moving average" },
+  adamBeta2: { flag: "adam-beta2", help: "Adam: decay of the squared gradient's moving average" },
+  adamEpsilon: { flag: "adam-epsilon", help: "Adam: added to the denominator (large values damp the first steps)" },
 };
 
 /** `pastiche fast`'s option flags. */

@@ -1,4 +1,5 @@
-import { PasticheError, checkStyleCounts } from "@pastiche/core";
+import { PasticheError, checkStyleCounts, type GatysInit } from "@pastiche/core";
+import type { RunInputFile } from "@pastiche/node";
 
 /** The positional arguments of `stylize` and `fast`: CONTENT STYLE... */
 export function contentAndStyles(argv: readonly unknown[]): { content: string; styles: string[] } {
@@ -20,4 +21,15 @@ export function styleMasksFor(raw: readonly string[]): string[] {
 /** Core's one count check, its message naming the flags; before anything is read. */
 export function checkCounts(styles: number, blendWeights: number | undefined, masks?: number): void {
   checkStyleCounts({ styles, blendWeights, masks }, { blendWeights: "--style-blend-weights", masks: "--mask" });
+}
+
+/** Every file a run reads, named by its role: the output must be none of them. */
+export function runInputFiles(content: string, styles: readonly string[], styleMasks?: readonly string[], init?: GatysInit): RunInputFile[] {
+  const n = (i: number, list: readonly unknown[]) => (list.length > 1 ? ` ${i + 1}` : "");
+  return [
+    { path: content, role: "content image" },
+    ...styles.map((path, i) => ({ path, role: `style image${n(i, styles)}` })),
+    ...(styleMasks ?? []).map((path, i) => ({ path, role: `style mask${n(i, styleMasks!)}` })),
+    ...(init?.kind === "image" ? [{ path: init.path, role: "starting image" }] : []),
+  ];
 }

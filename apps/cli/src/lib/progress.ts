@@ -18,7 +18,11 @@ export const fmtDuration = (ms: number) => {
 export class ProgressReporter {
   private bar: cliProgress.SingleBar | undefined;
 
-  constructor(private readonly mode: ProgressMode) {}
+  /** `printEvery`: in "lines" mode, a line every this many iterations (default: about 20 lines a run). */
+  constructor(
+    private readonly mode: ProgressMode,
+    private readonly printEvery?: number,
+  ) {}
 
   event(e: StylizeEvent): void {
     switch (this.mode) {
@@ -66,7 +70,7 @@ export class ProgressReporter {
         `stylizing ${e.width}x${e.height} on ${e.backend}, ${e.iterations} iterations (seed ${e.seed})${fmtStages(e.stages)}${fmtTiles(e.tileSize)}\n`,
       );
     } else if (e.type === "iteration") {
-      const every = Math.max(1, Math.round(e.iterations / 20));
+      const every = this.printEvery ?? Math.max(1, Math.round(e.iterations / 20));
       if (e.iteration % every === 0 || e.iteration === 1 || e.iteration === e.iterations) {
         const stage = e.stage ? ` (scale ${e.stage.index + 1}/${e.stage.count}, ${e.stage.width}x${e.stage.height})` : "";
         process.stderr.write(

@@ -12,3 +12,12 @@ export const WEB_QUALITY_DEFAULTS = { size: 256, iterations: 200 } as const;
 
 /** Inputs with more pixels than this are refused before they are decoded (CLI and web). */
 export const DEFAULT_MAX_INPUT_PIXELS = 50_000_000;
+
+/** Input files larger than this are refused before they are read (an image this size is far past the pixel cap anyway). */
+export const DEFAULT_MAX_INPUT_BYTES = 256 * 2 ** 20;
+
+/** Inputs with a side shorter than this are refused, not scaled up from nothing (CLI and web). */
+export const MIN_INPUT_SIDE = 16;
+
+/** Style images one run blends at most: far more than any blend needs, and a bound on open files and memory. */
+export const MAX_STYLE_IMAGES = 64;

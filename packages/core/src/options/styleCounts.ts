@@ -1,4 +1,5 @@
 import { PasticheError } from "../errors.js";
+import { MAX_STYLE_IMAGES } from "./defaults.js";
 
 /** How many of each per-style input a run was given: blend weights and masks come one per style image. */
 export interface StyleCounts {
@@ -20,6 +21,7 @@ export interface StyleCountNames {
 export function styleCountProblem(counts: StyleCounts, names: StyleCountNames = {}): string | undefined {
   const prefix = (name: string | undefined) => (name ? `${name}: ` : "");
   if (counts.styles < 1) return "at least one style image is required";
+  if (counts.styles > MAX_STYLE_IMAGES) return `${counts.styles} style images: at most ${MAX_STYLE_IMAGES} can be blended in one run`;
   if (counts.blendWeights !== undefined && counts.blendWeights !== counts.styles) {
     return `${prefix(names.blendWeights)}${counts.blendWeights} style blend weights for ${counts.styles} style images (give one per style, in order)`;
   }

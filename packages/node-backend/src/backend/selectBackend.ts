@@ -73,6 +73,7 @@ async function tryTfjsNode(): Promise<true | string> {
     return "its backend failed to initialise";
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    return message.split("\n")[0]!.slice(0, 200);
+    // The whole first line: it names the path tfjs-node looked at, which is what a user needs to fix it.
+    return message.split("\n")[0]!.trim();
   }
 }

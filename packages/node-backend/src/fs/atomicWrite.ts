@@ -3,7 +3,7 @@
  * file or the whole new one, never a part, even across a crash or a full disk.
  */
 import { randomBytes } from "node:crypto";
-import { open, rename, rm, type FileHandle } from "node:fs/promises";
+import { open, rename, rm, stat, type FileHandle } from "node:fs/promises";
 import { dirname, join } from "node:path";
 
 /** Temp files are hidden and recognisable, so a leftover from a killed process is easy to spot. */
@@ -18,6 +18,7 @@ export function tempPathIn(dir: string): string {
  * Write `data` to `path` atomically: a new temp file beside it (exclusive: never one someone else
  * created), fsync, rename over the target, fsync the directory. On failure the temp file is removed,
  * an existing target is left untouched, and the fs error is thrown as it is (callers word it).
+ * A replaced file keeps its permission bits (a 0600 result stays private).
  */
 export async function writeFileAtomic(path: string, data: Uint8Array): Promise<void> {
   const dir = dirname(path);
@@ -27,6 +28,8 @@ export async function writeFileAtomic(path: string, data: Uint8Array): Promise<v
   try {
     handle = await open(tmp, "wx");
     created = true;
+    const existing = await stat(path).catch(() => undefined);
+    if (existing?.isFile()) await handle.chmod(existing.mode & 0o7777);
     await handle.writeFile(data);
     await handle.sync(); // data on disk before the rename makes it visible
     await handle.close();

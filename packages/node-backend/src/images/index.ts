@@ -3,6 +3,8 @@ export { readImage, DEFAULT_MAX_INPUT_PIXELS, type ReadImageOptions } from "./re
 export {
   writeImage,
   assertWritableOutput,
+  assertOutputIsNotInput,
+  type RunInputFile,
   outputFormatFromPath,
   SUPPORTED_OUTPUT_EXTENSIONS,
   DEFAULT_OUTPUT_QUALITY,

@@ -3,9 +3,9 @@
  * white, sRGB, 8 bits per channel, optionally resized. Every failure is a one-line PasticheError that
  * names the file, because this is usually the first thing a user gets wrong.
  */
-import { readFile } from "node:fs/promises";
 import sharp from "sharp";
 import { DEFAULT_MAX_INPUT_PIXELS, PasticheError, type RgbImage } from "@pastiche/core";
+import { readInputFile } from "../fs/inputFile.js";
 import { jpegHasEnd, pngHasEnd, sniffImage, SUPPORTED_INPUT_FORMATS } from "./sniff.js";
 
 /**
@@ -22,6 +22,10 @@ export interface ReadImageOptions {
   readonly size?: { readonly width: number; readonly height: number };
   /** Refuse images with more pixels than this (IMAGE_TOO_LARGE). Default DEFAULT_MAX_INPUT_PIXELS. */
   readonly maxPixels?: number;
+  /** Refuse files larger than this many bytes, before reading them. Default DEFAULT_MAX_INPUT_BYTES. */
+  readonly maxBytes?: number;
+  /** Refuse images with a side shorter than this (INVALID_IMAGE); the pipelines pass MIN_INPUT_SIDE, as the web app refuses. Default 1. */
+  readonly minSide?: number;
 }
 
 /**
@@ -71,20 +75,10 @@ function firstLine(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).split("\n")[0]!.trim();
 }
 
-async function readBytes(path: string): Promise<Buffer> {
-  try {
-    // One read into memory: what we sniff is exactly what sharp decodes (no race with the file
-    // changing), and it sidesteps libvips caching decoded files by name.
-    return await readFile(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR") {
-      throw new PasticheError("FILE_NOT_FOUND", `Image file ${path} not found`, { cause: e });
-    }
-    if (code === "EISDIR") throw invalid(path, "is a directory, not an image", e);
-    if (code === "ERR_FS_FILE_TOO_LARGE") throw new PasticheError("IMAGE_TOO_LARGE", `Image file ${path} is too large to read (over 2 GiB)`, { cause: e });
-    throw invalid(path, `cannot be read (${firstLine(e)})`, e);
-  }
+async function readBytes(path: string, maxBytes: number | undefined): Promise<Buffer> {
+  // One read into memory: what we sniff is exactly what sharp decodes (no race with the file
+  // changing), and it sidesteps libvips caching decoded files by name. Regular files only, size-capped.
+  return readInputFile(path, { what: "Image file", ...(maxBytes !== undefined ? { maxBytes } : {}) });
 }
 
 /**
@@ -95,7 +89,7 @@ async function readBytes(path: string): Promise<Buffer> {
  * INVALID_OPTION for a non-positive-integer option.
  */
 export async function readImage(path: string, options: ReadImageOptions = {}): Promise<RgbImage> {
-  const { longestSide, size, maxPixels = DEFAULT_MAX_INPUT_PIXELS } = options;
+  const { longestSide, size, maxPixels = DEFAULT_MAX_INPUT_PIXELS, minSide = 1 } = options;
   if (longestSide !== undefined) assertPositiveInteger(longestSide, "longestSide");
   if (size !== undefined) {
     assertPositiveInteger(size.width, "size.width");
@@ -103,7 +97,7 @@ export async function readImage(path: string, options: ReadImageOptions = {}): P
   }
   assertPositiveInteger(maxPixels, "maxPixels");
 
-  const bytes = await readBytes(path);
+  const bytes = await readBytes(path, options.maxBytes);
   if (bytes.length === 0) throw invalid(path, "is empty (0 bytes)");
 
   const sniffed = sniffImage(bytes);
@@ -133,6 +127,9 @@ export async function readImage(path: string, options: ReadImageOptions = {}): P
     throw invalid(path, `looks like ${sniffed.format} but decodes as ${meta.format}`);
   }
   if (meta.width * meta.height > maxPixels) throw tooLarge(path, meta, maxPixels);
+  if (Math.min(meta.width, meta.height) < minSide) {
+    throw invalid(path, `is ${meta.width}x${meta.height}: it needs at least ${minSide} pixels on each side`);
+  }
 
   const oriented = orientedSize(meta.width, meta.height, meta.orientation);
   const target = size ?? (longestSide === undefined ? oriented : fitLongestSide(oriented.width, oriented.height, longestSide));

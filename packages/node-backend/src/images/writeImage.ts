@@ -3,8 +3,9 @@
  * so a crash, a full disk or Ctrl-C never leaves a half-written image, or destroys the previous one,
  * at the target path. Plus a cheap pre-flight check the CLI runs before a long stylisation.
  */
-import { open, rm, stat } from "node:fs/promises";
-import { dirname, extname } from "node:path";
+import { constants } from "node:fs";
+import { access, open, realpath, rm, stat } from "node:fs/promises";
+import { basename, dirname, extname, join, resolve } from "node:path";
 import sharp from "sharp";
 import { assertRgbImage, PasticheError, type RgbImage } from "@pastiche/core";
 import { TEMP_FILE_PREFIX, tempPathIn, writeFileAtomic } from "../fs/atomicWrite.js";
@@ -81,7 +82,9 @@ function firstLine(e: unknown): string {
 }
 
 async function encode(image: RgbImage, format: OutputFormat, quality: number): Promise<Buffer> {
-  const input = sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } });
+  // Inputs are converted to sRGB when read (their own ICC profile applied), so the output states
+  // sRGB with an embedded profile rather than leaving viewers to guess.
+  const input = sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).withIccProfile("srgb");
   switch (format) {
     case "png":
       return input.png().toBuffer();
@@ -122,13 +125,44 @@ export async function writeImage(path: string, image: RgbImage, options: WriteIm
   }
 }
 
+/** An input of a run, for {@link assertWritableOutput}: the output must not be it. */
+export interface RunInputFile {
+  readonly path: string;
+  /** e.g. "content image", "style image 2", "style mask 1", "starting image". */
+  readonly role: string;
+}
+
+/** Where a path really points: its real path (or its real directory's, if it does not exist yet) and its inode. */
+async function fileIdentity(p: string): Promise<{ real: string; inode: string | undefined }> {
+  const real = await realpath(p).catch(async () => join(await realpath(dirname(p)).catch(() => resolve(dirname(p))), basename(p)));
+  const st = await stat(p).catch(() => undefined);
+  return { real, inode: st ? `${st.dev}:${st.ino}` : undefined };
+}
+
+/**
+ * Refuses an output that is one of the run's inputs: the same path, a symlink to it, or a hard link
+ * (same inode). Writing it would destroy the input (e.g. `-o` naming the style painting).
+ */
+export async function assertOutputIsNotInput(path: string, inputs: readonly RunInputFile[]): Promise<void> {
+  if (inputs.length === 0) return;
+  const out = await fileIdentity(path);
+  for (const input of inputs) {
+    const id = await fileIdentity(input.path);
+    if (id.real === out.real || (out.inode !== undefined && id.inode === out.inode)) {
+      throw notWritable(path, `it is the ${input.role} (${input.path}); choose another output`);
+    }
+  }
+}
+
 /**
  * Cheap pre-flight for `path`, so the CLI fails in milliseconds rather than after a long run: the
- * extension is supported, the path is not a directory, and its directory exists and accepts a new file
- * (checked by creating and removing a temp file: permission bits alone miss read-only mounts, ACLs,
- * and root). Throws OUTPUT_NOT_WRITABLE with a one-line reason.
+ * extension is supported, the path is not a directory nor one of `inputs`, an existing file there is
+ * one the user may replace (writable: a read-only 0444 or immutable file is refused, although the
+ * directory would let a rename replace it; in a sticky directory, only its owner's), and its
+ * directory exists and accepts a new file (checked by creating and removing a temp file: permission
+ * bits alone miss read-only mounts, ACLs, and root). Throws OUTPUT_NOT_WRITABLE with a one-line reason.
  */
-export async function assertWritableOutput(path: string): Promise<void> {
+export async function assertWritableOutput(path: string, inputs: readonly RunInputFile[] = []): Promise<void> {
   formatFor(path);
   const dir = dirname(path);
   const target = await stat(path).catch((e: unknown) => e as NodeJS.ErrnoException);
@@ -136,6 +170,10 @@ export async function assertWritableOutput(path: string): Promise<void> {
     if (target.code !== "ENOENT") throw notWritable(path, describeFsError(target, dir), target);
   } else if (target.isDirectory()) {
     throw notWritable(path, "it is a directory");
+  } else {
+    if (!target.isFile()) throw notWritable(path, "it exists and is not a regular file");
+    await assertOutputIsNotInput(path, inputs);
+    await assertReplaceable(path, target);
   }
 
   const probe = tempPathIn(dir);
@@ -146,4 +184,30 @@ export async function assertWritableOutput(path: string): Promise<void> {
     throw notWritable(path, describeFsError(e, dir), e);
   }
   await rm(probe, { force: true });
+  // A new output may still be a path an input will be read from (e.g. through a symlinked directory).
+  if (target instanceof Error) await assertOutputIsNotInput(path, inputs);
+}
+
+/** An existing output may be replaced only if the user could write it in place. */
+async function assertReplaceable(path: string, target: import("node:fs").Stats): Promise<void> {
+  const mode = (target.mode & 0o777).toString(8).padStart(4, "0");
+  // No write bit at all: protected on purpose (root's access() would say yes, so check the bits too).
+  if ((target.mode & 0o222) === 0) throw notWritable(path, `it exists and is read-only (mode ${mode}); make it writable or choose another output`);
+  try {
+    await access(path, constants.W_OK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === "EPERM"
+        ? "it exists and is immutable (chattr -i to allow replacing it)"
+        : code === "EROFS"
+          ? "it is on a read-only file system"
+          : `it exists and is not writable by you (mode ${mode})`;
+    throw notWritable(path, `${why}; choose another output`, e);
+  }
+  const dirStat = await stat(dirname(path)).catch(() => undefined);
+  const uid = process.getuid?.();
+  if (dirStat && (dirStat.mode & 0o1000) !== 0 && uid !== undefined && uid !== 0 && target.uid !== uid && dirStat.uid !== uid) {
+    throw notWritable(path, `it belongs to another user in the sticky directory ${dirname(path)}; choose another output`);
+  }
 }

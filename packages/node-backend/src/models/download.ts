@@ -8,6 +8,7 @@ import { errorText, statOrUndefined } from "./fsUtil.js";
 import { MODELS_DIR_ENV } from "./modelsDir.js";
 import { UNKNOWN_MD5, type ModelEntry, type ModelFileKind } from "./registry.js";
 import type { ModelSource } from "./findModel.js";
+import { checkAgainstManifest, recordDownload, type ContentCheck } from "./manifest.js";
 
 export interface DownloadOptions {
   /** Directory the file goes into (created if needed); the file keeps the registry's name. */
@@ -99,6 +100,7 @@ export async function downloadModel(entry: ModelEntry, options: DownloadOptions)
       );
     }
     const hash = createHash("md5");
+    const sha256 = createHash("sha256");
     let received = 0;
     const reader: { read(): Promise<Chunk>; cancel(): Promise<void> } = res.body.getReader();
     options.onProgress?.(0, total);
@@ -116,6 +118,7 @@ export async function downloadModel(entry: ModelEntry, options: DownloadOptions)
       }
       if (chunk.done) break;
       hash.update(chunk.value);
+      sha256.update(chunk.value);
       try {
         await fh.write(chunk.value);
       } catch (e) {
@@ -142,6 +145,8 @@ export async function downloadModel(entry: ModelEntry, options: DownloadOptions)
     await rename(tmp, dest);
     renamed = true;
     await syncDirectory(dir);
+    // `models verify` later checks the file against the hash it had as it arrived.
+    await recordDownload(path.resolve(options.modelsDir), dest, sha256.digest("hex"), received);
     return { path: dest, bytes: received, md5, url };
   } finally {
     if (fh) await fh.close().catch(() => undefined);
@@ -169,6 +174,15 @@ export interface ModelFileStatus {
   shards?: "ok" | "bad";
   /** One line saying what is wrong, when something is. */
   problem?: string;
+  /** With `content` checking: each file of the form (a layers model's model.json and shards) against the manifest. */
+  content?: { file: string; check: ContentCheck }[];
+}
+
+export interface VerifyOptions {
+  /** Hash every file and compare it with the models directory's manifest (slow for big files). */
+  readonly content?: boolean;
+  /** With `content`: record the hashes of files the manifest has none for (first verification). */
+  readonly record?: boolean;
 }
 
 export interface ModelVerification {
@@ -208,7 +222,7 @@ async function checkLayersModel(modelJsonPath: string): Promise<string | undefin
  * Check what of a model is in `modelsDir`: for each accepted local form whether it is present;
  * the downloadable file's md5 against the registry; a layers model's shard sizes against its manifest.
  */
-export async function verifyModel(entry: ModelEntry, modelsDir: string): Promise<ModelVerification> {
+export async function verifyModel(entry: ModelEntry, modelsDir: string, options: VerifyOptions = {}): Promise<ModelVerification> {
   const root = path.resolve(modelsDir);
   const files: ModelFileStatus[] = [];
   for (const form of entry.localForms) {
@@ -226,8 +240,35 @@ export async function verifyModel(entry: ModelEntry, modelsDir: string): Promise
         status.problem = `${p} has md5 ${md5}, expected ${entry.download.md5}; delete it and run \`pastiche models download ${entry.id}\``;
       }
     }
+    if (present && options.content) await checkContent(entry, root, status, options.record ?? false);
     files.push(status);
   }
-  const good = files.find((f) => f.present && f.hash !== "mismatch" && f.shards !== "bad");
+  const good = files.find((f) => f.present && f.hash !== "mismatch" && f.shards !== "bad" && !f.content?.some((c) => c.check.state === "changed"));
   return { id: entry.id, modelsDir: root, files, ...(good ? { usable: { kind: good.kind, path: good.path } } : {}) };
+}
+
+/** The files a local form consists of: the file itself, plus a layers model's shards (those that exist). */
+async function formFiles(status: ModelFileStatus): Promise<string[]> {
+  if (status.kind !== "layers-model") return [status.path];
+  try {
+    const json = parseTfjsModelJson(JSON.parse(await readFile(status.path, "utf8")) as unknown, status.path);
+    const dir = path.dirname(status.path);
+    const shards = json.weightsManifest.flatMap((g) => g.paths.map((p) => path.resolve(dir, p)));
+    const present = await Promise.all(shards.map(async (s) => ((await statOrUndefined(s))?.isFile() ? s : undefined)));
+    return [status.path, ...present.filter((s): s is string => s !== undefined)];
+  } catch {
+    return [status.path];
+  }
+}
+
+async function checkContent(entry: ModelEntry, root: string, status: ModelFileStatus, record: boolean): Promise<void> {
+  const files = await formFiles(status);
+  const checks = await checkAgainstManifest(root, files, record);
+  status.content = files.map((file) => ({ file, check: checks.get(file)! }));
+  const changed = status.content.find((c) => c.check.state === "changed");
+  if (changed && changed.check.state === "changed" && status.problem === undefined) {
+    const { against, sha256 } = changed.check;
+    const when = against.recorded === "download" ? `when pastiche downloaded it (${against.at})` : `when it was first verified (${against.at})`;
+    status.problem = `${changed.file} is corrupt or changed: sha256 ${sha256.slice(0, 16)}…, recorded ${against.sha256.slice(0, 16)}… ${when}; delete it and run \`pastiche models download ${entry.id}\` (or copy it again)`;
+  }
 }

@@ -21,4 +21,6 @@ export {
   type HashStatus,
   type ModelFileStatus,
   type ModelVerification,
+  type VerifyOptions,
 } from "./download.js";
+export { MANIFEST_FILE, readModelManifest, sha256OfFile, type ContentCheck, type ModelManifest, type ManifestEntry } from "./manifest.js";

@@ -6,6 +6,7 @@ import {
   TfliteStyleModels,
   checkStyleCounts,
   ensureFastOptions,
+  MIN_INPUT_SIDE,
   stylizeFast,
   untilDone,
   type ArbitraryStyleModels,
@@ -15,11 +16,16 @@ import {
   type GraphModelLike,
   type RgbImage,
 } from "@pastiche/core";
+import { createRequire } from "node:module";
+import * as tf from "@tensorflow/tfjs-core";
 import { readImage, writeImage } from "../images/index.js";
+import { RUN_SETTINGS_KEY, formatRunSettings, hashRunInputs, type FastRunSettings } from "./runSettings.js";
 import { errorText } from "../models/fsUtil.js";
 import { layersModelDirIOHandler } from "../models/layersModelDir.js";
 import { locateModel, type ModelSource } from "../models/findModel.js";
 import { MAGENTA_STYLE_PREDICT_MODEL, MAGENTA_STYLE_TRANSFER_MODEL, type ModelEntry } from "../models/registry.js";
+
+const { version: PASTICHE_VERSION } = createRequire(import.meta.url)("../../package.json") as { version: string };
 
 /** Which transfer file to use: the int8 or the fp16 TFLite file (both run in float32). */
 export type TransferVariant = "int8" | "f16";
@@ -140,7 +146,7 @@ export async function readFastInputs(
   request: Pick<FastFileRequest, "content" | "styles" | "maxInputPixels">,
   size: number | undefined,
 ): Promise<{ content: RgbImage; styles: RgbImage[] }> {
-  const maxPixels = request.maxInputPixels !== undefined ? { maxPixels: request.maxInputPixels } : {};
+  const maxPixels = { minSide: MIN_INPUT_SIDE, ...(request.maxInputPixels !== undefined ? { maxPixels: request.maxInputPixels } : {}) };
   const content = await readImage(request.content, { ...(size !== undefined ? { longestSide: size } : {}), ...maxPixels });
   const styles = await Promise.all(request.styles.map((s) => readImage(s, maxPixels)));
   return { content, styles };
@@ -155,6 +161,9 @@ export async function* stylizeFastFromFiles(request: FastFileRequest): AsyncGene
   const options = ensureFastOptions(request.options ?? {});
   checkStyleCounts({ styles: request.styles.length, blendWeights: options.styleBlendWeights?.length });
   const { content, styles } = await readFastInputs(request, options.size);
+  // Hashed while the models load, for the settings the output records.
+  const hashes = request.output ? hashRunInputs({ content: request.content, styles: request.styles, init: { kind: "content" } }) : undefined;
+  hashes?.catch(() => undefined);
   const loaded = request.models ? undefined : await cachedFastStyleModels(request);
   const models = request.models ?? loaded!.models;
   const paths = loaded ? { predictorPath: path.resolve(loaded.predictor.path), transferPath: path.resolve(loaded.transfer.path) } : {};
@@ -166,8 +175,20 @@ export async function* stylizeFastFromFiles(request: FastFileRequest): AsyncGene
       continue;
     }
     if (request.output) {
-      const settings = { method: "fast", content: request.content, styles: request.styles, options, ...paths, backend: event.backend };
-      await writeImage(request.output.path, event.image, { text: { "pastiche:settings": JSON.stringify(settings) } });
+      // The same schema as a Gatys run's (RunSettingsSchema), so `pastiche fast --from` reruns it.
+      const settings: FastRunSettings = {
+        method: "fast",
+        content: request.content,
+        styles: [...request.styles],
+        options,
+        ...paths,
+        sha256: await hashes!,
+        versions: { pastiche: PASTICHE_VERSION, tfjs: tf.version_core, node: process.version },
+        backend: event.backend,
+      };
+      await writeImage(request.output.path, event.image, {
+        text: { Software: `pastiche ${PASTICHE_VERSION}`, [RUN_SETTINGS_KEY]: formatRunSettings(settings) },
+      });
     }
     yield { ...event, ...paths };
   }

@@ -4,6 +4,7 @@ import {
   checkStyleCounts,
   chooseSeed,
   ensureGatysOptions,
+  MIN_INPUT_SIDE,
   planGatysRun,
   stylizeGatys,
   styleLongestSide,
@@ -93,6 +94,7 @@ export async function* stylizeGatysFromFiles(request: GatysFileRequest): AsyncGe
   })) {
     if (event.type === "done" && request.output && (!event.aborted || request.output.keepPartial !== false)) {
       const settings: RunSettings = {
+        method: "gatys",
         content: request.content,
         styles: [...request.styles],
         ...(request.styleMasks ? { styleMasks: [...request.styleMasks] } : {}),
@@ -101,6 +103,7 @@ export async function* stylizeGatysFromFiles(request: GatysFileRequest): AsyncGe
         sha256: await hashes!,
         versions: { pastiche: PASTICHE_VERSION, tfjs: tf.version_core, node: process.version },
         backend: tf.getBackend(),
+        ...(event.aborted ? { stopped: { iterations: event.iterations, of: plan.iterations } } : {}),
       };
       await writeImage(request.output.path, event.image, {
         text: { Software: `pastiche ${PASTICHE_VERSION}`, [RUN_SETTINGS_KEY]: formatRunSettings(settings) },
@@ -127,7 +130,8 @@ export interface GatysInputs {
 export async function readGatysInputs(request: Omit<GatysFileRequest, "signal" | "output">): Promise<GatysInputs> {
   const options = ensureGatysOptions(request.options ?? {});
   checkStyleCounts({ styles: request.styles.length, blendWeights: options.styleBlendWeights?.length, masks: request.styleMasks?.length });
-  const limit = request.maxInputPixels !== undefined ? { maxPixels: request.maxInputPixels } : {};
+  // Inputs below the documented minimum side are refused, not scaled up from nothing.
+  const limit = { minSide: MIN_INPUT_SIDE, ...(request.maxInputPixels !== undefined ? { maxPixels: request.maxInputPixels } : {}) };
   const read = (path: string, longestSide = options.size): Promise<RgbImage> => readImage(path, { longestSide, ...limit });
   const content = await read(request.content);
   const styles = await Promise.all(request.styles.map((s) => read(s, styleLongestSide(options))));

@@ -5,11 +5,10 @@
  * reads them back; the pipeline writes them (CLI and web results alike).
  */
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { z } from "zod";
-import { GatysOptionsSchema, PasticheError, parseOptions, type GatysInit, type GatysOptions } from "@pastiche/core";
+import { FastOptionsSchema, GatysOptionsSchema, PasticheError, parseOptions, type FastOptions, type GatysInit, type GatysOptions } from "@pastiche/core";
 import { readPngText } from "../images/index.js";
+import { openInputFile, readInputFile } from "../fs/inputFile.js";
 
 export const RUN_SETTINGS_KEY = "pastiche:settings";
 
@@ -38,51 +37,95 @@ function migrateLegacyInit(raw: unknown): unknown {
   return { ...rest, options: { ...rest.options, init: kind } };
 }
 
+/** What every run records, Gatys or fast. */
+const commonSettings = {
+  content: z.string().min(1),
+  styles: pathsSchema,
+  sha256: InputHashesSchema.optional(),
+  /** e.g. { pastiche: "0.1.0", tfjs: "4.22.0", node: "v20.20.2" }. */
+  versions: z.record(z.string(), z.string()).default({}),
+  backend: z.string().default("unknown"),
+};
+
+const GatysRunSettingsSchema = z.object({
+  /** Absent in settings written before `pastiche fast` recorded its own. */
+  method: z.literal("gatys").default("gatys"),
+  ...commonSettings,
+  /** One mask image per style (regional styles); absent when the styles apply everywhere. */
+  styleMasks: pathsSchema.optional(),
+  options: GatysOptionsSchema,
+  /**
+   * Only on a partial result (the run was interrupted: Ctrl-C, SIGTERM, SIGHUP): the iterations
+   * it had run of those planned; `options.iterations` stays the run asked for, so `--from` reruns it whole.
+   */
+  stopped: z.object({ iterations: z.number().int().nonnegative(), of: z.number().int().nonnegative() }).optional(),
+});
+
+const FastRunSettingsSchema = z.object({
+  method: z.literal("fast"),
+  ...commonSettings,
+  options: FastOptionsSchema,
+  /** The model files used (absolute paths), for the record; a rerun finds the models as usual. */
+  predictorPath: z.string().optional(),
+  transferPath: z.string().optional(),
+});
+
 export const RunSettingsSchema = z.preprocess(
   migrateLegacyInit,
-  z
-    .object({
-      content: z.string().min(1),
-      styles: pathsSchema,
-      /** One mask image per style (regional styles); absent when the styles apply everywhere. */
-      styleMasks: pathsSchema.optional(),
-      options: GatysOptionsSchema,
-      sha256: InputHashesSchema.optional(),
-      /** e.g. { pastiche: "0.1.0", tfjs: "4.22.0", node: "v20.20.2" }. */
-      versions: z.record(z.string(), z.string()).default({}),
-      backend: z.string().default("unknown"),
-    })
-    .superRefine((s, ctx) => {
-      const problem =
-        !s.sha256 || s.sha256.styles.length !== s.styles.length
-          ? "no input hashes: written before pastiche recorded them"
-          : s.styleMasks && s.styleMasks.length !== s.styles.length
-            ? "not one style mask per style image"
-            : s.styleMasks && s.sha256.styleMasks?.length !== s.styleMasks.length
-              ? "no hashes of the style masks"
-              : s.options.init.kind === "image" && s.sha256.init === undefined
-                ? "no hash of the starting image"
-                : undefined;
-      if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
-    }),
+  z.discriminatedUnion("method", [GatysRunSettingsSchema, FastRunSettingsSchema]).superRefine((s, ctx) => {
+    const masks = s.method === "gatys" ? s.styleMasks : undefined;
+    const problem =
+      !s.sha256 || s.sha256.styles.length !== s.styles.length
+        ? "no input hashes: written before pastiche recorded them"
+        : masks && masks.length !== s.styles.length
+          ? "not one style mask per style image"
+          : masks && s.sha256.styleMasks?.length !== masks.length
+            ? "no hashes of the style masks"
+            : s.method === "gatys" && s.options.init.kind === "image" && s.sha256.init === undefined
+              ? "no hash of the starting image"
+              : undefined;
+    if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+  }),
 );
 
-export type RunSettings = Omit<z.output<typeof RunSettingsSchema>, "sha256" | "options"> & { readonly sha256: InputHashes; readonly options: GatysOptions };
+type ParsedSettings = z.output<typeof RunSettingsSchema>;
+/** A Gatys run's settings (`pastiche stylize`, web Quality). `method` may be left out when writing. */
+export type GatysRunSettings = Omit<Extract<ParsedSettings, { method: "gatys" }>, "sha256" | "options" | "method"> & {
+  readonly method?: "gatys";
+  readonly sha256: InputHashes;
+  readonly options: GatysOptions;
+};
+/** A fast run's settings (`pastiche fast`, web Fast). */
+export type FastRunSettings = Omit<Extract<ParsedSettings, { method: "fast" }>, "sha256" | "options"> & {
+  readonly sha256: InputHashes;
+  readonly options: FastOptions;
+};
+export type RunSettings = GatysRunSettings | FastRunSettings;
+
+/** Whether recorded settings are of a fast run. */
+export function isFastRunSettings(s: RunSettings): s is FastRunSettings {
+  return s.method === "fast";
+}
 
 /** The image file a start names, if it is one. */
 export function initFile(init: GatysInit): string | undefined {
   return init.kind === "image" ? init.path : undefined;
 }
 
-/** sha256 of a file, streamed, as hex; FILE_NOT_FOUND when it is missing. */
+/**
+ * sha256 of an input file, streamed, as hex: a regular file within the input size cap (a settings
+ * chunk edited to name /dev/zero or a FIFO is refused at once); FILE_NOT_FOUND when it is missing.
+ */
 export async function sha256File(path: string): Promise<string> {
   const hash = createHash("sha256");
+  const { handle, size } = await openInputFile(path, { what: "Image file" });
   try {
-    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+    // Never more than the size checked above, even if the file grows meanwhile.
+    if (size > 0) for await (const chunk of handle.createReadStream({ start: 0, end: size - 1, autoClose: false })) hash.update(chunk as Buffer);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR") throw new PasticheError("FILE_NOT_FOUND", `Image file ${path} not found`, { cause: e });
     throw new PasticheError("INVALID_IMAGE", `Image file ${path} cannot be read (${(e as Error).message})`, { cause: e });
+  } finally {
+    await handle.close().catch(() => undefined);
   }
   return hash.digest("hex");
 }
@@ -125,21 +168,18 @@ export function parseRunSettings(text: string, source: string): RunSettings {
 
 /** The settings recorded in a PNG written by `pastiche stylize`. */
 export async function readRunSettings(pngPath: string): Promise<RunSettings> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(pngPath);
-  } catch (e) {
-    throw new PasticheError("FILE_NOT_FOUND", `Settings file ${pngPath} not found`, { cause: e });
-  }
+  const bytes = await readInputFile(pngPath, { what: "Settings file" });
   const text = readPngText(bytes)[RUN_SETTINGS_KEY];
-  if (text === undefined) throw new PasticheError("INVALID_IMAGE", `${pngPath} has no ${RUN_SETTINGS_KEY} text: only PNGs written by pastiche stylize have it`);
+  if (text === undefined)
+    throw new PasticheError("INVALID_IMAGE", `${pngPath} has no ${RUN_SETTINGS_KEY} text: only PNGs written by pastiche stylize or fast have it`);
   return parseRunSettings(text, pngPath);
 }
 
 /** Refuses to rerun from inputs that changed since the run (INPUT_CHANGED names the file). */
 export async function verifyRunInputs(settings: RunSettings, source: string): Promise<void> {
-  const { init } = settings.options;
-  const now = await hashRunInputs({ ...settings, init });
+  const init: GatysInit = isFastRunSettings(settings) ? { kind: "content" } : settings.options.init;
+  const styleMasks = isFastRunSettings(settings) ? undefined : settings.styleMasks;
+  const now = await hashRunInputs({ content: settings.content, styles: settings.styles, styleMasks, init });
   const check = (what: string, path: string, recorded: string | undefined, actual: string | undefined) => {
     if (recorded !== actual) {
       throw new PasticheError(
@@ -152,7 +192,7 @@ export async function verifyRunInputs(settings: RunSettings, source: string): Pr
   settings.styles.forEach((s, i) => {
     check("style image", s, settings.sha256.styles[i], now.styles[i]);
   });
-  settings.styleMasks?.forEach((m, i) => {
+  styleMasks?.forEach((m, i) => {
     check("style mask", m, settings.sha256.styleMasks?.[i], now.styleMasks?.[i]);
   });
   const initPath = initFile(init);

@@ -205,3 +205,20 @@ describe("assertWritableOutput", () => {
     expect((await readdir(dir)).sort()).toEqual(["file.txt", "sub.png"]);
   });
 });
+
+describe("writeImage colour", () => {
+  it("states sRGB: every format carries an embedded sRGB ICC profile", async () => {
+    const { dir, cleanup } = await makeTempDir();
+    try {
+      for (const ext of [".png", ".jpg", ".webp"]) {
+        const p = join(dir, `out${ext}`);
+        await writeImage(p, { width: 4, height: 4, data: new Uint8Array(48).fill(128) });
+        const meta = await sharp(p).metadata();
+        expect(meta.hasProfile, ext).toBe(true);
+        expect(meta.space, ext).toBe("srgb");
+      }
+    } finally {
+      await cleanup();
+    }
+  });
+});

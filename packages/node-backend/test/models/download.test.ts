@@ -79,7 +79,14 @@ describe("downloadModel", () => {
     const dest = path.join(dir, "testnet.h5");
     expect(result).toEqual({ path: dest, bytes: payload.length, md5: payloadMd5, url: `${base}/weights.h5` });
     expect((await readFile(dest)).equals(payload)).toBe(true);
-    expect(await readdir(dir)).toEqual(["testnet.h5"]); // no temp file left behind
+    expect((await readdir(dir)).sort()).toEqual(["pastiche-manifest.json", "testnet.h5"]); // no temp file left behind
+    // The sha256 as downloaded, which `models verify` checks the file against later.
+    const manifest = JSON.parse(await readFile(path.join(dir, "pastiche-manifest.json"), "utf8")) as { files: Record<string, unknown> };
+    expect(manifest.files["testnet.h5"]).toMatchObject({
+      sha256: createHash("sha256").update(payload).digest("hex"),
+      size: payload.length,
+      recorded: "download",
+    });
     expect(progress[0]).toEqual([0, payload.length]);
     expect(progress.at(-1)).toEqual([payload.length, payload.length]);
     expect(progress.length).toBeGreaterThan(3);
@@ -177,6 +184,9 @@ describe("verifyModel", () => {
     v = await verifyModel(entry(payloadMd5), dir);
     expect(v.files[1]).toMatchObject({ present: true, hash: "ok" });
     expect(v.usable).toEqual({ kind: "keras-h5", path: path.join(dir, "testnet.h5") });
+
+    const content = await verifyModel(entry(payloadMd5), dir, { content: true });
+    expect(content.files[1]!.content?.map((c) => [c.file, c.check.state])).toEqual([[path.join(dir, "testnet.h5"), "ok"]]);
 
     await writeFile(path.join(dir, "testnet.h5"), "tampered");
     v = await verifyModel(entry(payloadMd5), dir);

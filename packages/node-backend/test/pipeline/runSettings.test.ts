@@ -12,11 +12,11 @@ import {
   readRunSettings,
   sha256File,
   verifyRunInputs,
-  type RunSettings,
+  type GatysRunSettings,
 } from "../../src/pipeline/runSettings.js";
 import { catchPasticheError, makeTempDir, patternRgb } from "../images/helpers.js";
 
-async function withInputs(fn: (dir: string, settings: RunSettings) => Promise<void>): Promise<void> {
+async function withInputs(fn: (dir: string, settings: GatysRunSettings) => Promise<void>): Promise<void> {
   const { dir, cleanup } = await makeTempDir();
   try {
     const content = path.join(dir, "content.jpg");
@@ -25,7 +25,8 @@ async function withInputs(fn: (dir: string, settings: RunSettings) => Promise<vo
     await writeFile(content, "content bytes");
     await writeFile(style, "style bytes");
     await writeFile(init, "init bytes");
-    const settings: RunSettings = {
+    const settings: GatysRunSettings = {
+      method: "gatys",
       content,
       styles: [style],
       options: parseGatysOptions({
@@ -61,7 +62,7 @@ describe("run settings", () => {
     await withInputs(async (dir, settings) => {
       const png = path.join(dir, "out.png");
       await writeImage(png, { width: 2, height: 2, data: patternRgb(2, 2) }, { text: { [RUN_SETTINGS_KEY]: formatRunSettings(settings) } });
-      const back = await readRunSettings(png);
+      const back = (await readRunSettings(png)) as GatysRunSettings;
       expect(back).toEqual(settings);
       await verifyRunInputs(back, png);
     });
@@ -71,16 +72,16 @@ describe("run settings", () => {
     await withInputs(async (dir, settings) => {
       const mask = path.join(dir, "mask.png");
       await writeFile(mask, "mask bytes");
-      const withMask: RunSettings = {
+      const withMask: GatysRunSettings = {
         ...settings,
         styleMasks: [mask],
         sha256: await hashRunInputs({ ...settings, styleMasks: [mask], init: settings.options.init }),
       };
-      const back = parseRunSettings(formatRunSettings(withMask), "out.png");
+      const back = parseRunSettings(formatRunSettings(withMask), "out.png") as GatysRunSettings;
       expect(back.styleMasks).toEqual([mask]);
       expect(back.sha256.styleMasks).toEqual([createHash("sha256").update("mask bytes").digest("hex")]);
       await verifyRunInputs(back, "out.png");
-      expect(parseRunSettings(formatRunSettings(settings), "out.png").styleMasks).toBeUndefined();
+      expect((parseRunSettings(formatRunSettings(settings), "out.png") as GatysRunSettings).styleMasks).toBeUndefined();
       await writeFile(mask, "another mask");
       expect((await catchPasticheError(() => verifyRunInputs(back, "out.png"))).message).toContain("style mask");
       const unhashed = formatRunSettings({ ...withMask, sha256: settings.sha256 });

@@ -20,9 +20,16 @@ export default class ModelsList extends BaseCommand {
       return;
     }
     this.log(`models dir: ${dir}`);
+    const table = [["ID", "STATUS", "LICENSE", "TITLE"], ...rows.map((r) => [r.id, r.installed ? "installed" : "not installed", r.license, r.title])];
+    for (const line of alignColumns(table)) this.log(line);
     for (const r of rows) {
-      this.log(`${r.id.padEnd(8)} ${r.title} [${r.license}]`);
-      this.log(`         ${r.installed ? `installed: ${r.installed}` : "not installed"}${r.downloadable ? `; source: ${r.downloadable}` : ""}`);
+      this.log(`${r.id}: ${r.installed ? `installed at ${r.installed}` : "not installed"}${r.downloadable ? `; source: ${r.downloadable}` : ""}`);
     }
   }
+}
+
+/** Rows as lines with every column padded to its widest cell (two spaces between columns). */
+export function alignColumns(rows: readonly (readonly string[])[]): string[] {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join("  "));
 }
