@@ -174,6 +174,21 @@ function repositorySuite(
       expect(await repo.jobs.get("j1")).toMatchObject({ status: "cancelled", preview_version: 0, has_result: 0, error: "Cancelled." });
     });
 
+    it("claims a queued or abandoned running job for a new run; only the latest run may end it", async () => {
+      await fresh();
+      await repo.jobs.insert(job("j1", "alice"));
+      const first = (await repo.jobs.claim("j1", "2026-01-01T00:00:01.000Z"))!;
+      expect(first).toMatchObject({ status: "running", attempts: 1 });
+      const second = (await repo.jobs.claim("j1", "2026-01-01T00:00:02.000Z"))!;
+      expect(second.attempts).toBe(2);
+      expect(await repo.jobs.finish("j1", "succeeded", "t", null, true, first.attempts)).toBe(false);
+      expect(await repo.jobs.finish("j1", "succeeded", "t", null, true, second.attempts)).toBe(true);
+      expect(await repo.jobs.claim("j1", "t")).toBeUndefined();
+      await repo.jobs.insert(job("j2", "alice"));
+      await repo.jobs.markDeleting("j2");
+      expect(await repo.jobs.claim("j2", "t")).toBeUndefined();
+    });
+
     it("re-queues interrupted jobs a bounded number of times, then fails them with the reason", async () => {
       await fresh();
       await repo.jobs.insert(job("j1", "alice"));

@@ -113,6 +113,17 @@ class KyselyJobs implements JobStore {
       .executeTakeFirst();
   }
 
+  claim(id: string, now: string): Promise<JobRow | undefined> {
+    return this.db
+      .updateTable("jobs")
+      .set((eb) => ({ status: "running", started_at: now, attempts: eb("attempts", "+", 1), error: null }))
+      .where("id", "=", id)
+      .where("status", "in", ["queued", "running"])
+      .where("deleting", "=", 0)
+      .returningAll()
+      .executeTakeFirst();
+  }
+
   async updateProgress(id: string, progress: JobProgress, previewWritten: boolean): Promise<void> {
     await this.db
       .updateTable("jobs")

@@ -31,9 +31,25 @@ export interface JobStore {
   claimNext(mode: JobMode, now: string): Promise<JobRow | undefined>;
   /** Marks this queued job running (a queue library handed it to a worker); undefined if it is not queued any more. */
   start(id: string, now: string): Promise<JobRow | undefined>;
+  /**
+   * Cluster mode: marks the job running for a worker the queue library handed it to — a queued job,
+   * or a running one whose previous worker the library gave up on (expired); `attempts` counts up
+   * and is the new run's fencing token. Undefined when the job ended or is being deleted.
+   */
+  claim(id: string, now: string): Promise<JobRow | undefined>;
   updateProgress(id: string, progress: JobProgress, previewWritten: boolean): Promise<void>;
-  /** Ends a job that is not terminal yet; returns whether it changed. */
-  finish(id: string, status: Extract<JobStatus, "succeeded" | "failed" | "cancelled">, now: string, error: string | null, hasResult: boolean): Promise<boolean>;
+  /**
+   * Ends a job that is not terminal yet; returns whether it changed. With `attempt`, only while that
+   * run still owns the job (a run the queue gave up on cannot end it after its successor started).
+   */
+  finish(
+    id: string,
+    status: Extract<JobStatus, "succeeded" | "failed" | "cancelled">,
+    now: string,
+    error: string | null,
+    hasResult: boolean,
+    attempt?: number,
+  ): Promise<boolean>;
   /** Embedded mode at start: re-queues 'running' rows (bounded by MAX_ATTEMPTS), fails the rest. */
   recoverInterrupted(now: string): Promise<RecoveryOutcome>;
 }
