@@ -6,9 +6,9 @@
 import path from "node:path";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
-import { appRoot } from "../../appRoot";
-import { readMigrations, type Migration } from "../migrate";
-import { KyselyRepository } from "./kyselyRepository";
+import { appRoot } from "../../appRoot.js";
+import { readMigrations, type Migration } from "../migrate.js";
+import { KyselyRepository } from "./kyselyRepository.js";
 import type { Tables } from "./tables";
 
 /** BIGINT columns (seq, byte counts, milliseconds) as numbers: all stay far below 2^53. */

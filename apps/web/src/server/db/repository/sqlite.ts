@@ -1,7 +1,7 @@
 /** Embedded mode: the repository over the app's SQLite file (better-sqlite3, schema by migrations/). */
 import type Database from "better-sqlite3";
 import { Kysely, SqliteDialect } from "kysely";
-import { KyselyRepository } from "./kyselyRepository";
+import { KyselyRepository } from "./kyselyRepository.js";
 import type { Tables } from "./tables";
 
 /**

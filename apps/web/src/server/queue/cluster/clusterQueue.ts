@@ -4,9 +4,9 @@ import type pg from "pg";
 import type { JobMode } from "../../../shared/jobSchemas";
 import type { Repository } from "../../db/repository/repository";
 import type { BlobStore } from "../../storage/blobs/blobStore";
-import { CANCELLED_MESSAGE } from "../jobQueue";
-import { QUEUE, type QueuedJob } from "./boss";
-import { notify } from "./notifications";
+import { CANCELLED_MESSAGE } from "../jobQueue.js";
+import { QUEUE, type QueuedJob } from "./boss.js";
+import { notify } from "./notifications.js";
 
 export class ClusterQueue {
   constructor(

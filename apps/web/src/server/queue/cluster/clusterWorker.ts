@@ -12,10 +12,10 @@ import type pg from "pg";
 import type { JobMode, JobOptions, JobProgress } from "../../../shared/jobSchemas";
 import type { Repository } from "../../db/repository/repository";
 import type { BlobStore } from "../../storage/blobs/blobStore";
-import { CANCELLED_MESSAGE } from "../jobQueue";
+import { CANCELLED_MESSAGE } from "../jobQueue.js";
 import type { JobRunner, RunnerFactory, RunOutcome, RunProgress, RunTask } from "../runner";
-import { ABANDONED_QUEUE, QUEUE, WORKER_LOST_FAILURE, type QueuedJob } from "./boss";
-import { JobListener, notify } from "./notifications";
+import { ABANDONED_QUEUE, QUEUE, WORKER_LOST_FAILURE, type QueuedJob } from "./boss.js";
+import { JobListener, notify } from "./notifications.js";
 
 const PROGRESS_WRITE_MS = 500;
 
