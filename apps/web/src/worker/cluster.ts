@@ -50,14 +50,15 @@ const log = (m: string): void => {
 
 const repo = await postgresRepository(url);
 const pool = postgresPool(url);
+// pg-boss 10 has no heartbeat: a job is given to another worker when it ran this long.
+const expireSeconds = {
+  fast: positiveInt("PASTICHE_FAST_EXPIRY_SECONDS", env.PASTICHE_FAST_EXPIRY_SECONDS, 600),
+  quality: positiveInt("PASTICHE_QUALITY_EXPIRY_SECONDS", env.PASTICHE_QUALITY_EXPIRY_SECONDS, 7200),
+};
 const boss = await startBoss(
   url,
   {
-    // pg-boss 10 has no heartbeat: a job is given to another worker when it ran this long.
-    expireSeconds: {
-      fast: positiveInt("PASTICHE_FAST_EXPIRY_SECONDS", env.PASTICHE_FAST_EXPIRY_SECONDS, 600),
-      quality: positiveInt("PASTICHE_QUALITY_EXPIRY_SECONDS", env.PASTICHE_QUALITY_EXPIRY_SECONDS, 7200),
-    },
+    expireSeconds,
     maintenanceSeconds: positiveInt("PASTICHE_QUEUE_MAINTENANCE_SECONDS", env.PASTICHE_QUEUE_MAINTENANCE_SECONDS, 30),
   },
   log,
@@ -76,6 +77,7 @@ const worker = await ClusterWorker.start({
   maxInputPixels: positiveInt("PASTICHE_MAX_INPUT_PIXELS", env.PASTICHE_MAX_INPUT_PIXELS, DEFAULT_HOSTED_LIMITS.maxInputPixels),
   workDir: path.join(env.PASTICHE_WORK_DIR ?? tmpdir(), `pastiche-worker-${process.pid}`),
   log,
+  expireSeconds,
   pollSeconds: 1,
 });
 log(`ready: lanes ${lanes.join(", ")}, ${concurrency} at once per lane`);

@@ -19,20 +19,11 @@ import { PostgresBlobs } from "../../src/server/storage/blobs/postgresBlobs.js";
 import { newId } from "../../src/server/storage/ids.js";
 import { JobCreateInputSchema } from "../../src/shared/jobSchemas.js";
 import { startThrowawayPostgres, type ThrowawayPostgres } from "../support/postgres.js";
+import { until } from "./helpers.js";
 
 const APP = path.resolve(import.meta.dirname, "../..");
 // pg-boss 10 has no heartbeat: the expiry must exceed a whole Quality run (weights loading included), and is how long a killed worker's job waits.
 const EXPIRY = { fast: 60, quality: 30 };
-
-async function until<T>(what: string, check: () => Promise<T | undefined | false>, ms: number): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describeNeeding([needs.postgres(), needs.models()], "pnpm worker processes on PostgreSQL (real weights, 64 px)", () => {
   let cluster: ThrowawayPostgres;

@@ -5,11 +5,11 @@
  */
 import { execFileSync } from "node:child_process";
 import { chownSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { postgresBinDir } from "@pastiche/vitest-config/needs";
 import pg from "pg";
+import { freePort } from "../e2e/server.js";
 
 export interface ThrowawayPostgres {
   /** Connection string of a database of its own (see `database`). */
@@ -22,20 +22,6 @@ export interface ThrowawayPostgres {
   start(): void;
   /** Stops the server and removes every file. */
   remove(): void;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => {
-        if (address && typeof address === "object") resolve(address.port);
-        else reject(new Error("no port"));
-      });
-    });
-  });
 }
 
 export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {

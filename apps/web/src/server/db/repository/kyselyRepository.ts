@@ -139,14 +139,16 @@ class KyselyJobs implements JobStore {
     now: string,
     error: string | null,
     hasResult: boolean,
+    attempt?: number,
   ): Promise<boolean> {
     // A job that ends without a result stops offering its preview here, before the file goes.
-    const r = await this.db
+    let q = this.db
       .updateTable("jobs")
       .set((eb) => ({ status, finished_at: now, error, has_result: hasResult ? 1 : 0, preview_version: hasResult ? eb.ref("preview_version") : 0 }))
       .where("id", "=", id)
-      .where("status", "in", ["queued", "running"])
-      .executeTakeFirst();
+      .where("status", "in", ["queued", "running"]);
+    if (attempt !== undefined) q = q.where("attempts", "=", attempt);
+    const r = await q.executeTakeFirst();
     return n(r.numUpdatedRows) > 0;
   }
 

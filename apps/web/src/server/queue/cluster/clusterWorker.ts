@@ -34,6 +34,8 @@ export interface ClusterWorkerDeps {
   /** Where inputs and outputs of running jobs are kept (removed after each job). */
   workDir: string;
   log: (message: string) => void;
+  /** The queues' expiry (boss.ts): a run still going then is stopped, the queue has given the job to another worker. */
+  expireSeconds: Record<JobMode, number>;
   /** Seconds between pg-boss's polls for new jobs (default 1). */
   pollSeconds?: number;
 }
@@ -65,8 +67,15 @@ export class ClusterWorker {
       for (let slot = 0; slot < deps.concurrency; slot++) {
         const runner = deps.runnerFactory(mode, slot);
         worker.runners.push(runner);
+        // pg-boss stops waiting for a handler at the expiry and fetches the next job; the runner
+        // takes one job at a time, so the next run waits for the previous one to have stopped.
+        let idle = Promise.resolve();
         await deps.boss.work<QueuedJob>(QUEUE[mode], { batchSize: 1, pollingIntervalSeconds }, async ([job]) => {
-          if (job) await worker.run(mode, runner, job.data.jobId);
+          if (!job) return;
+          const previous = idle;
+          const current = previous.then(() => worker.run(mode, runner, job.data.jobId));
+          idle = current.catch(() => undefined);
+          await current;
         });
       }
     }
@@ -153,13 +162,25 @@ export class ClusterWorker {
             this.deps.log(`job ${id}: progress not saved: ${e instanceof Error ? e.message : String(e)}`);
           });
       };
+      let expired = false;
+      const expiry = setTimeout(() => {
+        expired = true;
+        controller.abort();
+      }, this.deps.expireSeconds[mode] * 1000);
       let outcome: RunOutcome;
       try {
         outcome = await runner.run(task, onProgress, controller.signal);
       } catch (e) {
         outcome = { status: "failed", error: `The job failed: ${e instanceof Error ? e.message : String(e)}` };
+      } finally {
+        clearTimeout(expiry);
       }
       await writes;
+      // The queue gave the job to another worker at its expiry: this run ends nothing.
+      if (expired) {
+        this.deps.log(`job ${id} ran past its expiry (${this.deps.expireSeconds[mode]} s) and was handed back to the queue`);
+        return;
+      }
       await this.end(id, row.attempts, outcome, task.resultPath);
       await this.changed(id, mode);
     } finally {
