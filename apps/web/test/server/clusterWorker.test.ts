@@ -12,6 +12,7 @@ import type pg from "pg";
 import type PgBoss from "pg-boss";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { postgresPool, postgresRepository } from "../../src/server/db/repository/postgres.js";
+import type { JobRow } from "../../src/server/db/jobsRepo.js";
 import type { Repository } from "../../src/server/db/repository/repository.js";
 import { startBoss } from "../../src/server/queue/cluster/boss.js";
 import { ClusterQueue } from "../../src/server/queue/cluster/clusterQueue.js";
@@ -23,7 +24,7 @@ import { until } from "./helpers.js";
 
 const APP = path.resolve(import.meta.dirname, "../..");
 // pg-boss 10 has no heartbeat: the expiry must exceed a whole Quality run (weights loading included), and is how long a killed worker's job waits.
-const EXPIRY = { fast: 60, quality: 30 };
+const EXPIRY = { fast: 60, quality: 45 };
 
 describeNeeding([needs.postgres(), needs.models()], "pnpm worker processes on PostgreSQL (real weights, 64 px)", () => {
   let cluster: ThrowawayPostgres;
@@ -72,6 +73,20 @@ describeNeeding([needs.postgres(), needs.models()], "pnpm worker processes on Po
     });
     await queue.enqueue(id, mode);
     return id;
+  }
+
+  /** The job's row once it has ended; on a timeout, the error carries what the workers printed. */
+  function ended(what: string, id: string, ms: number): Promise<JobRow> {
+    return until(
+      what,
+      async () => {
+        const r = await repo.jobs.get(id);
+        return r && r.status !== "queued" && r.status !== "running" ? r : undefined;
+      },
+      ms,
+    ).catch((e: unknown) => {
+      throw new Error(`${String(e)}; workers said: ${output.join("")}`);
+    });
   }
 
   beforeAll(async () => {
@@ -126,16 +141,7 @@ describeNeeding([needs.postgres(), needs.models()], "pnpm worker processes on Po
   it("a worker process runs a Fast job through the real pipeline; the result is in the blob store", async () => {
     const worker = startWorker("fast");
     const id = await enqueue("fast", { size: 64 });
-    const row = await until(
-      "the Fast job",
-      async () => {
-        const r = await repo.jobs.get(id);
-        return r && r.status !== "queued" && r.status !== "running" ? r : undefined;
-      },
-      120_000,
-    ).catch((e: unknown) => {
-      throw new Error(`${String(e)}; worker said: ${output.join("")}`);
-    });
+    const row = await ended("the Fast job", id, 120_000);
     expect(row).toMatchObject({ status: "succeeded", has_result: 1, error: null });
     const meta = await sharp(await blobs.get("result", id)).metadata();
     expect(meta.format).toBe("png");
@@ -149,16 +155,7 @@ describeNeeding([needs.postgres(), needs.models()], "pnpm worker processes on Po
     await until("the first progress", async () => ((await repo.jobs.get(id))?.progress_json ?? null) !== null, 120_000);
     doomed.kill("SIGKILL");
     startWorker("quality");
-    const row = await until(
-      "the retried Quality job",
-      async () => {
-        const r = await repo.jobs.get(id);
-        return r && r.status !== "queued" && r.status !== "running" ? r : undefined;
-      },
-      180_000,
-    ).catch((e: unknown) => {
-      throw new Error(`${String(e)}; workers said: ${output.join("")}`);
-    });
+    const row = await ended("the retried Quality job", id, 180_000);
     expect(row).toMatchObject({ status: "succeeded", has_result: 1, attempts: 2 });
     process.stderr.write(`kill -9 recovery: job ended ${Date.parse(row.finished_at!) - Date.parse(row.created_at)} ms after it was queued\n`);
     expect((await sharp(await blobs.get("result", id)).metadata()).format).toBe("png");
