@@ -6,10 +6,12 @@ export declare const NO_WEIGHTS: string;
 export declare function modelsDir(): string | undefined;
 export declare function sharedImagesDir(): string | undefined;
 export declare function chromiumPath(): string | undefined;
+export declare function postgresBinDir(): string | undefined;
 export declare const needs: {
   models(...subdirs: string[]): string | undefined;
   sharedImages(): string | undefined;
   chromium(): string | undefined;
+  postgres(): string | undefined;
 };
 export declare function missing(...reasons: (string | undefined)[]): string | undefined;
 export declare function describeNeeding(reasons: readonly (string | undefined)[], title: string, fn: SuiteFactory): void;

@@ -1,7 +1,8 @@
 // What a test needs from outside the repository — the real model weights, ../shared's images, a
 // Chromium — and a skip with a one-line reason when it is absent, so `pnpm test` passes on any
 // fresh clone. Skipped tests are counted as skipped in vitest's summary (and .ci's).
-import { existsSync, statSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, it } from "vitest";
@@ -39,6 +40,36 @@ export function chromiumPath() {
   return undefined;
 }
 
+/**
+ * The directory holding PostgreSQL's initdb and pg_ctl: PASTICHE_PG_BIN, else PATH, else Debian's
+ * /usr/lib/postgresql/<newest>/bin.
+ */
+export function postgresBinDir() {
+  const env = process.env.PASTICHE_PG_BIN?.trim();
+  const has = (dir) => existsSync(path.join(dir, "initdb")) && existsSync(path.join(dir, "pg_ctl"));
+  if (env) return has(env) ? env : undefined;
+  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) if (dir && has(dir)) return dir;
+  const debian = "/usr/lib/postgresql";
+  const versions = isDir(debian)
+    ? readdirSync(debian)
+        .filter((v) => /^\d+$/.test(v))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
+  const found = versions.map((v) => path.join(debian, v, "bin")).find(has);
+  return found;
+}
+
+/** PostgreSQL refuses to run as root: as root, the throwaway cluster runs as this user (`postgres`). */
+function postgresUserProblem() {
+  if (process.getuid?.() !== 0) return undefined;
+  try {
+    execFileSync("id", ["-u", "postgres"], { stdio: "ignore" });
+    return undefined;
+  } catch {
+    return "running as root and there is no postgres user to run PostgreSQL as";
+  }
+}
+
 /** Why a test gated on PASTICHE_MODELS_DIR alone (as the node and CLI suites are) is skipped. */
 export const NO_WEIGHTS = "no real weights: set PASTICHE_MODELS_DIR (CI points it at ../shared/models)";
 
@@ -53,6 +84,8 @@ export const needs = {
   },
   sharedImages: () => (sharedImagesDir() ? undefined : `no test images (${path.join(SHARED_DIR, "images")} is absent; PASTICHE_TEST_IMAGES)`),
   chromium: () => (chromiumPath() ? undefined : "no Chromium (PASTICHE_CHROMIUM, or chromium on PATH)"),
+  /** initdb and pg_ctl, to start a throwaway cluster (Debian: apt-get install postgresql). */
+  postgres: () => (postgresBinDir() ? postgresUserProblem() : "no PostgreSQL (initdb and pg_ctl: apt-get install postgresql, or PASTICHE_PG_BIN)"),
 };
 
 /** The first reason among `reasons` (undefined when nothing is missing). */

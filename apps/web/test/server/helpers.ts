@@ -215,6 +215,17 @@ export async function waitFor(check: () => boolean, timeoutMs = 5000, what = "co
   }
 }
 
+/** Polls an async `check` until it gives a value (not undefined/false); returns it. */
+export async function until<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /**
  * A JPEG carrying what a phone writes: GPS position, camera, copyright, and orientation 6 (the
  * pixels are stored sideways: `width`×`height` as stored, shown rotated a quarter turn).

@@ -9,13 +9,38 @@ import type Database from "better-sqlite3";
 
 export type RateDecision<T> = { allowed: true; value: T } | { allowed: false; retryAfterMs: number };
 
-interface Bucket {
+export interface Bucket {
   tokens: number;
   updated_ms: number;
 }
 
+/** The token-bucket arithmetic, shared by this limiter and the repository's (repositoryRateLimit.ts). */
+export class BucketMath {
+  readonly refillPerMs: number;
+
+  constructor(readonly capacity: number) {
+    this.refillPerMs = capacity / 60_000;
+  }
+
+  /** Tokens a bucket holds at `now` (a missing bucket is full). */
+  tokens(row: Bucket | undefined, now: number): number {
+    return row ? Math.min(this.capacity, row.tokens + (now - row.updated_ms) * this.refillPerMs) : this.capacity;
+  }
+
+  /** A cost above the capacity could never be paid: it is capped (one such action per minute). */
+  price(cost: number): number {
+    return Math.min(cost, this.capacity);
+  }
+
+  /** Undefined when every bucket can pay `price`, else how long until the emptiest can. */
+  refusal(tokens: readonly number[], price: number): number | undefined {
+    const short = Math.min(...tokens);
+    return short < price ? Math.ceil((price - short) / this.refillPerMs) : undefined;
+  }
+}
+
 export class RateLimiter {
-  private readonly refillPerMs: number;
+  private readonly math: BucketMath;
   private readonly getStmt;
   private readonly putStmt;
 
@@ -23,19 +48,14 @@ export class RateLimiter {
     private readonly db: Database.Database,
     /** Prefix of this limiter's keys ("job", "upload"). */
     private readonly kind: string,
-    private readonly capacity: number,
+    capacity: number,
     private readonly now: () => number = Date.now,
   ) {
-    this.refillPerMs = capacity / 60_000;
+    this.math = new BucketMath(capacity);
     this.getStmt = db.prepare<[string], Bucket>("SELECT tokens, updated_ms FROM rate_buckets WHERE key = ?");
     this.putStmt = db.prepare<[string, number, number]>(
       "INSERT INTO rate_buckets (key, tokens, updated_ms) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET tokens = excluded.tokens, updated_ms = excluded.updated_ms",
     );
-  }
-
-  private tokens(key: string, now: number): number {
-    const row = this.getStmt.get(key);
-    return row ? Math.min(this.capacity, row.tokens + (now - row.updated_ms) * this.refillPerMs) : this.capacity;
   }
 
   /**
@@ -44,14 +64,13 @@ export class RateLimiter {
    * the last token.
    */
   attempt<T>(keys: readonly string[], action: () => T, cost = 1): RateDecision<T> {
-    // A cost above the capacity could never be paid: it is capped (one such action per minute).
-    const price = Math.min(cost, this.capacity);
+    const price = this.math.price(cost);
     return this.db.transaction((): RateDecision<T> => {
       const now = this.now();
       const full = keys.map((k) => `${this.kind}:${k}`);
-      const tokens = full.map((k) => this.tokens(k, now));
-      const short = Math.min(...tokens);
-      if (short < price) return { allowed: false, retryAfterMs: Math.ceil((price - short) / this.refillPerMs) };
+      const tokens = full.map((k) => this.math.tokens(this.getStmt.get(k), now));
+      const retryAfterMs = this.math.refusal(tokens, price);
+      if (retryAfterMs !== undefined) return { allowed: false, retryAfterMs };
       const value = action();
       full.forEach((k, i) => this.putStmt.run(k, tokens[i]! - price, now));
       return { allowed: true, value };

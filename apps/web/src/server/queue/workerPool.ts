@@ -8,7 +8,7 @@ import { fork, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { appRoot } from "../appRoot";
+import { appRoot } from "../appRoot.js";
 import type { FromWorker, ToWorker } from "../../worker/protocol";
 import type { JobRunner, RunOutcome, RunProgress, RunTask } from "./runner";
 
