@@ -13,6 +13,7 @@ import { JobEvents } from "./queue/jobEvents";
 import { JobQueue } from "./queue/jobQueue";
 import type { RunnerFactory } from "./queue/runner";
 import { WorkerProcessRunner } from "./queue/workerPool";
+import { defaultWorkerScript } from "./appRoot";
 import { dataPaths, type DataPaths } from "./storage/dataDir";
 import { lockDataDir } from "./storage/dataDirLock";
 import { importExampleStyles } from "./storage/examples";
@@ -66,7 +67,8 @@ export function createPasticheApp(config: ServerConfig, options: CreateAppOption
   const uploads = new UploadsRepo(db);
   const events = new JobEvents();
   const runnerFactory: RunnerFactory =
-    options.runnerFactory ?? (() => new WorkerProcessRunner({ env: config.modelsDir !== undefined ? { PASTICHE_MODELS_DIR: config.modelsDir } : {} }));
+    options.runnerFactory ??
+    (() => new WorkerProcessRunner({ script: defaultWorkerScript(), env: config.modelsDir !== undefined ? { PASTICHE_MODELS_DIR: config.modelsDir } : {} }));
   // Before the queue starts: nothing of ours runs yet, so 'running' rows are from a previous process.
   const recovery = jobs.recoverInterrupted(new Date().toISOString());
   if (recovery.requeued.length + recovery.failed.length > 0) {

@@ -20,3 +20,8 @@ export function appRoot(): string {
   }
   throw new Error(`cannot find the @pastiche/web package directory from ${process.cwd()}; run the server from apps/web or set PASTICHE_WEB_ROOT`);
 }
+
+/** The compiled worker script, apps/web/dist/worker/main.js. */
+export function defaultWorkerScript(): string {
+  return path.join(appRoot(), "dist", "worker", "main.js");
+}

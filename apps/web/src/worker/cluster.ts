@@ -13,6 +13,7 @@ import { postgresPool, postgresRepository } from "../server/db/repository/postgr
 import { startBoss } from "../server/queue/cluster/boss.js";
 import { ClusterWorker } from "../server/queue/cluster/clusterWorker.js";
 import { WorkerProcessRunner } from "../server/queue/workerPool.js";
+import { defaultWorkerScript } from "../server/appRoot.js";
 import { PostgresBlobs } from "../server/storage/blobs/postgresBlobs.js";
 
 function fail(message: string): never {
@@ -70,7 +71,7 @@ const worker = await ClusterWorker.start({
   pool,
   repo,
   blobs: new PostgresBlobs(pool),
-  runnerFactory: () => new WorkerProcessRunner({ env: childEnv }),
+  runnerFactory: () => new WorkerProcessRunner({ script: defaultWorkerScript(), env: childEnv }),
   lanes: lanes as JobMode[],
   concurrency,
   previewEvery: positiveInt("PASTICHE_PREVIEW_EVERY", env.PASTICHE_PREVIEW_EVERY, 5),

@@ -13,6 +13,7 @@ import type { JobView } from "../../src/shared/jobSchemas.js";
 import { createPasticheApp, type PasticheApp } from "../../src/server/app.js";
 import { handleTrpc } from "../../src/server/http/trpcHandler.js";
 import { WorkerProcessRunner } from "../../src/server/queue/workerPool.js";
+import { defaultWorkerScript } from "../../src/server/appRoot.js";
 import { callerFor, MIGRATIONS_DIR, tempDir, testConfig, uploadForm, visitorHeaders, waitFor } from "./helpers.js";
 
 const SHARED = path.resolve(import.meta.dirname, "../../../../../shared");
@@ -38,7 +39,7 @@ beforeAll(async () => {
     migrationsDir: MIGRATIONS_DIR,
     log: () => undefined,
     runnerFactory: (mode) => {
-      const runner = new WorkerProcessRunner({ env: { PASTICHE_MODELS_DIR: MODELS_DIR }, cancelGraceMs: 30_000 });
+      const runner = new WorkerProcessRunner({ script: defaultWorkerScript(), env: { PASTICHE_MODELS_DIR: MODELS_DIR }, cancelGraceMs: 30_000 });
       runners.set(mode, runner);
       return runner;
     },

@@ -9,7 +9,7 @@ import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { JobCreateInputSchema } from "../../src/shared/jobSchemas.js";
 import type { RunTask } from "../../src/server/queue/runner.js";
-import { defaultWorkerScript } from "../../src/server/queue/workerPool.js";
+import { defaultWorkerScript } from "../../src/server/appRoot.js";
 import { MODELS_DIR, tempDir, waitFor } from "./helpers.js";
 
 function alive(pid: number): boolean {

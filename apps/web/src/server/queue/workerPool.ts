@@ -7,14 +7,15 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import os from "node:os";
-import path from "node:path";
-import { appRoot } from "../appRoot.js";
 import type { FromWorker, ToWorker } from "../../worker/protocol";
 import type { JobRunner, RunOutcome, RunProgress, RunTask } from "./runner";
 
 export interface WorkerRunnerOptions {
-  /** The compiled worker script; default apps/web/dist/worker/main.js. */
-  script?: string;
+  /**
+   * The compiled worker script (`defaultWorkerScript()`). Given by the caller: this module is in both the
+   * Next bundle and the tsc-built cluster worker, which need different relative import specifiers.
+   */
+  script: string;
   /** Extra environment for the child (e.g. PASTICHE_MODELS_DIR). */
   env?: Record<string, string>;
   /** How much nicer (lower priority) than the server the child runs; default 10. */
@@ -41,17 +42,13 @@ export function workerNiceness(serverNice: number, delta: number): number {
   return Math.min(19, serverNice + Math.max(0, delta));
 }
 
-export function defaultWorkerScript(): string {
-  return path.join(appRoot(), "dist", "worker", "main.js");
-}
-
 export class WorkerProcessRunner implements JobRunner {
   private child: ChildProcess | undefined;
   private active: ActiveRun | undefined;
   private backendName: string | null = null;
   private closed = false;
 
-  constructor(private readonly options: WorkerRunnerOptions = {}) {}
+  constructor(private readonly options: WorkerRunnerOptions) {}
 
   get backend(): string | null {
     return this.backendName;
@@ -63,7 +60,7 @@ export class WorkerProcessRunner implements JobRunner {
   }
 
   private spawn(): ChildProcess {
-    const script = this.options.script ?? defaultWorkerScript();
+    const script = this.options.script;
     if (!existsSync(/* turbopackIgnore: true */ script))
       throw new Error(`the worker is not built (${script} is missing); run pnpm --filter @pastiche/web build`);
     // execArgv: none of the server's own flags (Next's, vitest's) apply to the worker.
