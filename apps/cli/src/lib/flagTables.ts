@@ -87,6 +87,11 @@ export const GATYS_FLAGS: FlagTable<GatysOptions> = {
   adamBeta1: { flag: "adam-beta1", help: "Adam: decay of the gradient's moving average" },
   adamBeta2: { flag: "adam-beta2", help: "Adam: decay of the squared gradient's moving average" },
   adamEpsilon: { flag: "adam-epsilon", help: "Adam: added to the denominator (large values damp the first steps)" },
+  styleSize: {
+    flag: "style-size",
+    help: "a fixed style resolution: the style images' longest side in pixels at every scale (crowsonkb's --style-size); overrides --style-scale",
+    defaultText: "off: --style-scale × each scale's size",
+  },
 };
 
 /** `pastiche fast`'s option flags. */

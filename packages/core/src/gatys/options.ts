@@ -85,6 +85,11 @@ export const GatysOptionsSchema = z
      */
     styleScale: z.number().positive().max(4).default(1),
     /**
+     * A fixed style resolution (crowsonkb's --style-size): the style images' longest side in pixels
+     * at every stage, instead of styleScale × the output and scaled with each stage. Unset: off.
+     */
+    styleSize: z.number().int().min(16).max(8192).optional(),
+    /**
      * Decay of an exponential moving average of the image over the iterations; the output (and
      * previews) is the average. 0: off, the reference algorithm; 0.95–0.99 gives smoother results.
      */
@@ -154,6 +159,6 @@ export function ensureGatysOptions(options: GatysOptions | GatysOptionsInput): G
 }
 
 /** Longest side, in pixels, the adapters resize the style images to. */
-export function styleLongestSide(options: Pick<GatysOptions, "size" | "styleScale">): number {
-  return Math.max(1, Math.round(options.size * options.styleScale));
+export function styleLongestSide(options: Pick<GatysOptions, "size" | "styleScale"> & Partial<Pick<GatysOptions, "styleSize">>): number {
+  return options.styleSize ?? Math.max(1, Math.round(options.size * options.styleScale));
 }
