@@ -33,6 +33,8 @@ export interface RunOptions {
   env?: Record<string, string | undefined>;
   cwd?: string;
   timeoutMs?: number;
+  /** Bytes piped to the CLI's standard input (default: none, stdin ignored). */
+  stdin?: Uint8Array;
 }
 
 /** Runs `node bin/run.js …args` and collects its output; never rejects on a non-zero exit. */
@@ -48,9 +50,10 @@ export function runCli(args: readonly string[], options: RunOptions = {}): Promi
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: options.cwd ?? process.cwd(),
       env,
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: [options.stdin ? "pipe" : "ignore", "pipe", "pipe"],
       timeout: options.timeoutMs ?? 60_000,
     });
+    if (options.stdin) child.stdin!.end(options.stdin);
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (s: string) => (stdout += s));

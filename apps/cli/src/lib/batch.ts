@@ -50,7 +50,7 @@ export async function expandInputs(specs: readonly string[], what: string): Prom
     } else if (st || !isDynamicPattern(spec)) {
       out.push(spec); // a file, or a missing one: its run reports it
     } else {
-      const matches = (await glob(spec, { onlyFiles: true, expandDirectories: false })).sort();
+      const matches = (await glob(spec, { onlyFiles: true, expandDirectories: false, absolute: path.isAbsolute(spec) })).sort();
       if (matches.length === 0) throw new PasticheError("INVALID_OPTION", `${what} pattern ${spec} matches no file`);
       out.push(...matches);
     }
