@@ -85,8 +85,12 @@ export function readStdinOnce(options: InputFileOptions = {}): Promise<Buffer> {
       }
       chunks.push(chunk);
     });
-    stdin.on("end", () => resolve(Buffer.concat(chunks)));
-    stdin.on("error", (e) => reject(new PasticheError("INVALID_IMAGE", `standard input (-) cannot be read (${e.message})`, { cause: e })));
+    stdin.on("end", () => {
+      resolve(Buffer.concat(chunks));
+    });
+    stdin.on("error", (e) => {
+      reject(new PasticheError("INVALID_IMAGE", `standard input (-) cannot be read (${e.message})`, { cause: e }));
+    });
   });
   return stdinBytes;
 }

@@ -113,7 +113,7 @@ export async function* stylizeGatysFromFiles(request: GatysFileRequest): AsyncGe
   const highDepth = request.output?.depth === 16;
   const format = request.output ? outputFormatFromPath(request.output.path) : undefined;
   if (highDepth && (format === undefined || !HIGH_DEPTH_FORMATS.includes(format))) {
-    throw new PasticheError("INVALID_OPTION", `16-bit output needs a .png or .tif output, not ${request.output!.path}`);
+    throw new PasticheError("INVALID_OPTION", `16-bit output needs a .png or .tif output, not ${request.output.path}`);
   }
   const { content, styles, styleMasks, initImage, options } = await readGatysInputs(request);
   const plan = planGatysRun({ content, styles, options, backend: tf.getBackend(), hasMasks: styleMasks !== undefined, seed: chooseSeed(options) });
