@@ -4,7 +4,6 @@
  * iterations: 3 contents (one unreadable) × 2 styles, a rerun that skips what exists, and a batch
  * interrupted by SIGTERM resumed by running it again.
  */
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdir, readFile, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -12,7 +11,7 @@ import { readPngText, writeImage } from "@pastiche/node";
 import { NO_WEIGHTS, describeNeeding, itNeeding, needs } from "@pastiche/vitest-config/needs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expandInputs, planBatch } from "../src/lib/batch.js";
-import { BIN, expectOneErrorLine, lines, makeWorkspace, removeDir, runCli, tempLeftovers, testPattern, type Fixtures } from "./helpers.js";
+import { expectOneErrorLine, lines, makeWorkspace, removeDir, runCli, spawnJsonLines, tempLeftovers, testPattern, type Fixtures } from "./helpers.js";
 
 let root: string | undefined;
 let fx: Fixtures;
@@ -128,23 +127,9 @@ describeNeeding([process.env.PASTICHE_MODELS_DIR ? undefined : NO_WEIGHTS], "sty
     ];
     // The first pair done earlier; the second long, stopped by SIGTERM a few seconds into it.
     expect((await runCli(args(contents.slice(0, 1), 2), { timeoutMs: 120_000 })).code).toBe(0);
-    const child = spawn(process.execPath, [BIN, ...args(contents, 5000), "--json"], {
-      env: { ...process.env, NO_COLOR: "1" },
-      stdio: ["ignore", "pipe", "pipe"],
+    const { code, objects } = await spawnJsonLines<{ type: string; status?: string }>([...args(contents, 5000), "--json"], (o, child) => {
+      if (o.type === "pair" && o.status === "skipped") setTimeout(() => child.kill("SIGTERM"), 4000);
     });
-    const objects: { type: string; status?: string; stopped?: boolean }[] = [];
-    let buffered = "";
-    child.stdout.setEncoding("utf8").on("data", (s: string) => {
-      buffered += s;
-      const parts = buffered.split("\n");
-      buffered = parts.pop()!;
-      for (const line of parts) {
-        const o = JSON.parse(line) as { type: string; status?: string };
-        objects.push(o);
-        if (o.type === "pair" && o.status === "skipped") setTimeout(() => child.kill("SIGTERM"), 4000);
-      }
-    });
-    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
     expect(code).toBe(143);
     expect(objects.filter((o) => o.type === "pair").map((o) => o.status)).toEqual(["skipped", "stopped"]);
     expect(objects.at(-1)).toMatchObject({ type: "summary", written: 0, skipped: 1, stopped: true, notRun: 1 });
