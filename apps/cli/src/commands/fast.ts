@@ -14,7 +14,7 @@ import { BaseCommand } from "../lib/baseCommand.js";
 import { FAST_FLAGS, fastOptionFlags } from "../lib/flagTables.js";
 import { checkCounts, contentAndStyles, runInputFiles } from "../lib/inputs.js";
 import { optionsFromFlags } from "../lib/optionFlags.js";
-import { batchFlags, sharedStyleFlags } from "../lib/sharedFlags.js";
+import { batchFlags, depthFlag, sharedStyleFlags } from "../lib/sharedFlags.js";
 import { BATCH_FAILED_EXIT_CODE, batchFromCommandLine, runBatch, type BatchPair } from "../lib/batch.js";
 import { StopOnSignals } from "../lib/signals.js";
 
@@ -50,6 +50,7 @@ export default class Fast extends BaseCommand {
     from: Flags.string({
       description: "rerun the fast run recorded in this PNG (written by pastiche fast): same inputs (checked by sha256) and options; flags given override",
     }),
+    depth: depthFlag,
     ...batchFlags,
   };
 
@@ -74,7 +75,13 @@ export default class Fast extends BaseCommand {
     await assertWritableOutput(flags.output, runInputFiles(content, styles));
     if (recorded) await verifyRunInputs(recorded, flags.from!);
     const backend = await initBackend(flags.backend);
-    for await (const event of stylizeFastFromFiles({ ...modelsRequest(flags), content, styles, options, output: { path: flags.output } })) {
+    for await (const event of stylizeFastFromFiles({
+      ...modelsRequest(flags),
+      content,
+      styles,
+      options,
+      output: { path: flags.output, depth: flags.depth === "16" ? 16 : 8 },
+    })) {
       if (event.type !== "done") continue;
       const { predictMs, transferMs, totalMs } = event.timings;
       if (flags.json) {
@@ -107,7 +114,7 @@ export default class Fast extends BaseCommand {
               content: pair.content,
               styles: [pair.style],
               options,
-              output: { path: pair.output },
+              output: { path: pair.output, depth: flags.depth === "16" ? 16 : 8 },
             })) {
               if (event.type !== "done") continue;
               predictorRuns += event.predictorRuns;

@@ -26,7 +26,7 @@ import { GATYS_FLAGS, gatysOptionFlags } from "../lib/flagTables.js";
 import { checkCounts, contentAndStyles, runInputFiles, styleMasksFor } from "../lib/inputs.js";
 import { StopOnSignals } from "../lib/signals.js";
 import { optionsFromFlags } from "../lib/optionFlags.js";
-import { batchFlags, sharedStyleFlags } from "../lib/sharedFlags.js";
+import { batchFlags, depthFlag, sharedStyleFlags } from "../lib/sharedFlags.js";
 import { integerFlag } from "../lib/flags.js";
 import { ProgressReporter, fmtDuration, type ProgressMode } from "../lib/progress.js";
 
@@ -82,10 +82,7 @@ Optimises the output image so its VGG19 features match the content image and its
     }),
     weights: Flags.string({ description: "VGG19 weights: a tfjs layers-model dir, its model.json, or the Keras .h5 [default: search PASTICHE_MODELS_DIR]" }),
     json: Flags.boolean({ description: "print one JSON object per progress event on stdout (batch mode: one per pair, then a summary)" }),
-    depth: Flags.string({
-      description: "bits per sample of the output: 16 keeps the optimiser's float result finer than 8 bits (PNG and TIFF only) [default: 8]",
-      options: ["8", "16"],
-    }),
+    depth: depthFlag,
     "save-scales": Flags.boolean({
       description: "multi-scale runs: also write each scale's result as it finishes (OUT-scale1.png, … atomically; 8-bit)",
     }),

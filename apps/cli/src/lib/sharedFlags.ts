@@ -18,6 +18,12 @@ export function backendFlag() {
   return Flags.string({ description: "tfjs backend: auto, tensorflow (tfjs-node) or wasm [env: PASTICHE_BACKEND]", options: ["auto", "tensorflow", "wasm"] });
 }
 
+/** `--depth`: 16-bit PNG/TIFF output (both commands' networks give floats). */
+export const depthFlag = Flags.string({
+  description: "bits per sample of the output: 16 keeps the float result finer than 8 bits (PNG and TIFF only) [default: 8]",
+  options: ["8", "16"],
+});
+
 /** Batch mode's flags (`stylize` and `fast`): every positional argument is then a content. */
 export const batchFlags = {
   style: Flags.string({

@@ -8,6 +8,7 @@ export {
   outputFormatFromPath,
   SUPPORTED_OUTPUT_EXTENSIONS,
   HIGH_DEPTH_FORMATS,
+  assertHighDepthOutput,
   DEFAULT_OUTPUT_QUALITY,
   TEMP_FILE_PREFIX,
   type OutputFormat,

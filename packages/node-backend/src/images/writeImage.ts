@@ -28,6 +28,14 @@ const FORMAT_BY_EXTENSION: Readonly<Record<string, OutputFormat>> = {
 /** Formats a 16-bit image can be written in (`--depth 16`). */
 export const HIGH_DEPTH_FORMATS: readonly OutputFormat[] = ["png", "tiff"];
 
+/** Refuses a 16-bit output to a format that has no 16-bit samples, before any work (INVALID_OPTION). */
+export function assertHighDepthOutput(path: string): void {
+  const format = outputFormatFromPath(path);
+  if (format === undefined || !HIGH_DEPTH_FORMATS.includes(format)) {
+    throw new PasticheError("INVALID_OPTION", `16-bit output needs a .png or .tif output, not ${path}`);
+  }
+}
+
 export const SUPPORTED_OUTPUT_EXTENSIONS: readonly string[] = Object.keys(FORMAT_BY_EXTENSION);
 
 /** JPEG/WebP quality when none is given: high, because the output is the artwork. */

@@ -6,7 +6,6 @@ import {
   ensureGatysOptions,
   MIN_INPUT_SIDE,
   planGatysRun,
-  PasticheError,
   StyleTargetCache,
   stylizeGatys,
   styleLongestSide,
@@ -16,7 +15,7 @@ import {
   type StylizeEvent,
   type WeightMap,
 } from "@pastiche/core";
-import { HIGH_DEPTH_FORMATS, outputFormatFromPath, readImage, writeImage } from "../images/index.js";
+import { assertHighDepthOutput, readImage, writeImage } from "../images/index.js";
 import { loadVgg19Weights, type ModelSource } from "../models/index.js";
 import { stylizeFastToImage } from "./fastFromFiles.js";
 import { RUN_SETTINGS_KEY, formatRunSettings, hashRunInputs, type RunSettings } from "./runSettings.js";
@@ -111,10 +110,7 @@ export function cachedVgg19Weights(weightsPath?: string, modelsDir?: string): Pr
  */
 export async function* stylizeGatysFromFiles(request: GatysFileRequest): AsyncGenerator<StylizeEvent, void, undefined> {
   const highDepth = request.output?.depth === 16;
-  const format = request.output ? outputFormatFromPath(request.output.path) : undefined;
-  if (highDepth && (format === undefined || !HIGH_DEPTH_FORMATS.includes(format))) {
-    throw new PasticheError("INVALID_OPTION", `16-bit output needs a .png or .tif output, not ${request.output.path}`);
-  }
+  if (highDepth) assertHighDepthOutput(request.output.path);
   const { content, styles, styleMasks, initImage, options } = await readGatysInputs(request);
   const plan = planGatysRun({ content, styles, options, backend: tf.getBackend(), hasMasks: styleMasks !== undefined, seed: chooseSeed(options) });
   // Hashed while the weights load; a file missing by now has failed to decode already.
