@@ -62,6 +62,19 @@ describe("pastiche fast", () => {
     expect(existsSync(file)).toBe(true);
   });
 
+  itNeeding([needs.models("magenta-arbitrary-tflite")], "--depth 16 writes a 16-bit PNG with its settings; refused for JPEG before any model loads", () => {
+    const env = { PASTICHE_MODELS_DIR: modelsDir()! };
+    const file = path.join(out, "fast-16.png");
+    const r = pastiche(["fast", content, style, "-o", file, "--size", "64", "--depth", "16"], env);
+    expect(r.code, r.stderr).toBe(0);
+    const png = readFileSync(file);
+    expect(png[24]).toBe(16); // IHDR bit depth
+    expect(JSON.parse(readPngText(png)["pastiche:settings"]!)).toMatchObject({ method: "fast" });
+    const jpeg = pastiche(["fast", content, style, "-o", path.join(out, "fast-16.jpg"), "--depth", "16"], env);
+    expect(jpeg.code).toBe(2);
+    expect(jpeg.stderr).toMatch(/^pastiche: error: 16-bit output needs a \.png or \.tif output/);
+  });
+
   itNeeding(
     [needs.models("magenta-arbitrary-tflite")],
     "records its settings in stylize's schema; `fast --from` reruns it (the same image), `stylize --from` points to fast",

@@ -16,7 +16,7 @@ function helpByFlag(help: string): Map<string, string> {
   const byFlag = new Map<string, string>();
   let current: string | undefined;
   for (const line of help.split("\n")) {
-    const m = /^\s+(?:-\w, )?--([\w-]+)(?:=<\w+>(?:\.\.\.)?)?\s+(.*)$/.exec(line);
+    const m = /^\s+(?:-\w, )?--(?:\[no-\])?([\w-]+)(?:=<\w+>(?:\.\.\.)?)?\s+(.*)$/.exec(line);
     if (m) {
       current = m[1]!;
       byFlag.set(current, m[2]!);
@@ -52,8 +52,8 @@ async function checkDefaults(command: string, shape: Readonly<Record<string, z.Z
 }
 
 describe("--help defaults are the schema's", () => {
-  it("pastiche stylize (17 defaults, plus #14's lbfgs-history and adam-beta1/beta2/epsilon)", async () => {
-    expect(await checkDefaults("stylize", GatysOptionsSchema.shape, GATYS_FLAGS)).toBe(21);
+  it("pastiche stylize (17 defaults, plus #14's lbfgs-history, adam-beta1/beta2/epsilon, pooling and normalize-gradients)", async () => {
+    expect(await checkDefaults("stylize", GatysOptionsSchema.shape, GATYS_FLAGS)).toBe(23);
   });
 
   it("pastiche fast", async () => {

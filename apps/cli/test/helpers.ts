@@ -2,7 +2,7 @@
  * Helpers for the CLI tests: they run the built CLI (`bin/run.js` → `dist/`) as a child process,
  * exactly as a user would, so `pnpm build` must have run first.
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -10,7 +10,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { TEMP_FILE_PREFIX, writeImage } from "@pastiche/node";
 import type { RgbImage } from "@pastiche/core";
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 
 export const BIN = fileURLToPath(new URL("../bin/run.js", import.meta.url));
 const BUILT_COMMAND = fileURLToPath(new URL("../dist/commands/stylize.js", import.meta.url));
@@ -33,6 +33,8 @@ export interface RunOptions {
   env?: Record<string, string | undefined>;
   cwd?: string;
   timeoutMs?: number;
+  /** Bytes piped to the CLI's standard input (default: none, standard input empty). */
+  stdin?: Uint8Array;
 }
 
 /** Runs `node bin/run.js …args` and collects its output; never rejects on a non-zero exit. */
@@ -48,9 +50,11 @@ export function runCli(args: readonly string[], options: RunOptions = {}): Promi
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: options.cwd ?? process.cwd(),
       env,
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: ["pipe", "pipe", "pipe"],
       timeout: options.timeoutMs ?? 60_000,
     });
+    // Standard input: the bytes given, else at its end at once (as /dev/null).
+    child.stdin.end(options.stdin);
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (s: string) => (stdout += s));
@@ -182,4 +186,60 @@ export async function makeWorkspace(): Promise<TestWorkspace> {
   const emptyModels = path.join(root, "models-empty");
   await mkdir(emptyModels);
   return { root, fx, emptyModels };
+}
+
+/** A workspace for the enclosing suite: made before its tests, removed after; read `root`/`fx` inside tests. */
+export function suiteWorkspace(): TestWorkspace {
+  let ws: TestWorkspace | undefined;
+  beforeAll(async () => {
+    ws = await makeWorkspace();
+  });
+  afterAll(async () => {
+    await removeDir(ws?.root);
+  });
+  const get = () => {
+    if (!ws) throw new Error("suiteWorkspace() read outside a test");
+    return ws;
+  };
+  return {
+    get root() {
+      return get().root;
+    },
+    get fx() {
+      return get().fx;
+    },
+    get emptyModels() {
+      return get().emptyModels;
+    },
+  };
+}
+
+/**
+ * Starts the CLI with `--json`-style output and hands each JSON line to `onObject` as it arrives
+ * (with the child, e.g. to signal it); resolves with the exit code and every object.
+ */
+export function spawnJsonLines<T extends object>(
+  args: readonly string[],
+  onObject: (o: T, child: ChildProcess) => void,
+  timeoutMs = 150_000,
+): Promise<{ code: number | null; objects: T[] }> {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"], timeout: timeoutMs });
+  const objects: T[] = [];
+  let buffered = "";
+  child.stdout.setEncoding("utf8").on("data", (s: string) => {
+    buffered += s;
+    const parts = buffered.split("\n");
+    buffered = parts.pop()!;
+    for (const line of parts) {
+      const o = JSON.parse(line) as T;
+      objects.push(o);
+      onObject(o, child);
+    }
+  });
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code) => {
+      resolve({ code, objects });
+    });
+  });
 }

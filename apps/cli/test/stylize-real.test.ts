@@ -5,68 +5,42 @@
  * number. The optimiser controls change the run as documented: --lbfgs-history (L-BFGS's memory)
  * changes the image and is recorded for --from; --print-every prints a line every N iterations.
  */
-import { spawn } from "node:child_process";
 import path from "node:path";
 import { readPngText } from "@pastiche/node";
 import { NO_WEIGHTS, describeNeeding } from "@pastiche/vitest-config/needs";
 import { readFile } from "node:fs/promises";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { BIN, lines, runCli, removeDir, tempLeftovers, type Fixtures, makeWorkspace } from "./helpers.js";
+import { expect, it } from "vitest";
+import { lines, runCli, spawnJsonLines, suiteWorkspace, tempLeftovers } from "./helpers.js";
 
 describeNeeding(
   [process.env.PASTICHE_MODELS_DIR ? undefined : NO_WEIGHTS],
   "pastiche stylize on real weights: signals and controls (PASTICHE_MODELS_DIR)",
   () => {
-    let root: string | undefined;
-    let fx: Fixtures;
-
-    beforeAll(async () => {
-      ({ root, fx } = await makeWorkspace());
-    });
-
-    afterAll(async () => {
-      await removeDir(root);
-    });
+    const ws = suiteWorkspace();
 
     /** Starts a long run, sends `signal` after its second iteration, and collects what it printed. */
-    function interrupted(
+    async function interrupted(
       signal: NodeJS.Signals,
       output: string,
     ): Promise<{ code: number | null; events: { type: string; iteration?: number; iterations?: number }[] }> {
-      const child = spawn(process.execPath, [BIN, "stylize", fx.content, fx.style, "-o", output, "--size", "64", "--iterations", "5000", "--json"], {
-        env: { ...process.env, NO_COLOR: "1" },
-        stdio: ["ignore", "pipe", "pipe"],
-        timeout: 150_000,
-      });
-      const events: { type: string; iteration?: number; iterations?: number }[] = [];
-      let buffered = "";
       let sent = false;
-      child.stdout.setEncoding("utf8").on("data", (s: string) => {
-        buffered += s;
-        const parts = buffered.split("\n");
-        buffered = parts.pop()!;
-        for (const line of parts) {
-          const e = JSON.parse(line) as { type: string; iteration?: number };
-          events.push(e);
+      const { code, objects } = await spawnJsonLines<{ type: string; iteration?: number; iterations?: number }>(
+        ["stylize", ws.fx.content, ws.fx.style, "-o", output, "--size", "64", "--iterations", "5000", "--json"],
+        (e, child) => {
           if (!sent && e.type === "iteration" && (e.iteration ?? 0) >= 2) {
             sent = true;
             child.kill(signal);
           }
-        }
-      });
-      return new Promise((resolve, reject) => {
-        child.on("error", reject);
-        child.on("close", (code) => {
-          resolve({ code, events });
-        });
-      });
+        },
+      );
+      return { code, events: objects };
     }
 
     it.each([
       ["SIGTERM", 143],
       ["SIGHUP", 129],
     ] as const)("%s: exit %i, the partial PNG records the iterations it ran", { timeout: 160_000 }, async (signal, exitCode) => {
-      const output = path.join(root!, `${signal}.png`);
+      const output = path.join(ws.root, `${signal}.png`);
       const { code, events } = await interrupted(signal, output);
       expect(code).toBe(exitCode);
       const done = events.find((e) => e.type === "done") as { iterations: number; aborted: boolean } | undefined;
@@ -79,12 +53,29 @@ describeNeeding(
       };
       expect(settings.stopped).toEqual({ iterations: done!.iterations, of: 5000 });
       expect(settings.options.iterations).toBe(5000);
-      expect(await tempLeftovers(root!)).toEqual([]);
+      expect(await tempLeftovers(ws.root)).toEqual([]);
     });
 
     const lbfgs = (out: string, extra: string[]) =>
       runCli(
-        ["stylize", fx.content, fx.style, "-o", out, "--size", "64", "--iterations", "4", "--optimizer", "lbfgs", "--seed", "1", "--scales", "off", ...extra],
+        [
+          "stylize",
+          ws.fx.content,
+          ws.fx.style,
+          "-o",
+          out,
+          "--size",
+          "64",
+          "--iterations",
+          "4",
+          "--optimizer",
+          "lbfgs",
+          "--seed",
+          "1",
+          "--scales",
+          "off",
+          ...extra,
+        ],
         {
           timeoutMs: 110_000,
         },
@@ -94,8 +85,8 @@ describeNeeding(
       "--lbfgs-history 1 gives another image than the default 100, recorded in the settings; --print-every 1 prints every iteration",
       { timeout: 240_000 },
       async () => {
-        const a = path.join(root!, "history-default.png");
-        const b = path.join(root!, "history-1.png");
+        const a = path.join(ws.root, "history-default.png");
+        const b = path.join(ws.root, "history-1.png");
         const [ra, rb] = await Promise.all([lbfgs(a, []), lbfgs(b, ["--lbfgs-history", "1", "--print-every", "1"])]);
         expect(ra.code, ra.stderr).toBe(0);
         expect(rb.code, rb.stderr).toBe(0);

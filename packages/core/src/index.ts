@@ -1,8 +1,8 @@
-export { assertRgbImage, type RgbImage } from "./image/rgbImage.js";
+export { assertRgbImage, type RgbImage, type RgbImage16 } from "./image/rgbImage.js";
 export * from "./model/index.js";
 export { VGG19_LAYERS, VGG19_CONV_LAYERS, resolveLayerName, deepestLayerIndex, type VggLayer } from "./vgg/layers.js";
 export { preprocessCaffe, VGG_BGR_MEANS } from "./vgg/preprocess.js";
-export { VggFeatureExtractor, preferredConvGradient, type ConvGradient, type VggExtractorOptions } from "./vgg/extractor.js";
+export { VggFeatureExtractor, preferredConvGradient, type ConvGradient, type VggExtractorOptions, type VggPooling } from "./vgg/extractor.js";
 export { conv2dReluFastGrad, conv2dReluTfjsGrad, flipKernelForInputGrad, type FastGradConvWeights } from "./ops/conv2dReluFastGrad.js";
 export { conv2dReluBackpropInputGrad } from "./ops/conv2dReluBackpropInput.js";
 export { reluBackprop, RELU_BACKPROP, type ReluBackpropInputs } from "./ops/reluBackprop.js";
@@ -22,9 +22,11 @@ export * from "./schemas.js";
 export { styleLongestSide, DEFAULT_CONTENT_LAYERS, DEFAULT_STYLE_LAYERS } from "./gatys/options.js";
 export type { StylizeEvent, StageStartEvent, LossTerms } from "./gatys/events.js";
 export { stylizeGatys, type GatysInput } from "./gatys/stylizeGatys.js";
+export { StyleTargetCache } from "./gatys/objective/styleTargetCache.js";
+export { normalizeGradient, normalizedFeatures } from "./losses/normalizeGradient.js";
 export { assertGradientsRegistered } from "./gatys/gradients.js";
 export { parseOptions } from "./options/parse.js";
-export { rgbImageToTensor, tensorToRgbImage, resizeRgbImage } from "./image/tensorImage.js";
+export { rgbImageToTensor, tensorToRgbImage, tensorToRgbImage16, resizeRgbImage, resizeRgbImage16 } from "./image/tensorImage.js";
 export {
   planGatysRun,
   chooseSeed,

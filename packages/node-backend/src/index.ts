@@ -4,12 +4,13 @@ export * from "./images/index.js";
 export * from "./models/index.js";
 export { isModelInstalled } from "./models/installed.js";
 export { writeFileAtomic, syncDirectory } from "./fs/atomicWrite.js";
-export { openInputFile, readInputFile, DEFAULT_MAX_INPUT_BYTES, type InputFileOptions } from "./fs/inputFile.js";
+export { openInputFile, readInputFile, readStdinOnce, STDIN_PATH, DEFAULT_MAX_INPUT_BYTES, type InputFileOptions } from "./fs/inputFile.js";
 export { formatBytes } from "@pastiche/core";
 export {
   stylizeGatysFromFiles,
   readGatysInputs,
   cachedVgg19Weights,
+  GatysBatch,
   type GatysFileRequest,
   type GatysInputs,
   type GatysOutput,

@@ -18,7 +18,7 @@ import { z } from "zod";
 export const CONFIG_FILE_NAME = "config.json";
 
 /** Flags a config file may not set: they name one run's files. */
-const PER_RUN_FLAGS = new Set(["output", "from", "mask", "config", "json", "init"]);
+const PER_RUN_FLAGS = new Set(["output", "from", "mask", "config", "json", "init", "style"]);
 
 /** Flags whose environment variable wins over the config file. */
 const FLAG_ENV: Readonly<Record<string, string>> = { backend: "PASTICHE_BACKEND" };

@@ -47,7 +47,7 @@ export const GATYS_FLAGS: FlagTable<GatysOptions> = {
   styleBlendWeights: blendWeights,
   init: {
     flag: "init",
-    help: "starting image: content, noise, gray, fast (the `pastiche fast` result, needs the Magenta models), or a PATH to an image",
+    help: "starting image: content, noise (seeded uniform noise; uniform is crowsonkb's name for the same), gray, fast (the `pastiche fast` result, needs the Magenta models), or a PATH to an image",
     parse: initParser,
     showDefault: (v) => (v as GatysInit).kind,
   },
@@ -87,6 +87,17 @@ export const GATYS_FLAGS: FlagTable<GatysOptions> = {
   adamBeta1: { flag: "adam-beta1", help: "Adam: decay of the gradient's moving average" },
   adamBeta2: { flag: "adam-beta2", help: "Adam: decay of the squared gradient's moving average" },
   adamEpsilon: { flag: "adam-epsilon", help: "Adam: added to the denominator (large values damp the first steps)" },
+  styleSize: {
+    flag: "style-size",
+    help: "a fixed style resolution: the style images' longest side in pixels at every scale (crowsonkb's --style-size); overrides --style-scale",
+    defaultText: "off: --style-scale × each scale's size",
+  },
+  // #14 (cli2): neural-style's network controls.
+  pooling: { flag: "pooling", help: "VGG's pooling layers: max (as trained) or avg (smoother results; Gatys et al., neural-style's -pooling)" },
+  normalizeGradients: {
+    flag: "normalize-gradients",
+    help: "neural-style's -normalize_gradients: each content/style layer's gradient divided by its L1 norm, times the layer's weight (weights then set each layer's push, not its loss's scale)",
+  },
 };
 
 /** `pastiche fast`'s option flags. */

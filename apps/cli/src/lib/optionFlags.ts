@@ -115,6 +115,8 @@ function derivedParser(field: z.ZodType, spec: FlagSpec): FlagParser {
     }
     case "enum":
       return (raw, flag) => checkFlagValue(flag, field, raw.trim());
+    case "boolean":
+      return (raw, flag) => checkFlagValue(flag, field, raw === "true");
   }
   throw new Error(`no flag parser for the ${s.def.type} option --${spec.flag}: give one in the table`);
 }
@@ -138,12 +140,20 @@ export function parseFlagValue(field: z.ZodType, spec: FlagSpec, raw: string): u
 
 /** oclif flags for every option in `table`, keyed by flag name. */
 export function optionFlags<Options>(shape: Readonly<Record<string, z.ZodType>>, table: FlagTable<Options>) {
-  const flags: Record<string, Interfaces.OptionFlag<unknown>> = {};
+  const flags: Record<string, Interfaces.OptionFlag<unknown> | Interfaces.BooleanFlag<unknown>> = {};
   for (const [key, spec] of Object.entries(table) as [string, FlagSpec][]) {
     const field = shape[key];
     if (!field) throw new Error(`the flag table names ${key}, which is not an option`);
     const s = inner(field);
     const shown = defaultShown(field, spec);
+    if (s.def.type === "boolean") {
+      // A switch: `--flag` sets it, `--no-flag` clears one set by --from or the config file.
+      flags[spec.flag] = Flags.boolean({
+        description: `${spec.help}${shown !== undefined ? ` [default: ${shown === "false" ? "off" : "on"}]` : ""}`,
+        allowNo: true,
+      });
+      continue;
+    }
     const options = s.def.type === "enum" ? (s as unknown as z.ZodEnum).options.map(String) : undefined;
     const parse = spec.parse ?? derivedParser(field, spec);
     flags[spec.flag] = Flags.custom<unknown>({

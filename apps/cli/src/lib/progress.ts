@@ -59,7 +59,7 @@ export class ProgressReporter {
       this.bar.start(e.iterations, 0, { losses: "", elapsed: "0s", eta_: "…" });
     } else if (e.type === "iteration") {
       this.bar?.update(e.iteration, { losses: fmtLosses(e.losses), elapsed: fmtDuration(e.elapsedMs), eta_: fmtDuration(e.etaMs) });
-    } else {
+    } else if (e.type === "done") {
       this.stop();
     }
   }
@@ -96,7 +96,11 @@ function fmtTiles(tileSize: number | undefined): string {
 
 /** Events as JSON carry image sizes, not pixels: previews are written to files instead. */
 function withoutPixels(e: StylizeEvent): unknown {
-  if (e.type === "done") return { ...e, image: { width: e.image.width, height: e.image.height } };
+  if (e.type === "done") {
+    const { image16: _image16, ...rest } = e;
+    return { ...rest, image: { width: e.image.width, height: e.image.height } };
+  }
+  if (e.type === "stage") return { ...e, image: { width: e.image.width, height: e.image.height } };
   if (e.type === "iteration") {
     const { preview: _preview, ...rest } = e;
     return rest;

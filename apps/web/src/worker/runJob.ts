@@ -66,7 +66,7 @@ async function runQuality(task: RunTask, ctx: RunContext): Promise<RunOutcome> {
         losses: { total, content, style, tv },
         previewWritten: event.preview !== undefined,
       });
-    } else {
+    } else if (event.type === "done") {
       // A cancelled run keeps no result: the user asked to stop, not for a partial image.
       return event.aborted ? { status: "cancelled" } : { status: "succeeded" };
     }

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { PasticheError } from "../errors.js";
-import { assertRgbImage, type RgbImage } from "../image/rgbImage.js";
-import { rgbImageToTensor, tensorToRgbImage } from "../image/tensorImage.js";
+import { assertRgbImage, type RgbImage, type RgbImage16 } from "../image/rgbImage.js";
+import { rgbImageToTensor, tensorToRgbImage, tensorToRgbImage16 } from "../image/tensorImage.js";
 import { blendBottlenecks, interpolateBottleneck } from "./bottleneck.js";
 import { BottleneckCache } from "./bottleneckCache.js";
 import { hashRgbImage } from "./imageHash.js";
@@ -19,6 +19,8 @@ export interface FastInput {
   /** Where predicted bottlenecks are kept; default one cache per models object. `null`: none. */
   readonly cache?: BottleneckCache | null;
   readonly signal?: AbortSignal;
+  /** Also attach the result as 16-bit samples (`image16` on "done"), for 16-bit PNG/TIFF output. */
+  readonly highDepth?: boolean;
 }
 
 export interface FastTimings {
@@ -47,6 +49,8 @@ export type FastEvent =
   | {
       readonly type: "done";
       readonly image: RgbImage;
+      /** The same result with 16-bit samples (only with `highDepth`). */
+      readonly image16?: RgbImage16;
       /** The bottleneck the transfer network was given (after blending and strength). */
       readonly bottleneck: Float32Array;
       /** Predictor runs this call needed (0 when every bottleneck came from the cache). */
@@ -144,8 +148,10 @@ export async function* stylizeFast(input: FastInput): AsyncGenerator<FastEvent, 
     return models.transfer(sized, b);
   });
   let image: RgbImage;
+  let image16: RgbImage16 | undefined;
   try {
     image = await tensorToRgbImage(out);
+    if (input.highDepth) image16 = await tensorToRgbImage16(out);
   } finally {
     out.dispose();
   }
@@ -154,6 +160,7 @@ export async function* stylizeFast(input: FastInput): AsyncGenerator<FastEvent, 
   yield {
     type: "done",
     image,
+    ...(image16 ? { image16 } : {}),
     bottleneck,
     predictorRuns,
     timings: { predictMs: predicted - started, transferMs: done - predicted, totalMs: done - started },

@@ -1,4 +1,4 @@
-import type { RgbImage } from "../image/rgbImage.js";
+import type { RgbImage, RgbImage16 } from "../image/rgbImage.js";
 import type { RunPlan } from "./plan.js";
 import type { StageInfo } from "./stage.js";
 
@@ -42,8 +42,19 @@ export type StylizeEvent =
       readonly stage?: StageInfo;
     }
   | {
+      /** A multi-scale stage before the last has finished (only with `stageResults`): its result, at its size. */
+      readonly type: "stage";
+      readonly stage: StageInfo;
+      readonly image: RgbImage;
+      /** Iterations run so far, across stages. */
+      readonly iterations: number;
+      readonly elapsedMs: number;
+    }
+  | {
       readonly type: "done";
       readonly image: RgbImage;
+      /** The same result with 16-bit samples (only with `highDepth`). */
+      readonly image16?: RgbImage16;
       /** Iterations actually run: fewer than asked when the run was aborted. */
       readonly iterations: number;
       readonly losses: LossTerms | undefined;

@@ -20,8 +20,12 @@ const layerName = z.string().transform((name, ctx) => {
   }
 });
 
-/** Starts the image can have that need no file: the content, uniform noise (seeded), the fast result, mid-gray. */
-export const BUILT_IN_INITS = ["content", "noise", "fast", "gray"] as const;
+/**
+ * Starts the image can have that need no file: the content, uniform noise (seeded), the fast result,
+ * mid-gray, and "uniform" — crowsonkb's style-transfer's name for the same seeded uniform noise in
+ * [0,1] (the same pixels as "noise" for the same seed; offered so its users' commands work).
+ */
+export const BUILT_IN_INITS = ["content", "noise", "fast", "gray", "uniform"] as const;
 
 /**
  * Where the optimisation starts: the content image, noise, the fast (Magenta) result, flat gray, or
@@ -84,6 +88,21 @@ export const GatysOptionsSchema = z
      * brush strokes come out larger, above 1 finer. Applied where the images are decoded (adapters).
      */
     styleScale: z.number().positive().max(4).default(1),
+    /**
+     * A fixed style resolution (crowsonkb's --style-size): the style images' longest side in pixels
+     * at every stage, instead of styleScale × the output and scaled with each stage. Unset: off.
+     */
+    styleSize: z.number().int().min(16).max(8192).optional(),
+    // --- neural-style controls (issue #14) ---
+    /** VGG's pooling layers: "max" as trained, or "avg" (Gatys et al. 2016 report smoother results; neural-style's -pooling). */
+    pooling: z.enum(["max", "avg"]).default("max"),
+    /**
+     * neural-style's -normalize_gradients: each content and style layer's gradient divided by its L1
+     * norm and multiplied by the layer's weight, so no layer dominates by its loss's scale (the
+     * reported losses are unchanged). Off: the plain gradient of the weighted loss.
+     */
+    normalizeGradients: z.boolean().default(false),
+    // --- end neural-style controls ---
     /**
      * Decay of an exponential moving average of the image over the iterations; the output (and
      * previews) is the average. 0: off, the reference algorithm; 0.95–0.99 gives smoother results.
@@ -154,6 +173,6 @@ export function ensureGatysOptions(options: GatysOptions | GatysOptionsInput): G
 }
 
 /** Longest side, in pixels, the adapters resize the style images to. */
-export function styleLongestSide(options: Pick<GatysOptions, "size" | "styleScale">): number {
-  return Math.max(1, Math.round(options.size * options.styleScale));
+export function styleLongestSide(options: Pick<GatysOptions, "size" | "styleScale"> & Partial<Pick<GatysOptions, "styleSize">>): number {
+  return options.styleSize ?? Math.max(1, Math.round(options.size * options.styleScale));
 }

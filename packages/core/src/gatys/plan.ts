@@ -73,7 +73,8 @@ export function planGatysRun(input: PlanInput): RunPlan {
   // `scales: "off"` is the reference single-scale run: `iterations` as given.
   const iterations = options.scales === "off" ? [options.iterations] : perStage;
   const planned = stages.map((stage, i): StagePlan => {
-    const factor = stage.width / width;
+    // With a fixed style size the styles stay at it at every stage; else they scale with the stage.
+    const factor = options.styleSize !== undefined ? 1 : stage.width / width;
     const styleSizes = input.styles.map((s) => fitLongestSide(s.width, s.height, Math.max(s.width, s.height) * factor));
     const tiling = resolveTiling(stage.width, stage.height, options, input.backend, input.hasMasks);
     return { ...stage, ...(tiling ? { tileSize: tiling.tileSize, tiling } : {}), iterations: iterations[i]!, styleSizes };

@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { transferLuminance } from "../color/yiq.js";
 import { PasticheError } from "../errors.js";
 import { assertRgbImage, type RgbImage } from "../image/rgbImage.js";
-import { resizeRgbImage, rgbImageToTensor, tensorToRgbImage } from "../image/tensorImage.js";
+import { resizeRgbImage, resizeRgbImage16, rgbImageToTensor, tensorToRgbImage, tensorToRgbImage16 } from "../image/tensorImage.js";
 import type { WeightMap } from "../model/weightMap.js";
 import { AdamImageOptimizer } from "../optim/adam.js";
 import { IterateAverage } from "../optim/iterateAverage.js";
@@ -14,6 +14,8 @@ import type { LossTerms, StageStartEvent, StylizeEvent } from "./events.js";
 import { assertGradientsRegistered } from "./gradients.js";
 import { wholeImageObjective, type Objective } from "./objective/objective.js";
 import { tiledObjective } from "./objective/tiledObjective.js";
+import type { StyleTargetCache } from "./objective/styleTargetCache.js";
+import type { StyleGramReuse } from "./objective/styleTargets.js";
 import { ensureGatysOptions, type GatysOptions, type GatysOptionsInput } from "./options.js";
 import { chooseSeed, planGatysRun, stageInfo, type OptimizerPlan, type RunPlan, type StagePlan } from "./plan.js";
 
@@ -37,6 +39,16 @@ export interface GatysInput {
   /** The run's plan when the caller already made it (`planGatysRun`, e.g. to refuse early); else planned here. */
   readonly plan?: RunPlan;
   readonly signal?: AbortSignal;
+  /**
+   * A batch's style Gram cache (borrowed; the caller disposes it when the batch ends): the Grams of
+   * a style image object seen by an earlier run at the same size are reused instead of recomputed.
+   * Pass the same decoded style objects to every run of the batch.
+   */
+  readonly styleTargets?: StyleTargetCache;
+  /** Multi-scale runs: also emit a "stage" event with each stage's result as it finishes (before the last). */
+  readonly stageResults?: boolean;
+  /** Also attach the final image as 16-bit samples (`image16` on the "done" event), for 16-bit PNG/TIFF output. */
+  readonly highDepth?: boolean;
 }
 
 /**
@@ -87,7 +99,9 @@ async function* executePlan(input: GatysInput, options: GatysOptions, plan: RunP
     const styleMasks = input.styleMasks ? await Promise.all(input.styleMasks.map((m) => resizeRgbImage(m, stage.width, stage.height))) : undefined;
     const start: StageStart = previous ? { image: previous } : startOf(options, input.initImage);
     let stageStarted = 0;
-    for await (const event of runStage({ content, styles, styleMasks, start, weights: input.weights, signal: input.signal }, options, stage, plan)) {
+    const styleReuse = input.styleTargets ? { cache: input.styleTargets, sources: input.styles } : undefined;
+    const stageInput = { content, styles, styleMasks, start, weights: input.weights, signal: input.signal, styleReuse, highDepth: input.highDepth === true };
+    for await (const event of runStage(stageInput, options, stage, plan)) {
       if (!multiScale) {
         yield event.type === "start" ? { ...event, plan } : event;
         continue;
@@ -110,12 +124,13 @@ async function* executePlan(input: GatysInput, options: GatysOptions, plan: RunP
           etaMs: perIteration * remaining,
           stage: stageInfo(stage),
         };
-      } else {
+      } else if (event.type === "done") {
         const last = stage.index === plan.stages.length - 1;
         if (last || event.aborted) {
           yield {
             ...event,
             image: await resizeRgbImage(event.image, width, height),
+            ...(event.image16 ? { image16: await resizeRgbImage16(event.image16, width, height) } : {}),
             iterations: offset + event.iterations,
             elapsedMs,
             aborted: !last || event.aborted,
@@ -123,6 +138,7 @@ async function* executePlan(input: GatysInput, options: GatysOptions, plan: RunP
           return;
         }
         previous = event.image;
+        if (input.stageResults) yield { type: "stage", stage: stageInfo(stage), image: event.image, iterations: offset + event.iterations, elapsedMs };
       }
     }
     offset += stage.iterations;
@@ -130,7 +146,7 @@ async function* executePlan(input: GatysInput, options: GatysOptions, plan: RunP
 }
 
 /** Where a stage's image starts: a built-in start, or an image (the previous stage's result, a file, the fast result). */
-type StageStart = { readonly kind: "content" | "noise" | "gray" } | { readonly image: RgbImage };
+type StageStart = { readonly kind: "content" | "noise" | "gray" | "uniform" } | { readonly image: RgbImage };
 
 function startOf(options: GatysOptions, initImage: RgbImage | undefined): StageStart {
   const { kind } = options.init;
@@ -145,9 +161,11 @@ interface StageInput {
   readonly start: StageStart;
   readonly weights: WeightMap;
   readonly signal: AbortSignal | undefined;
+  readonly styleReuse: StyleGramReuse | undefined;
+  readonly highDepth: boolean;
 }
 
-type StageEvent = StageStartEvent | Exclude<StylizeEvent, { type: "start" }>;
+type StageEvent = StageStartEvent | Exclude<StylizeEvent, { type: "start" | "stage" }>;
 
 /** The Gatys loop at one stage's size, as the plan says: its iterations, tiling and the run's optimiser. */
 async function* runStage(input: StageInput, options: GatysOptions, stage: StagePlan, plan: RunPlan): AsyncGenerator<StageEvent, void, undefined> {
@@ -156,6 +174,7 @@ async function* runStage(input: StageInput, options: GatysOptions, stage: StageP
   const extractor = new VggFeatureExtractor(input.weights, {
     layers: [...options.contentLayers, ...options.styleLayers],
     convGradient: options.convGradient,
+    pooling: options.pooling,
   });
   const owned: tf.Tensor[] = [];
   let optimizer: ImageOptimizer | undefined;
@@ -164,7 +183,7 @@ async function* runStage(input: StageInput, options: GatysOptions, stage: StageP
   try {
     const contentImage = rgbImageToTensor(input.content);
     owned.push(contentImage);
-    const objectiveInput = { extractor, content: contentImage, styles: input.styles, styleMasks: input.styleMasks, options };
+    const objectiveInput = { extractor, content: contentImage, styles: input.styles, styleMasks: input.styleMasks, options, styleReuse: input.styleReuse };
     objective = tiling ? tiledObjective({ ...objectiveInput, weights: input.weights, tiling, seed: plan.seed }) : wholeImageObjective(objectiveInput);
     const init = initialImage(input, plan.seed);
     const image = tf.variable(init, true, undefined, "float32");
@@ -176,11 +195,11 @@ async function* runStage(input: StageInput, options: GatysOptions, stage: StageP
 
     // What the caller sees (final image and previews): the optimised image or its running average,
     // in the content's colours when asked for.
-    const output = async (): Promise<RgbImage> => {
+    const output = async <I>(read: (t: tf.Tensor4D) => Promise<I>): Promise<I> => {
       const averaged = average?.value();
       const recoloured = options.preserveColors === "luminance" ? transferLuminance(averaged ?? image, contentImage) : undefined;
       try {
-        return await tensorToRgbImage(recoloured ?? averaged ?? image);
+        return await read(recoloured ?? averaged ?? image);
       } finally {
         tf.dispose([averaged, recoloured].filter((t) => t !== undefined));
       }
@@ -211,7 +230,7 @@ async function* runStage(input: StageInput, options: GatysOptions, stage: StageP
       const elapsedMs = performance.now() - started;
       if (it === 1) firstIterationMs = elapsedMs;
       const perIteration = it > 1 ? (elapsedMs - firstIterationMs) / (it - 1) : elapsedMs;
-      const preview = options.previewEvery > 0 && it % options.previewEvery === 0 && it < iterations ? await output() : undefined;
+      const preview = options.previewEvery > 0 && it % options.previewEvery === 0 && it < iterations ? await output(tensorToRgbImage) : undefined;
       yield {
         type: "iteration",
         iteration: it,
@@ -224,7 +243,8 @@ async function* runStage(input: StageInput, options: GatysOptions, stage: StageP
     }
     yield {
       type: "done",
-      image: await output(),
+      image: await output(tensorToRgbImage),
+      ...(input.highDepth ? { image16: await output(tensorToRgbImage16) } : {}),
       iterations: done,
       losses,
       elapsedMs: performance.now() - started,
@@ -276,6 +296,7 @@ function initialImage(input: StageInput, seed: number): tf.Tensor4D {
       case "content":
         return rgbImageToTensor(input.content);
       case "noise":
+      case "uniform": // crowsonkb's name for the same seeded uniform noise
         return tf.randomUniform([1, height, width, 3], 0, 1, "float32", seed);
       case "gray":
         return tf.fill([1, height, width, 3], 0.5, "float32");

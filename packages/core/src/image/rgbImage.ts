@@ -20,3 +20,10 @@ export function assertRgbImage(image: RgbImage, what: string): void {
     throw new PasticheError("INVALID_IMAGE", `${what}: expected ${width * height * 3} bytes of RGB data, got ${data.length}`);
   }
 }
+
+/** The same layout with 16-bit samples (0–65535): a result kept at more than 8 bits for 16-bit PNG/TIFF output. */
+export interface RgbImage16 {
+  readonly width: number;
+  readonly height: number;
+  readonly data: Uint16Array;
+}

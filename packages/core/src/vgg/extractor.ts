@@ -27,7 +27,11 @@ export interface VggExtractorOptions {
   readonly layers: readonly string[];
   /** Default: the faster one on the active backend ({@link preferredConvGradient}). */
   readonly convGradient?: ConvGradient | "auto";
+  /** The pooling layers' op: max (VGG as trained, default) or average (Gatys et al. prefer it; neural-style's -pooling avg). */
+  readonly pooling?: VggPooling;
 }
+
+export type VggPooling = "max" | "avg";
 
 /** A conv layer's weights; the flipped kernel exists only when the flipped-conv gradient is used. */
 type StageWeights = Pick<FastGradConvWeights, "kernel" | "bias"> & { readonly flippedKernel?: tf.Tensor4D };
@@ -44,6 +48,7 @@ export class VggFeatureExtractor {
   /** Requested layers, resolved to Keras names, in the order given (duplicates removed). */
   readonly layers: readonly string[];
   private readonly stages: readonly Stage[];
+  private readonly pooling: VggPooling;
   private disposed = false;
 
   constructor(weights: WeightMap, options: VggExtractorOptions) {
@@ -58,6 +63,7 @@ export class VggFeatureExtractor {
       layers.filter((l) => l.kind === "conv").map((l) => l.name),
     );
     const flip = gradient === "flipped-conv";
+    this.pooling = options.pooling ?? "max";
     this.stages = layers.map((layer) => (layer.kind === "pool" ? { layer } : { layer, conv: convWeights(weights, layer, flip) }));
   }
 
@@ -71,7 +77,7 @@ export class VggFeatureExtractor {
     const out: Record<string, tf.Tensor4D> = {};
     let h = preprocessCaffe(rgb01);
     for (const { layer, conv: w } of this.stages) {
-      if (!w) h = tf.maxPool(h, 2, 2, "valid");
+      if (!w) h = this.pooling === "avg" ? tf.avgPool(h, 2, 2, "valid") : tf.maxPool(h, 2, 2, "valid");
       else if (w.flippedKernel) h = conv2dReluFastGrad(h, { ...w, flippedKernel: w.flippedKernel });
       else h = conv2dReluBackpropInputGrad(h, w);
       if (wanted.has(layer.name)) out[layer.name] = h;

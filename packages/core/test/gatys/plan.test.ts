@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseGatysOptions, planGatysRun, stageInfo, type PlanInput } from "../../src/index.js";
+import { parseGatysOptions, planGatysRun, stageInfo, styleLongestSide, type PlanInput } from "../../src/index.js";
 
 function plan(o: Parameters<typeof parseGatysOptions>[0], sizes: Partial<Pick<PlanInput, "content" | "styles" | "backend" | "hasMasks">> = {}) {
   return planGatysRun({
@@ -37,6 +37,15 @@ describe("planGatysRun: the whole run, decided once", () => {
     expect(p.iterations).toBe(p.stages.reduce((n, s) => n + s.iterations, 0));
     expect(p.stages.at(-1)!.iterations).toBe(60);
     expect(stageInfo(p.stages[1]!)).toEqual({ index: 1, count: 3, width: 256, height: 192 });
+  });
+
+  it("styleSize: the styles (read at that size) stay at it at every stage instead of scaling with it", () => {
+    const scaled = plan({ scales: 3, minSize: 128, iterations: 90 });
+    expect(scaled.stages.map((s) => s.styleSizes[0]!.width)).toEqual([100, 200, 400]);
+    const fixed = plan({ scales: 3, minSize: 128, iterations: 90, styleSize: 300 }, { styles: [{ width: 300, height: 300 }] });
+    expect(fixed.stages.map((s) => s.styleSizes[0])).toEqual([0, 1, 2].map(() => ({ width: 300, height: 300 })));
+    expect(styleLongestSide(parseGatysOptions({ size: 512, styleSize: 300 }))).toBe(300);
+    expect(styleLongestSide(parseGatysOptions({ size: 512, styleScale: 0.5 }))).toBe(256);
   });
 
   it("L-BFGS with its own learning rate and history; an explicit rate wins", () => {

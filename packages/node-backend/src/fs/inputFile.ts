@@ -57,8 +57,47 @@ export async function openInputFile(path: string, options: InputFileOptions = {}
   }
 }
 
-/** The bytes of a regular input file (see openInputFile); at most the cap even if it grows meanwhile. */
+/** The path that means standard input (the content image of `pastiche stylize - style.jpg`). */
+export const STDIN_PATH = "-";
+
+let stdinBytes: Promise<Buffer> | undefined;
+
+/**
+ * Standard input's bytes, read once per process (it cannot be read twice; the decoder and the
+ * settings' sha256 both need them) and refused past the cap as soon as it is crossed.
+ */
+export function readStdinOnce(options: InputFileOptions = {}): Promise<Buffer> {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_INPUT_BYTES;
+  stdinBytes ??= new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const stdin = process.stdin;
+    if (stdin.isTTY) {
+      reject(new PasticheError("INVALID_IMAGE", "standard input (-) is a terminal: pipe an image into it (… < photo.jpg)"));
+      return;
+    }
+    stdin.on("data", (chunk: Buffer) => {
+      total += chunk.length;
+      if (total > maxBytes) {
+        stdin.destroy();
+        reject(new PasticheError("IMAGE_TOO_LARGE", `standard input (-) is too large: over the limit of ${formatBytes(maxBytes)}`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    stdin.on("end", () => {
+      resolve(Buffer.concat(chunks));
+    });
+    stdin.on("error", (e) => {
+      reject(new PasticheError("INVALID_IMAGE", `standard input (-) cannot be read (${e.message})`, { cause: e }));
+    });
+  });
+  return stdinBytes;
+}
+
+/** The bytes of a regular input file (see openInputFile), or of standard input for "-"; at most the cap even if it grows meanwhile. */
 export async function readInputFile(path: string, options: InputFileOptions = {}): Promise<Buffer> {
+  if (path === STDIN_PATH) return readStdinOnce(options);
   const { handle, size } = await openInputFile(path, options);
   try {
     const buffer = Buffer.alloc(size);

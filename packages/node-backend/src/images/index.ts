@@ -7,6 +7,8 @@ export {
   type RunInputFile,
   outputFormatFromPath,
   SUPPORTED_OUTPUT_EXTENSIONS,
+  HIGH_DEPTH_FORMATS,
+  assertHighDepthOutput,
   DEFAULT_OUTPUT_QUALITY,
   TEMP_FILE_PREFIX,
   type OutputFormat,

@@ -1,26 +1,40 @@
 /**
- * Encodes an RgbImage to PNG, JPEG or WebP (chosen by the output extension) and writes it atomically,
+ * Encodes an RgbImage (or a 16-bit RgbImage16, for PNG and TIFF) to PNG, JPEG, WebP or TIFF (chosen by the output extension) and writes it atomically,
  * so a crash, a full disk or Ctrl-C never leaves a half-written image, or destroys the previous one,
  * at the target path. Plus a cheap pre-flight check the CLI runs before a long stylisation.
  */
 import { constants } from "node:fs";
 import { access, open, realpath, rm, stat } from "node:fs/promises";
+import { deflateSync } from "node:zlib";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import sharp from "sharp";
-import { assertRgbImage, PasticheError, type RgbImage } from "@pastiche/core";
+import { assertRgbImage, PasticheError, type RgbImage, type RgbImage16 } from "@pastiche/core";
 import { TEMP_FILE_PREFIX, tempPathIn, writeFileAtomic } from "../fs/atomicWrite.js";
-import { insertPngText, validatePngText } from "./pngText.js";
+import { insertPngText, pngChunk, validatePngText } from "./pngText.js";
 
 export { TEMP_FILE_PREFIX };
 
-export type OutputFormat = "png" | "jpeg" | "webp";
+export type OutputFormat = "png" | "jpeg" | "webp" | "tiff";
 
 const FORMAT_BY_EXTENSION: Readonly<Record<string, OutputFormat>> = {
   ".png": "png",
   ".jpg": "jpeg",
   ".jpeg": "jpeg",
   ".webp": "webp",
+  ".tif": "tiff",
+  ".tiff": "tiff",
 };
+
+/** Formats a 16-bit image can be written in (`--depth 16`). */
+export const HIGH_DEPTH_FORMATS: readonly OutputFormat[] = ["png", "tiff"];
+
+/** Refuses a 16-bit output to a format that has no 16-bit samples, before any work (INVALID_OPTION). */
+export function assertHighDepthOutput(path: string): void {
+  const format = outputFormatFromPath(path);
+  if (format === undefined || !HIGH_DEPTH_FORMATS.includes(format)) {
+    throw new PasticheError("INVALID_OPTION", `16-bit output needs a .png or .tif output, not ${path}`);
+  }
+}
 
 export const SUPPORTED_OUTPUT_EXTENSIONS: readonly string[] = Object.keys(FORMAT_BY_EXTENSION);
 
@@ -81,7 +95,8 @@ function firstLine(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).split("\n")[0]!.trim();
 }
 
-async function encode(image: RgbImage, format: OutputFormat, quality: number): Promise<Buffer> {
+async function encode(image: RgbImage | RgbImage16, format: OutputFormat, quality: number): Promise<Uint8Array> {
+  if (image.data instanceof Uint16Array) return encode16(image as RgbImage16, format);
   // Inputs are converted to sRGB when read (their own ICC profile applied), so the output states
   // sRGB with an embedded profile rather than leaving viewers to guess.
   const input = sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).withIccProfile("srgb");
@@ -93,7 +108,42 @@ async function encode(image: RgbImage, format: OutputFormat, quality: number): P
       return input.jpeg({ quality, mozjpeg: true, chromaSubsampling: "4:4:4" }).toBuffer();
     case "webp":
       return input.webp({ quality }).toBuffer();
+    case "tiff":
+      return input.tiff({ compression: "deflate", predictor: "horizontal" }).toBuffer();
   }
+}
+
+/**
+ * 16-bit samples, written as they are. libvips' ICC transform changes 16-bit values even from sRGB
+ * to sRGB, so sharp is not asked for a profile: a PNG gets the same sRGB profile as the 8-bit
+ * outputs in an iCCP chunk we insert; a 16-bit TIFF is untagged (sRGB by convention, as documented).
+ */
+async function encode16(image: RgbImage16, format: OutputFormat): Promise<Uint8Array> {
+  const input = sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).toColourspace("rgb16");
+  switch (format) {
+    case "png": {
+      const png = await input.png().toBuffer();
+      const profile = deflateSync(await srgbProfile());
+      const iccp = pngChunk("iCCP", Buffer.concat([Buffer.from("sRGB\0\0", "latin1"), profile]));
+      const afterIhdr = 8 + 12 + 13;
+      return Buffer.concat([png.subarray(0, afterIhdr), iccp, png.subarray(afterIhdr)]);
+    }
+    case "tiff":
+      return input.tiff({ compression: "deflate", predictor: "horizontal" }).toBuffer();
+    default:
+      throw new PasticheError("INVALID_OPTION", `16-bit output needs PNG or TIFF, not ${format.toUpperCase()}`);
+  }
+}
+
+let srgbProfileBytes: Promise<Buffer> | undefined;
+/** The sRGB ICC profile sharp embeds in the 8-bit outputs (taken from a 1-pixel encode, once). */
+function srgbProfile(): Promise<Buffer> {
+  srgbProfileBytes ??= sharp(Buffer.from([0, 0, 0]), { raw: { width: 1, height: 1, channels: 3 } })
+    .withIccProfile("srgb")
+    .png()
+    .toBuffer()
+    .then(async (png) => (await sharp(png).metadata()).icc!);
+  return srgbProfileBytes;
 }
 
 /**
@@ -102,9 +152,14 @@ async function encode(image: RgbImage, format: OutputFormat, quality: number): P
  * an existing target is left untouched, and OUTPUT_NOT_WRITABLE says why. Invalid arguments throw
  * INVALID_IMAGE (bad RgbImage) or INVALID_OPTION (quality, text keywords) before anything is written.
  */
-export async function writeImage(path: string, image: RgbImage, options: WriteImageOptions = {}): Promise<void> {
+export async function writeImage(path: string, image: RgbImage | RgbImage16, options: WriteImageOptions = {}): Promise<void> {
   const format = formatFor(path);
-  assertRgbImage(image, `Image to write to ${path}`);
+  if (image.data instanceof Uint16Array) {
+    if (!HIGH_DEPTH_FORMATS.includes(format)) throw new PasticheError("INVALID_OPTION", `Cannot write ${path}: 16-bit output needs a .png or .tif file`);
+    if (image.data.length !== image.width * image.height * 3) throw new PasticheError("INVALID_IMAGE", `Image to write to ${path}: wrong 16-bit sample count`);
+  } else {
+    assertRgbImage(image as RgbImage, `Image to write to ${path}`);
+  }
   const { quality = DEFAULT_OUTPUT_QUALITY, text } = options;
   if (!Number.isInteger(quality) || quality < 1 || quality > 100) {
     throw new PasticheError("INVALID_OPTION", `writeImage: quality must be an integer from 1 to 100, got ${String(quality)}`);

@@ -18,7 +18,7 @@ import {
 } from "@pastiche/core";
 import { createRequire } from "node:module";
 import * as tf from "@tensorflow/tfjs-core";
-import { readImage, writeImage } from "../images/index.js";
+import { assertHighDepthOutput, readImage, writeImage } from "../images/index.js";
 import { RUN_SETTINGS_KEY, formatRunSettings, hashRunInputs, type FastRunSettings } from "./runSettings.js";
 import { errorText } from "../models/fsUtil.js";
 import { layersModelDirIOHandler } from "../models/layersModelDir.js";
@@ -133,8 +133,8 @@ export interface FastFileRequest extends FastModelsRequest {
   /** Models to use instead of the TFLite files (e.g. from {@link loadMagentaGraphModels}). */
   readonly models?: ArbitraryStyleModels;
   readonly signal?: AbortSignal;
-  /** Where the result goes: written atomically (a PNG records how it was made) before "done" is passed on. */
-  readonly output?: { readonly path: string };
+  /** Where the result goes: written atomically (a PNG records how it was made) before "done" is passed on; `depth` 16 for a 16-bit PNG/TIFF. */
+  readonly output?: { readonly path: string; readonly depth?: 8 | 16 };
 }
 
 /** The fast path's events from files; "done" also names the model files used (absolute paths). */
@@ -160,6 +160,8 @@ export async function readFastInputs(
 export async function* stylizeFastFromFiles(request: FastFileRequest): AsyncGenerator<FastFileEvent, void, undefined> {
   const options = ensureFastOptions(request.options ?? {});
   checkStyleCounts({ styles: request.styles.length, blendWeights: options.styleBlendWeights?.length });
+  const highDepth = request.output?.depth === 16;
+  if (highDepth) assertHighDepthOutput(request.output.path);
   const { content, styles } = await readFastInputs(request, options.size);
   // Hashed while the models load, for the settings the output records.
   const hashes = request.output ? hashRunInputs({ content: request.content, styles: request.styles, init: { kind: "content" } }) : undefined;
@@ -169,7 +171,14 @@ export async function* stylizeFastFromFiles(request: FastFileRequest): AsyncGene
   const paths = loaded ? { predictorPath: path.resolve(loaded.predictor.path), transferPath: path.resolve(loaded.transfer.path) } : {};
   // The content was already resized by sharp (better than bilinear for downscaling).
   const { size: _size, ...coreOptions } = options;
-  for await (const event of stylizeFast({ content, styles, models, options: coreOptions, ...(request.signal ? { signal: request.signal } : {}) })) {
+  for await (const event of stylizeFast({
+    content,
+    styles,
+    models,
+    options: coreOptions,
+    ...(request.signal ? { signal: request.signal } : {}),
+    ...(highDepth ? { highDepth } : {}),
+  })) {
     if (event.type !== "done") {
       yield event;
       continue;
@@ -186,7 +195,7 @@ export async function* stylizeFastFromFiles(request: FastFileRequest): AsyncGene
         versions: { pastiche: PASTICHE_VERSION, tfjs: tf.version_core, node: process.version },
         backend: event.backend,
       };
-      await writeImage(request.output.path, event.image, {
+      await writeImage(request.output.path, highDepth && event.image16 ? event.image16 : event.image, {
         text: { Software: `pastiche ${PASTICHE_VERSION}`, [RUN_SETTINGS_KEY]: formatRunSettings(settings) },
       });
     }

@@ -6,6 +6,7 @@ import {
   ensureGatysOptions,
   MIN_INPUT_SIDE,
   planGatysRun,
+  StyleTargetCache,
   stylizeGatys,
   styleLongestSide,
   type GatysOptions,
@@ -14,7 +15,7 @@ import {
   type StylizeEvent,
   type WeightMap,
 } from "@pastiche/core";
-import { readImage, writeImage } from "../images/index.js";
+import { assertHighDepthOutput, readImage, writeImage } from "../images/index.js";
 import { loadVgg19Weights, type ModelSource } from "../models/index.js";
 import { stylizeFastToImage } from "./fastFromFiles.js";
 import { RUN_SETTINGS_KEY, formatRunSettings, hashRunInputs, type RunSettings } from "./runSettings.js";
@@ -38,6 +39,10 @@ export interface GatysFileRequest {
   /** Refuse input images above this many pixels, before decoding them. */
   readonly maxInputPixels?: number;
   readonly signal?: AbortSignal;
+  /** The batch this run belongs to: its style images are decoded once and their Gram targets reused. */
+  readonly batch?: GatysBatch;
+  /** Multi-scale runs: pass on a "stage" event with each earlier stage's result (`--save-scales`). */
+  readonly stageResults?: boolean;
   /**
    * Where the result goes: written atomically, as a PNG with the run's settings (`pastiche:settings`)
    * so it can be rerun (`pastiche stylize --from`), before the "done" event is passed on.
@@ -49,6 +54,34 @@ export interface GatysOutput {
   readonly path: string;
   /** Write the image of an aborted run too (the CLI's Ctrl-C); default true. */
   readonly keepPartial?: boolean;
+  /** Bits per sample: 16 for a 16-bit PNG or TIFF (from core's float result); default 8. */
+  readonly depth?: 8 | 16;
+}
+
+/**
+ * What the runs of a batch share: each style image decoded once (by path and size) and its Gram
+ * targets, computed by the first run that needs them (core's StyleTargetCache). The weights are
+ * cached per process anyway. Call `dispose()` when the batch ends: it frees the targets' tensors.
+ */
+export class GatysBatch {
+  readonly styleTargets = new StyleTargetCache();
+  private readonly styles = new Map<string, Promise<RgbImage>>();
+
+  /** The decoded style at `path` and `longestSide`, read by `read` the first time. */
+  style(path: string, longestSide: number, read: () => Promise<RgbImage>): Promise<RgbImage> {
+    const key = `${longestSide}\0${path}`;
+    let image = this.styles.get(key);
+    if (!image) {
+      image = read();
+      this.styles.set(key, image);
+    }
+    return image;
+  }
+
+  dispose(): void {
+    this.styleTargets.dispose();
+    this.styles.clear();
+  }
 }
 
 // Weights are read once per process and source: the web app runs many jobs on one server.
@@ -76,6 +109,8 @@ export function cachedVgg19Weights(weightsPath?: string, modelsDir?: string): Pr
  * its settings when `output` is given.
  */
 export async function* stylizeGatysFromFiles(request: GatysFileRequest): AsyncGenerator<StylizeEvent, void, undefined> {
+  const highDepth = request.output?.depth === 16;
+  if (highDepth) assertHighDepthOutput(request.output.path);
   const { content, styles, styleMasks, initImage, options } = await readGatysInputs(request);
   const plan = planGatysRun({ content, styles, options, backend: tf.getBackend(), hasMasks: styleMasks !== undefined, seed: chooseSeed(options) });
   // Hashed while the weights load; a file missing by now has failed to decode already.
@@ -91,6 +126,9 @@ export async function* stylizeGatysFromFiles(request: GatysFileRequest): AsyncGe
     plan,
     ...(initImage ? { initImage } : {}),
     ...(request.signal ? { signal: request.signal } : {}),
+    ...(request.batch ? { styleTargets: request.batch.styleTargets } : {}),
+    ...(request.stageResults ? { stageResults: true } : {}),
+    ...(highDepth ? { highDepth } : {}),
   })) {
     if (event.type === "done" && request.output && (!event.aborted || request.output.keepPartial !== false)) {
       const settings: RunSettings = {
@@ -105,7 +143,7 @@ export async function* stylizeGatysFromFiles(request: GatysFileRequest): AsyncGe
         backend: tf.getBackend(),
         ...(event.aborted ? { stopped: { iterations: event.iterations, of: plan.iterations } } : {}),
       };
-      await writeImage(request.output.path, event.image, {
+      await writeImage(request.output.path, highDepth && event.image16 ? event.image16 : event.image, {
         text: { Software: `pastiche ${PASTICHE_VERSION}`, [RUN_SETTINGS_KEY]: formatRunSettings(settings) },
       });
     }
@@ -127,14 +165,16 @@ export interface GatysInputs {
  * styles at `styleScale` × that size, style masks at the content's exact size. The counts are
  * checked before any file is read.
  */
-export async function readGatysInputs(request: Omit<GatysFileRequest, "signal" | "output">): Promise<GatysInputs> {
+export async function readGatysInputs(request: Omit<GatysFileRequest, "signal" | "output" | "stageResults">): Promise<GatysInputs> {
   const options = ensureGatysOptions(request.options ?? {});
   checkStyleCounts({ styles: request.styles.length, blendWeights: options.styleBlendWeights?.length, masks: request.styleMasks?.length });
   // Inputs below the documented minimum side are refused, not scaled up from nothing.
   const limit = { minSide: MIN_INPUT_SIDE, ...(request.maxInputPixels !== undefined ? { maxPixels: request.maxInputPixels } : {}) };
   const read = (path: string, longestSide = options.size): Promise<RgbImage> => readImage(path, { longestSide, ...limit });
   const content = await read(request.content);
-  const styles = await Promise.all(request.styles.map((s) => read(s, styleLongestSide(options))));
+  const styleSide = styleLongestSide(options);
+  const { batch } = request;
+  const styles = await Promise.all(request.styles.map((s) => (batch ? batch.style(s, styleSide, () => read(s, styleSide)) : read(s, styleSide))));
   // Masks at the content's exact size (stretched if their aspect ratio differs), by sharp rather than core.
   const size = { width: content.width, height: content.height };
   const styleMasks = request.styleMasks ? await Promise.all(request.styleMasks.map((m) => readImage(m, { size, ...limit }))) : undefined;

@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { FastOptionsSchema, GatysOptionsSchema, PasticheError, parseOptions, type FastOptions, type GatysInit, type GatysOptions } from "@pastiche/core";
 import { readPngText } from "../images/index.js";
-import { openInputFile, readInputFile } from "../fs/inputFile.js";
+import { STDIN_PATH, openInputFile, readInputFile, readStdinOnce } from "../fs/inputFile.js";
 
 export const RUN_SETTINGS_KEY = "pastiche:settings";
 
@@ -118,6 +118,7 @@ export function initFile(init: GatysInit): string | undefined {
  */
 export async function sha256File(path: string): Promise<string> {
   const hash = createHash("sha256");
+  if (path === STDIN_PATH) return hash.update(await readStdinOnce()).digest("hex");
   const { handle, size } = await openInputFile(path, { what: "Image file" });
   try {
     // Never more than the size checked above, even if the file grows meanwhile.
@@ -177,6 +178,12 @@ export async function readRunSettings(pngPath: string): Promise<RunSettings> {
 
 /** Refuses to rerun from inputs that changed since the run (INPUT_CHANGED names the file). */
 export async function verifyRunInputs(settings: RunSettings, source: string): Promise<void> {
+  if (settings.content === STDIN_PATH) {
+    throw new PasticheError(
+      "INPUT_CHANGED",
+      `${source} was made from a content image read from standard input (-), which cannot be checked or read again: give the content (and style) images on the command line`,
+    );
+  }
   const init: GatysInit = isFastRunSettings(settings) ? { kind: "content" } : settings.options.init;
   const styleMasks = isFastRunSettings(settings) ? undefined : settings.styleMasks;
   const now = await hashRunInputs({ content: settings.content, styles: settings.styles, styleMasks, init });

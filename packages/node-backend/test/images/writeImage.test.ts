@@ -89,9 +89,8 @@ describe("writeImage", () => {
   });
 
   it.each([
-    ["out.gif", 'unsupported extension ".gif" (supported: .png, .jpg, .jpeg, .webp)'],
-    ["out.tiff", 'unsupported extension ".tiff" (supported: .png, .jpg, .jpeg, .webp)'],
-    ["out", "it has no file extension (supported: .png, .jpg, .jpeg, .webp)"],
+    ["out.gif", 'unsupported extension ".gif" (supported: .png, .jpg, .jpeg, .webp, .tif, .tiff)'],
+    ["out", "it has no file extension (supported: .png, .jpg, .jpeg, .webp, .tif, .tiff)"],
   ])("refuses %s without writing anything", async (name, reason) => {
     const dir = await freshDir();
     const path = join(dir, name);
@@ -160,11 +159,12 @@ describe("writeImage", () => {
 
 describe("outputFormatFromPath", () => {
   it("maps extensions case-insensitively", () => {
-    expect(["a.png", "a.JPG", "dir.png/a.jpeg", "a.webp", "a.gif", "a", ".png"].map(outputFormatFromPath)).toEqual([
+    expect(["a.png", "a.JPG", "dir.png/a.jpeg", "a.webp", "a.TIF", "a.gif", "a", ".png"].map(outputFormatFromPath)).toEqual([
       "png",
       "jpeg",
       "jpeg",
       "webp",
+      "tiff",
       undefined,
       undefined,
       undefined, // a dotfile named ".png" has no extension
@@ -210,7 +210,7 @@ describe("writeImage colour", () => {
   it("states sRGB: every format carries an embedded sRGB ICC profile", async () => {
     const { dir, cleanup } = await makeTempDir();
     try {
-      for (const ext of [".png", ".jpg", ".webp"]) {
+      for (const ext of [".png", ".jpg", ".webp", ".tif"]) {
         const p = join(dir, `out${ext}`);
         await writeImage(p, { width: 4, height: 4, data: new Uint8Array(48).fill(128) });
         const meta = await sharp(p).metadata();
@@ -221,4 +221,44 @@ describe("writeImage colour", () => {
       await cleanup();
     }
   });
+
+  it("writes 16-bit PNG (with the sRGB profile, samples unchanged, settings text kept) and TIFF; refuses 16-bit JPEG", async () => {
+    const { dir, cleanup } = await makeTempDir();
+    try {
+      const data = Uint16Array.from({ length: 6 * 5 * 3 }, (_, i) => (i * 2311 + 7) % 65536);
+      const image = { width: 6, height: 5, data };
+      for (const ext of [".png", ".tif"]) {
+        const p = join(dir, `deep${ext}`);
+        await writeImage(p, image, ext === ".png" ? { text: { Comment: "kept" } } : {});
+        const meta = await sharp(p).metadata();
+        expect(meta.depth, ext).toBe("ushort");
+        expect([meta.width, meta.height]).toEqual([6, 5]);
+        if (ext === ".png") {
+          expect(meta.hasProfile).toBe(true);
+          expect(readPngText(await readFile(p)).Comment).toBe("kept");
+        }
+        // Read back without the profile: libvips' 16-bit sRGB→sRGB transform is not the identity.
+        const raw = await sharp(ext === ".png" ? withoutChunk(await readFile(p), "iCCP") : p)
+          .toColourspace("rgb16")
+          .raw({ depth: "ushort" })
+          .toBuffer();
+        expect(Array.from(new Uint16Array(raw.buffer, raw.byteOffset, raw.length / 2))).toEqual(Array.from(data));
+      }
+      const err = await catchPasticheError(() => writeImage(join(dir, "deep.jpg"), image));
+      expect(err.message).toContain("16-bit output needs a .png or .tif file");
+    } finally {
+      await cleanup();
+    }
+  });
 });
+
+/** A PNG without its chunks of one type. */
+function withoutChunk(png: Buffer, type: string): Buffer {
+  const parts = [png.subarray(0, 8)];
+  for (let at = 8; at < png.length;) {
+    const end = at + 12 + png.readUInt32BE(at);
+    if (png.toString("latin1", at + 4, at + 8) !== type) parts.push(png.subarray(at, end));
+    at = end;
+  }
+  return Buffer.concat(parts);
+}

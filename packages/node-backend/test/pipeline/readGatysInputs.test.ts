@@ -1,10 +1,31 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { styleLongestSide } from "@pastiche/core";
-import { readGatysInputs } from "../../src/pipeline/gatysFromFiles.js";
+import { GatysBatch, readGatysInputs } from "../../src/pipeline/gatysFromFiles.js";
 import { catchPasticheError, makeTempDir, patternRgb, rawInput } from "../images/helpers.js";
 
 describe("readGatysInputs", () => {
+  it("in a batch, decodes each style once per size and hands every run the same object (the key of its Gram targets)", async () => {
+    const { dir, cleanup } = await makeTempDir();
+    const batch = new GatysBatch();
+    try {
+      const content = path.join(dir, "content.png");
+      const style = path.join(dir, "style.png");
+      await rawInput(patternRgb(80, 60), 80, 60).png().toFile(content);
+      await rawInput(patternRgb(50, 100), 50, 100).png().toFile(style);
+      const a = await readGatysInputs({ content, styles: [style], options: { size: 40 }, batch });
+      const b = await readGatysInputs({ content: style, styles: [style], options: { size: 40 }, batch });
+      expect(b.styles[0]).toBe(a.styles[0]);
+      const other = await readGatysInputs({ content, styles: [style], options: { size: 60 }, batch });
+      expect(other.styles[0]).not.toBe(a.styles[0]);
+      expect(other.styles[0]!.height).toBe(60);
+      expect((await readGatysInputs({ content, styles: [style], options: { size: 40 } })).styles[0]).not.toBe(a.styles[0]);
+    } finally {
+      batch.dispose();
+      await cleanup();
+    }
+  });
+
   it("reads the content at the output size and the styles at styleScale × that size", async () => {
     const { dir, cleanup } = await makeTempDir();
     try {

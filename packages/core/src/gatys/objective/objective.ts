@@ -6,7 +6,8 @@ import { totalVariation } from "../../losses/totalVariation.js";
 import type { Evaluation } from "../../optim/types.js";
 import type { VggFeatureExtractor } from "../../vgg/extractor.js";
 import type { GatysOptions } from "../options.js";
-import { maskedStyleTargets, styleGramTargets } from "./styleTargets.js";
+import { normalizedFeatures } from "../../losses/normalizeGradient.js";
+import { maskedStyleTargets, styleGramTargets, type StyleGramReuse } from "./styleTargets.js";
 
 /**
  * The Gatys objective, weighted content + style + total variation, at one image size. Holds its
@@ -52,10 +53,29 @@ export interface ObjectiveInput {
   readonly styles: readonly RgbImage[];
   readonly styleMasks?: readonly RgbImage[] | undefined;
   readonly options: GatysOptions;
+  /** A batch's style Gram cache and the run's style images that key it (see StyleTargetCache). */
+  readonly styleReuse?: StyleGramReuse | undefined;
+}
+
+/**
+ * The features the content and style losses see: as extracted, or with `normalizeGradients` each
+ * loss layer's gradient normalised to L1 norm = its weight (neural-style). `scale`: a tile's share.
+ */
+export function lossFeatures(
+  features: Readonly<Record<string, tf.Tensor4D>>,
+  options: GatysOptions,
+  scale = 1,
+): { content: Readonly<Record<string, tf.Tensor4D>>; style: Readonly<Record<string, tf.Tensor4D>> } {
+  if (!options.normalizeGradients) return { content: features, style: features };
+  const { contentLayers, styleLayers, styleLayerWeights } = options;
+  return {
+    content: normalizedFeatures(features, contentLayers, () => (scale * options.contentWeight) / contentLayers.length),
+    style: normalizedFeatures(features, styleLayers, (i) => (scale * options.styleWeight * (styleLayerWeights?.[i] ?? 1)) / styleLayers.length),
+  };
 }
 
 /** The objective on the whole image at once: one VGG pass per evaluation (the reference algorithm). */
-export function wholeImageObjective({ extractor, content, styles, styleMasks, options }: ObjectiveInput): Objective {
+export function wholeImageObjective({ extractor, content, styles, styleMasks, options, styleReuse }: ObjectiveInput): Objective {
   const owned: tf.Tensor[] = [];
   const terms = new TermsSlot();
   try {
@@ -65,20 +85,20 @@ export function wholeImageObjective({ extractor, content, styles, styleMasks, op
     });
     owned.push(...Object.values(contentTargets));
     // Without masks the blended Gram targets (the reference algorithm); with masks, each style's own.
-    const styleTargets = styleMasks ? undefined : styleGramTargets(extractor, styles, content, options);
+    const styleTargets = styleMasks ? undefined : styleGramTargets(extractor, styles, content, options, undefined, styleReuse);
     if (styleTargets) owned.push(...Object.values(styleTargets));
-    const masked = styleMasks ? maskedStyleTargets(extractor, styles, styleMasks, content, options) : undefined;
+    const masked = styleMasks ? maskedStyleTargets(extractor, styles, styleMasks, content, options, styleReuse) : undefined;
     if (masked) owned.push(...masked.flatMap((t) => [...Object.values(t.grams), ...Object.values(t.masks)]));
 
     return {
       evaluate: (image) =>
         tf.tidy(() => {
           const { value, grad } = tf.valueAndGrad((x: tf.Tensor4D) => {
-            const features = extractor.extract(x);
-            const c = tf.mul(contentLoss(features, contentTargets, options.contentLayers), options.contentWeight);
+            const features = lossFeatures(extractor.extract(x), options);
+            const c = tf.mul(contentLoss(features.content, contentTargets, options.contentLayers), options.contentWeight);
             const style = masked
-              ? maskedStyleLoss(features, masked, options.styleLayers, options.styleLayerWeights)
-              : styleLoss(features, styleTargets!, options.styleLayers, options.styleLayerWeights);
+              ? maskedStyleLoss(features.style, masked, options.styleLayers, options.styleLayerWeights)
+              : styleLoss(features.style, styleTargets!, options.styleLayers, options.styleLayerWeights);
             const s = tf.mul(style, options.styleWeight);
             const v = tf.mul(totalVariation(x), options.tvWeight);
             const total = tf.addN([c, s, v]);

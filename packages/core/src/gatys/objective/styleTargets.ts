@@ -10,6 +10,16 @@ import { maskImageToTensor } from "./styleMasks.js";
 import { rgbImageToTensor } from "../../image/tensorImage.js";
 import type { GramTiling } from "../tiling/resolveTiling.js";
 import { coreInFeatures, planTiles, type Tile } from "../tiling/tiles.js";
+import type { StyleTargetCache } from "./styleTargetCache.js";
+
+/**
+ * Where a run's style Grams may come from besides being computed: a batch's cache, and the run's
+ * own style images (before the stage's resize) that key it, in the order of the stage's styles.
+ */
+export interface StyleGramReuse {
+  readonly cache: StyleTargetCache;
+  readonly sources: readonly RgbImage[];
+}
 
 /**
  * Per style layer, the Gram matrix of one image's features. Tiled: each tile's core features (seen
@@ -61,18 +71,36 @@ export function cropToCore(features: Readonly<Record<string, tf.Tensor4D>>, tile
   );
 }
 
-/** Per style image, per style layer, the Gram matrix of the style image's features (call in a tidy). */
+/**
+ * Per style image, per style layer, the Gram matrix of the style image's features (call in a tidy).
+ * With `reuse`, taken from the batch's cache when the same style was seen at the same size; histogram
+ * colour matching depends on the content, so those runs always compute their own.
+ */
 function perStyleGrams(
   extractor: VggFeatureExtractor,
   styles: readonly RgbImage[],
   content: tf.Tensor4D,
   options: GatysOptions,
   tiling?: GramTiling,
+  reuse?: StyleGramReuse,
 ): tf.Tensor2D[][] {
-  return styles.map((style) => {
-    const pixels = rgbImageToTensor(style);
-    const recoloured = options.preserveColors === "histogram" ? matchColorStatistics(pixels, content) : pixels;
-    return imageGrams(extractor, recoloured, options.styleLayers, tiling);
+  return styles.map((style, i) => {
+    const compute = () => {
+      const pixels = rgbImageToTensor(style);
+      const recoloured = options.preserveColors === "histogram" ? matchColorStatistics(pixels, content) : pixels;
+      return imageGrams(extractor, recoloured, options.styleLayers, tiling);
+    };
+    const source = reuse?.sources[i];
+    if (!reuse || !source || options.preserveColors === "histogram") return compute();
+    const key = [
+      `${style.width}x${style.height}`,
+      options.styleLayers.join(","),
+      options.pooling,
+      options.convGradient,
+      tf.getBackend(),
+      tiling ? `${tiling.tileSize}/${tiling.margin}/${tiling.align}` : "whole",
+    ].join("|");
+    return reuse.cache.grams(source, key, compute);
   });
 }
 
@@ -83,9 +111,10 @@ export function styleGramTargets(
   content: tf.Tensor4D,
   options: GatysOptions,
   tiling?: GramTiling,
+  reuse?: StyleGramReuse,
 ): Record<string, tf.Tensor2D> {
   return tf.tidy(() => {
-    const perStyle = perStyleGrams(extractor, styles, content, options, tiling);
+    const perStyle = perStyleGrams(extractor, styles, content, options, tiling, reuse);
     const weights = options.styleBlendWeights ?? styles.map(() => 1);
     return Object.fromEntries(
       options.styleLayers.map((l, i) => [
@@ -106,10 +135,11 @@ export function maskedStyleTargets(
   masks: readonly RgbImage[],
   content: tf.Tensor4D,
   options: GatysOptions,
+  reuse?: StyleGramReuse,
 ): MaskedStyleTarget[] {
   const [, height, width] = content.shape;
   return tf.tidy(() => {
-    const grams = perStyleGrams(extractor, styles, content, options);
+    const grams = perStyleGrams(extractor, styles, content, options, undefined, reuse);
     const weights = options.styleBlendWeights ?? styles.map(() => 1);
     return grams.map((g, i) => ({
       grams: Object.fromEntries(options.styleLayers.map((l, j) => [l, g[j]!])),

@@ -4,7 +4,7 @@ import { styleLoss } from "../../losses/style.js";
 import { totalVariation } from "../../losses/totalVariation.js";
 import { VggFeatureExtractor } from "../../vgg/extractor.js";
 import type { WeightMap } from "../../model/weightMap.js";
-import { TermsSlot, type Objective, type ObjectiveInput } from "./objective.js";
+import { TermsSlot, lossFeatures, type Objective, type ObjectiveInput } from "./objective.js";
 import type { GramTiling } from "../tiling/resolveTiling.js";
 import { cropToCore, styleGramTargets } from "./styleTargets.js";
 import { planTiles, tileOffsets, type Tile } from "../tiling/tiles.js";
@@ -37,11 +37,15 @@ export function tiledObjective(input: TiledObjectiveInput): Objective {
   const { extractor, content, styles, options, tiling } = input;
   const [, height, width] = content.shape;
   // Content targets come from a shorter network that stops at the content layers.
-  const contentExtractor = new VggFeatureExtractor(input.weights, { layers: options.contentLayers, convGradient: options.convGradient });
+  const contentExtractor = new VggFeatureExtractor(input.weights, {
+    layers: options.contentLayers,
+    convGradient: options.convGradient,
+    pooling: options.pooling,
+  });
   const terms = new TermsSlot();
   let styleTargets: Record<string, tf.Tensor2D>;
   try {
-    styleTargets = styleGramTargets(extractor, styles, content, options, tiling);
+    styleTargets = styleGramTargets(extractor, styles, content, options, tiling, input.styleReuse);
   } catch (e) {
     contentExtractor.dispose();
     throw e;
@@ -58,9 +62,13 @@ export function tiledObjective(input: TiledObjectiveInput): Objective {
       let c: tf.Scalar | undefined;
       let s: tf.Scalar | undefined;
       const grad = tf.grad((region: tf.Tensor) => {
-        const features = cropToCore(extractor.extract(region as tf.Tensor4D), tile, [...options.contentLayers, ...options.styleLayers]);
-        const contentTerm = tf.mul(contentLoss(features, contentTargets, options.contentLayers), options.contentWeight * share);
-        const styleTerm = tf.mul(styleLoss(features, styleTargets, options.styleLayers, options.styleLayerWeights), options.styleWeight * share);
+        const features = lossFeatures(
+          cropToCore(extractor.extract(region as tf.Tensor4D), tile, [...options.contentLayers, ...options.styleLayers]),
+          options,
+          share,
+        );
+        const contentTerm = tf.mul(contentLoss(features.content, contentTargets, options.contentLayers), options.contentWeight * share);
+        const styleTerm = tf.mul(styleLoss(features.style, styleTargets, options.styleLayers, options.styleLayerWeights), options.styleWeight * share);
         // tf.grad disposes what its function made besides the result: keep the two terms.
         c = tf.keep(contentTerm as tf.Scalar);
         s = tf.keep(styleTerm as tf.Scalar);
