@@ -46,7 +46,7 @@ export type VideoEvent =
 
 /** An RgbImage as a [H, W, 3] tensor in 0–1. */
 export function rgbImageToTensor3d(image: RgbImage): tf.Tensor3D {
-  return tf.tidy(() => tf.div(tf.tensor3d(image.data, [image.height, image.width, 3], "int32"), 255) as tf.Tensor3D);
+  return tf.tidy(() => tf.div<tf.Tensor3D>(tf.tensor3d(image.data, [image.height, image.width, 3], "int32"), 255));
 }
 
 /** A flow field as a [H, W, 2] tensor. */

@@ -3,8 +3,8 @@ import { describe, expect, it } from "vitest";
 import { flicker, occlusionMask, temporalBlend, temporalLoss, warpByFlow } from "../../src/index.js";
 
 const uniformFlow = (h: number, w: number, dx: number, dy: number): tf.Tensor3D =>
-  tf.tidy(() => tf.tile(tf.tensor3d([dx, dy], [1, 1, 2]), [h, w, 1]) as tf.Tensor3D);
-const ramp = (h: number, w: number): tf.Tensor3D => tf.tidy(() => tf.reshape(tf.range(0, h * w, 1, "float32"), [h, w, 1]) as tf.Tensor3D);
+  tf.tidy(() => tf.tile<tf.Tensor3D>(tf.tensor3d([dx, dy], [1, 1, 2]), [h, w, 1]));
+const ramp = (h: number, w: number): tf.Tensor3D => tf.tidy(() => tf.reshape<tf.Rank.R3>(tf.range(0, h * w, 1, "float32"), [h, w, 1]));
 
 describe("warpByFlow", () => {
   it("is the identity for a zero flow and shifts by whole pixels, clamping at the border", () => {
@@ -57,8 +57,8 @@ describe("occlusionMask", () => {
 
 describe("temporalBlend", () => {
   it("moves towards the warped previous output by the weight, only where the mask holds", () => {
-    const current = tf.fill([1, 2, 1], 0) as tf.Tensor3D;
-    const warped = tf.fill([1, 2, 1], 1) as tf.Tensor3D;
+    const current = tf.tensor3d([0, 0], [1, 2, 1]);
+    const warped = tf.tensor3d([1, 1], [1, 2, 1]);
     const mask = tf.tensor3d([1, 0], [1, 2, 1]);
     expect(Array.from(temporalBlend(current, warped, mask, 0.75).dataSync())).toEqual([0.75, 0]);
     expect(Array.from(temporalBlend(current, warped, mask, 0).dataSync())).toEqual([0, 0]);

@@ -37,7 +37,7 @@ export function temporalObjective(base: Objective, target: TemporalTarget, width
       const own = base.evaluate(image);
       const added = tf.tidy(() => {
         const { value, grad } = tf.valueAndGrad(lossOf)(image);
-        return { loss: tf.add(own.loss, value) as tf.Scalar, grad: tf.add(own.grad, grad) as tf.Tensor4D, value: tf.keep(value) };
+        return { loss: tf.add<tf.Scalar>(own.loss, value), grad: tf.add<tf.Tensor4D>(own.grad, grad), value };
       });
       tf.dispose([own.loss, own.grad]);
       last?.dispose();

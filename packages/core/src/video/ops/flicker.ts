@@ -9,6 +9,6 @@ export function flicker(current: tf.Tensor3D, warpedPrevious: tf.Tensor3D, mask:
   return tf.tidy(() => {
     const channels = current.shape[2];
     const total = tf.sum(tf.mul(tf.abs(tf.sub(current, warpedPrevious)), mask));
-    return tf.div(total, tf.maximum(tf.mul(tf.sum(mask), channels), 1)) as tf.Scalar;
+    return tf.div<tf.Scalar>(total, tf.maximum(tf.mul(tf.sum(mask), channels), 1));
   });
 }

@@ -7,5 +7,5 @@ import * as tf from "@tensorflow/tfjs-core";
  *   out = current + weight · mask · (warped − current).
  */
 export function temporalBlend(current: tf.Tensor3D, warped: tf.Tensor3D, mask: tf.Tensor3D, weight: number): tf.Tensor3D {
-  return tf.tidy(() => tf.add(current, tf.mul(tf.mul(mask, weight), tf.sub(warped, current))) as tf.Tensor3D);
+  return tf.tidy(() => tf.add<tf.Tensor3D>(current, tf.mul(tf.mul(mask, weight), tf.sub(warped, current))));
 }

@@ -24,6 +24,6 @@ export function warpByFlow(image: tf.Tensor3D, flow: tf.Tensor3D): tf.Tensor3D {
       tf.reshape(tf.gather(flat, tf.reshape(tf.cast(tf.add(tf.mul(yy, w), xx), "int32"), [h * w])), [h, w, c]);
     const top = tf.add(tf.mul(at(y0, x0), tf.sub(1, ax)), tf.mul(at(y0, x1), ax));
     const bottom = tf.add(tf.mul(at(y1, x0), tf.sub(1, ax)), tf.mul(at(y1, x1), ax));
-    return tf.add(tf.mul(top, tf.sub(1, ay)), tf.mul(bottom, ay)) as tf.Tensor3D;
+    return tf.add<tf.Tensor3D>(tf.mul(top, tf.sub(1, ay)), tf.mul(bottom, ay));
   });
 }

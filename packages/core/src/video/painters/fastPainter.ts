@@ -45,7 +45,7 @@ export async function fastVideoPainter(input: FastPainterInput): Promise<VideoPa
       const out = tf.tidy(() => {
         const painted = input.models.transfer(rgbImageToTensor(frame), tf.tensor4d(b, [1, 1, 1, b.length]));
         if (!previous || input.temporalWeight === 0) return painted;
-        return tf.expandDims(temporalBlend(tf.squeeze(painted, [0]) as tf.Tensor3D, previous.warped, previous.mask, input.temporalWeight), 0) as tf.Tensor4D;
+        return tf.expandDims<tf.Tensor4D>(temporalBlend(tf.squeeze<tf.Tensor3D>(painted, [0]), previous.warped, previous.mask, input.temporalWeight), 0);
       });
       try {
         return await tensorToRgbImage(out);

@@ -75,7 +75,7 @@ export function gatysVideoPainter(input: GatysPainterInput): VideoPainter {
 }
 
 async function readTensor3d(t: tf.Tensor3D): Promise<RgbImage> {
-  const batched = tf.expandDims(t, 0) as tf.Tensor4D;
+  const batched = tf.expandDims<tf.Tensor4D>(t, 0);
   try {
     return await tensorToRgbImage(batched);
   } finally {
