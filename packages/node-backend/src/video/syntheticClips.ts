@@ -21,6 +21,7 @@ export async function makeSyntheticClip(request: SyntheticClipRequest): Promise<
   const scene = request.scene ?? { kind: "testsrc" };
   const audio = request.audio ? ["-f", "lavfi", "-i", `sine=frequency=440:sample_rate=44100:duration=${seconds}`] : [];
   let video: string[];
+  let filter: string[] = [];
   if (scene.kind === "testsrc") {
     video = ["-f", "lavfi", "-i", `testsrc2=size=${width}x${height}:rate=${fps}:duration=${seconds}`];
   } else {
@@ -28,7 +29,8 @@ export async function makeSyntheticClip(request: SyntheticClipRequest): Promise<
     // The picture scaled to cover 1.5× the frame, a frame-sized window moving right over it.
     const source = scene.image ? ["-loop", "1", "-i", scene.image] : ["-f", "lavfi", "-i", `testsrc2=size=${width * 2}x${height * 2}:rate=${fps}`];
     const pan = `scale=${Math.round(width * 1.5)}:${Math.round(height * 1.5)}:force_original_aspect_ratio=increase,crop=w=${width}:h=${height}:x='${speed}*t':y='${height}*0.2',fps=${fps}`;
-    video = [...source, "-vf", pan];
+    video = source;
+    filter = ["-vf", pan];
   }
   const args = [
     "-v",
@@ -36,6 +38,7 @@ export async function makeSyntheticClip(request: SyntheticClipRequest): Promise<
     "-y",
     ...video,
     ...audio,
+    ...filter,
     "-t",
     String(seconds),
     "-r",
