@@ -44,12 +44,12 @@ function strip(rows: readonly RgbImage[][], picks: readonly number[]): RgbImage 
   const width = picks.length * w + (picks.length - 1) * gap;
   const height = rows.length * h + (rows.length - 1) * gap;
   const data = new Uint8Array(width * height * 3).fill(255);
-  rows.forEach((row, r) =>
+  rows.forEach((row, r) => {
     picks.forEach((p, c) => {
       const f = row[p]!;
       for (let y = 0; y < h; y++) data.set(f.data.subarray(y * w * 3, (y + 1) * w * 3), ((r * (h + gap) + y) * width + c * (w + gap)) * 3);
-    }),
-  );
+    });
+  });
   return { width, height, data };
 }
 
