@@ -183,3 +183,38 @@ export async function makeWorkspace(): Promise<TestWorkspace> {
   await mkdir(emptyModels);
   return { root, fx, emptyModels };
 }
+
+/**
+ * Runs `node bin/run.js …args` (with --json), reading one JSON event per stdout line, and sends
+ * `signal` once `stopWhen` says so; resolves with the exit code and every event.
+ */
+export function interruptWhen<E>(
+  args: readonly string[],
+  stopWhen: (event: E) => boolean,
+  signal: NodeJS.Signals,
+  timeoutMs: number,
+): Promise<{ code: number | null; events: E[] }> {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"], timeout: timeoutMs });
+  const events: E[] = [];
+  let buffered = "";
+  let sent = false;
+  child.stdout.setEncoding("utf8").on("data", (s: string) => {
+    buffered += s;
+    const parts = buffered.split("\n");
+    buffered = parts.pop()!;
+    for (const line of parts) {
+      const e = JSON.parse(line) as E;
+      events.push(e);
+      if (!sent && stopWhen(e)) {
+        sent = true;
+        child.kill(signal);
+      }
+    }
+  });
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code) => {
+      resolve({ code, events });
+    });
+  });
+}

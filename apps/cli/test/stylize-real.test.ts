@@ -5,13 +5,12 @@
  * number. The optimiser controls change the run as documented: --lbfgs-history (L-BFGS's memory)
  * changes the image and is recorded for --from; --print-every prints a line every N iterations.
  */
-import { spawn } from "node:child_process";
 import path from "node:path";
 import { readPngText } from "@pastiche/node";
 import { NO_WEIGHTS, describeNeeding } from "@pastiche/vitest-config/needs";
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { BIN, lines, runCli, removeDir, tempLeftovers, type Fixtures, makeWorkspace } from "./helpers.js";
+import { interruptWhen, lines, runCli, removeDir, tempLeftovers, type Fixtures, makeWorkspace } from "./helpers.js";
 
 describeNeeding(
   [process.env.PASTICHE_MODELS_DIR ? undefined : NO_WEIGHTS],
@@ -33,33 +32,12 @@ describeNeeding(
       signal: NodeJS.Signals,
       output: string,
     ): Promise<{ code: number | null; events: { type: string; iteration?: number; iterations?: number }[] }> {
-      const child = spawn(process.execPath, [BIN, "stylize", fx.content, fx.style, "-o", output, "--size", "64", "--iterations", "5000", "--json"], {
-        env: { ...process.env, NO_COLOR: "1" },
-        stdio: ["ignore", "pipe", "pipe"],
-        timeout: 150_000,
-      });
-      const events: { type: string; iteration?: number; iterations?: number }[] = [];
-      let buffered = "";
-      let sent = false;
-      child.stdout.setEncoding("utf8").on("data", (s: string) => {
-        buffered += s;
-        const parts = buffered.split("\n");
-        buffered = parts.pop()!;
-        for (const line of parts) {
-          const e = JSON.parse(line) as { type: string; iteration?: number };
-          events.push(e);
-          if (!sent && e.type === "iteration" && (e.iteration ?? 0) >= 2) {
-            sent = true;
-            child.kill(signal);
-          }
-        }
-      });
-      return new Promise((resolve, reject) => {
-        child.on("error", reject);
-        child.on("close", (code) => {
-          resolve({ code, events });
-        });
-      });
+      return interruptWhen<{ type: string; iteration?: number; iterations?: number }>(
+        ["stylize", fx.content, fx.style, "-o", output, "--size", "64", "--iterations", "5000", "--json"],
+        (e) => e.type === "iteration" && (e.iteration ?? 0) >= 2,
+        signal,
+        150_000,
+      );
     }
 
     it.each([

@@ -2,13 +2,13 @@
  * `pastiche video` (#16), spawned as a user runs it, on clips ffmpeg makes in a temp dir. Bad inputs
  * need only ffmpeg; the runs need the real weights (Magenta; VGG19 for --method gatys).
  */
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { describeNeeding, itNeeding, needs } from "@pastiche/vitest-config/needs";
 import { makeSyntheticClip } from "@pastiche/node";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { BIN, assertBuilt, expectOneErrorLine, makeTempDir, removeDir, runCli } from "./helpers.js";
+import { assertBuilt, expectOneErrorLine, interruptWhen, makeTempDir, removeDir, runCli } from "./helpers.js";
 
 /** ffprobe's count of decoded frames and the stream kinds. */
 function probe(file: string): { frames: number; kinds: string[] } {
@@ -26,35 +26,9 @@ function plays(file: string): boolean {
 
 type VideoEvent = { type: string; index?: number; frames?: number; stopped?: boolean; resumedFrames?: number };
 
-/** Runs `pastiche video … --json`, sends `signal` once frame `after` is reported, and collects the events. */
+/** Runs `pastiche video … --json` and sends `signal` once frame `after` (0-based) is reported. */
 function interrupted(args: readonly string[], signal: NodeJS.Signals, after: number): Promise<{ code: number | null; events: VideoEvent[] }> {
-  const child = spawn(process.execPath, [BIN, "video", ...args, "--json"], {
-    env: { ...process.env, NO_COLOR: "1" },
-    stdio: ["ignore", "pipe", "pipe"],
-    timeout: 240_000,
-  });
-  const events: VideoEvent[] = [];
-  let buffered = "";
-  let sent = false;
-  child.stdout.setEncoding("utf8").on("data", (s: string) => {
-    buffered += s;
-    const parts = buffered.split("\n");
-    buffered = parts.pop()!;
-    for (const line of parts) {
-      const e = JSON.parse(line) as VideoEvent;
-      events.push(e);
-      if (!sent && e.type === "frame" && (e.index ?? -1) >= after) {
-        sent = true;
-        child.kill(signal);
-      }
-    }
-  });
-  return new Promise((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", (code) => {
-      resolve({ code, events });
-    });
-  });
+  return interruptWhen<VideoEvent>(["video", ...args, "--json"], (e) => e.type === "frame" && (e.index ?? -1) >= after, signal, 240_000);
 }
 
 describeNeeding([needs.ffmpeg()], "pastiche video", () => {
