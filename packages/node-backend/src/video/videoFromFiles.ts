@@ -2,6 +2,7 @@ import { rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import {
   MIN_INPUT_SIDE,
+  PasticheError,
   fastVideoPainter,
   gatysVideoPainter,
   parseVideoOptions,
@@ -25,7 +26,6 @@ import { FrameStore } from "./frameStore.js";
 import { framePairFlow } from "./opticalFlow.js";
 import { probeVideo, type VideoInfo } from "./probeVideo.js";
 import { expectedFrames, videoFrameSize } from "./videoSize.js";
-import { PasticheError } from "@pastiche/core";
 
 export type VideoMethod = "fast" | "gatys";
 
