@@ -38,6 +38,8 @@ const gatys = Object.fromEntries(["wasm", "tensorflow"].map((b) => [b, run("./ga
 for (const b of ["wasm", "tensorflow"].filter((b) => gatys[b])) run("./fast.bench.js", b);
 // Per-iteration side by side with PyTorch (skips PyTorch with one line when Python/torch are missing).
 const sideBySide = run("./sideBySide.bench.js", "tensorflow");
+// Video (#16): flicker, throughput of --method fast and seconds per frame of --method gatys, per backend.
+const video = Object.fromEntries(["wasm", "tensorflow"].filter((b) => gatys[b]).map((b) => [b, run("./video.bench.js", b)]));
 // Multi-scale vs single-scale on the fastest backend available (it is a quality-per-time comparison).
 run("./multiscale.bench.js", gatys.tensorflow ? "tensorflow" : "wasm");
 
@@ -64,4 +66,17 @@ for (const size of [256, 512]) {
   line(`PyTorch CPU iteration ${size} px (same run, interleaved)`, `${torch.toFixed(2)} s`);
   if (tfn !== undefined) line(`native / PyTorch, ${size} px`, `${(tfn / torch).toFixed(2)}×`);
   if (wasmSide !== undefined) line(`WASM / PyTorch, ${size} px`, `${(wasmSide / torch).toFixed(2)}×`);
+}
+for (const b of ["wasm", "tensorflow"]) {
+  const v = video[b];
+  if (!v) continue;
+  for (const size of [256, 512]) {
+    if (v[`fast${size}`] !== undefined)
+      line(`video fast ${size} px on ${b}: frame by frame / consistent`, `${v[`fast${size}`]!.toFixed(2)} / ${v[`fastConsistent${size}`]!.toFixed(2)} fps`);
+  }
+  if (v.flickerAlone !== undefined) line(`video flicker on ${b}: consistent / frame by frame`, `${(v.flickerConsistent! / v.flickerAlone).toFixed(2)}×`);
+  if (v.gatysPerFrame !== undefined) line(`video gatys 128 px on ${b}, later frames`, `${v.gatysPerFrame.toFixed(1)} s per frame`);
+}
+if (video.wasm?.fast256 !== undefined && video.tensorflow?.fast256 !== undefined) {
+  line("video fast 256 px, native / WASM throughput", `${(video.tensorflow.fast256 / video.wasm.fast256).toFixed(2)}×`);
 }

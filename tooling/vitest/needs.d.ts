@@ -12,6 +12,7 @@ export declare const needs: {
   sharedImages(): string | undefined;
   chromium(): string | undefined;
   postgres(): string | undefined;
+  ffmpeg(): string | undefined;
 };
 export declare function missing(...reasons: (string | undefined)[]): string | undefined;
 export declare function describeNeeding(reasons: readonly (string | undefined)[], title: string, fn: SuiteFactory): void;

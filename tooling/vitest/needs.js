@@ -86,7 +86,13 @@ export const needs = {
   chromium: () => (chromiumPath() ? undefined : "no Chromium (PASTICHE_CHROMIUM, or chromium on PATH)"),
   /** initdb and pg_ctl, to start a throwaway cluster (Debian: apt-get install postgresql). */
   postgres: () => (postgresBinDir() ? postgresUserProblem() : "no PostgreSQL (initdb and pg_ctl: apt-get install postgresql, or PASTICHE_PG_BIN)"),
+  /** ffmpeg and ffprobe on PATH, for `pastiche video` (Debian: apt-get install ffmpeg). */
+  ffmpeg: () => (onPath("ffmpeg") && onPath("ffprobe") ? undefined : "no ffmpeg/ffprobe on PATH (apt-get install ffmpeg)"),
 };
+
+function onPath(name) {
+  return (process.env.PATH ?? "").split(path.delimiter).some((dir) => dir && existsSync(path.join(dir, name)));
+}
 
 /** The first reason among `reasons` (undefined when nothing is missing). */
 export function missing(...reasons) {

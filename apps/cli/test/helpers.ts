@@ -243,3 +243,27 @@ export function spawnJsonLines<T extends object>(
     });
   });
 }
+
+/**
+ * Runs the CLI (with --json) and sends `signal` once `stopWhen` accepts an event; resolves with the
+ * exit code and every event.
+ */
+export async function interruptWhen<E extends object>(
+  args: readonly string[],
+  stopWhen: (event: E) => boolean,
+  signal: NodeJS.Signals,
+  timeoutMs: number,
+): Promise<{ code: number | null; events: E[] }> {
+  let sent = false;
+  const { code, objects } = await spawnJsonLines<E>(
+    args,
+    (e, child) => {
+      if (!sent && stopWhen(e)) {
+        sent = true;
+        child.kill(signal);
+      }
+    },
+    timeoutMs,
+  );
+  return { code, events: objects };
+}

@@ -10,7 +10,7 @@ import { readPngText } from "@pastiche/node";
 import { NO_WEIGHTS, describeNeeding } from "@pastiche/vitest-config/needs";
 import { readFile } from "node:fs/promises";
 import { expect, it } from "vitest";
-import { lines, runCli, spawnJsonLines, suiteWorkspace, tempLeftovers } from "./helpers.js";
+import { interruptWhen, lines, runCli, suiteWorkspace, tempLeftovers } from "./helpers.js";
 
 describeNeeding(
   [process.env.PASTICHE_MODELS_DIR ? undefined : NO_WEIGHTS],
@@ -23,17 +23,12 @@ describeNeeding(
       signal: NodeJS.Signals,
       output: string,
     ): Promise<{ code: number | null; events: { type: string; iteration?: number; iterations?: number }[] }> {
-      let sent = false;
-      const { code, objects } = await spawnJsonLines<{ type: string; iteration?: number; iterations?: number }>(
+      return interruptWhen<{ type: string; iteration?: number; iterations?: number }>(
         ["stylize", ws.fx.content, ws.fx.style, "-o", output, "--size", "64", "--iterations", "5000", "--json"],
-        (e, child) => {
-          if (!sent && e.type === "iteration" && (e.iteration ?? 0) >= 2) {
-            sent = true;
-            child.kill(signal);
-          }
-        },
+        (e) => e.type === "iteration" && (e.iteration ?? 0) >= 2,
+        signal,
+        150_000,
       );
-      return { code, events: objects };
     }
 
     it.each([

@@ -13,6 +13,8 @@ export type PasticheErrorCode =
   | "INPUT_CHANGED"
   | "INVALID_IMAGE"
   | "IMAGE_TOO_LARGE"
+  | "INVALID_VIDEO"
+  | "TOOL_NOT_FOUND"
   | "FILE_NOT_FOUND"
   | "OUTPUT_NOT_WRITABLE"
   | "BACKEND_UNAVAILABLE"

@@ -52,3 +52,4 @@ export { tiledObjective, type TiledObjectiveInput } from "./gatys/objective/tile
 export { resolveTiling, tileAlignment, type GramTiling } from "./gatys/tiling/resolveTiling.js";
 export { untilDone } from "./untilDone.js";
 export { chooseTileSize, estimateEvaluationBytes, memoryModel, activationShare, MEMORY_MODELS, type MemoryModel } from "./gatys/tiling/memoryBudget.js";
+export * from "./video/index.js";

@@ -16,3 +16,4 @@ export {
 export { checkStyleCounts, styleCountProblem, type StyleCounts, type StyleCountNames } from "./options/styleCounts.js";
 export * from "./light.js";
 export { FastOptionsSchema, parseFastOptions, ensureFastOptions, type FastOptions, type FastOptionsInput } from "./fast/options.js";
+export { VideoOptionsSchema, parseVideoOptions, TEMPORAL_LOSS_SCALE, type VideoOptions, type VideoOptionsInput } from "./video/options.js";

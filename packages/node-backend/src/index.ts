@@ -45,3 +45,4 @@ export {
   type FastRunSettings,
   isFastRunSettings,
 } from "./pipeline/runSettings.js";
+export * from "./video/index.js";

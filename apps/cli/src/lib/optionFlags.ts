@@ -128,7 +128,8 @@ function derivedShow(value: unknown): string {
 
 /** The text after `[default: ` in an option's help. */
 export function defaultShown(field: z.ZodType, spec: FlagSpec): string | undefined {
-  const value = schemaDefault(field) ?? spec.productDefault;
+  // A product default (the flag's own) wins over the schema's, as it does when the flag is read.
+  const value = spec.productDefault ?? schemaDefault(field);
   if (value !== undefined) return (spec.showDefault ?? derivedShow)(value);
   return spec.defaultText;
 }

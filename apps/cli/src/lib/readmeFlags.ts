@@ -23,7 +23,7 @@ export interface OclifManifest {
 }
 
 /** The commands whose flags the README lists. */
-export const README_COMMANDS = ["stylize", "fast"] as const;
+export const README_COMMANDS = ["stylize", "fast", "video"] as const;
 
 const cell = (s: string) => s.replace(/\|/g, "\\|");
 

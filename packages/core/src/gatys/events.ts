@@ -8,6 +8,8 @@ export interface LossTerms {
   readonly style: number;
   readonly tv: number;
   readonly total: number;
+  /** Video frames (Ruder et al.): the weighted short-term temporal loss, included in `total`. */
+  readonly temporal?: number;
 }
 
 /** A stage's own start, before the run adds its plan. */

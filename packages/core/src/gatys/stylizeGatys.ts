@@ -13,6 +13,7 @@ import { VggFeatureExtractor } from "../vgg/extractor.js";
 import type { LossTerms, StageStartEvent, StylizeEvent } from "./events.js";
 import { assertGradientsRegistered } from "./gradients.js";
 import { wholeImageObjective, type Objective } from "./objective/objective.js";
+import { temporalObjective, type TemporalTarget } from "./objective/temporalObjective.js";
 import { tiledObjective } from "./objective/tiledObjective.js";
 import type { StyleTargetCache } from "./objective/styleTargetCache.js";
 import type { StyleGramReuse } from "./objective/styleTargets.js";
@@ -38,6 +39,8 @@ export interface GatysInput {
   readonly options?: GatysOptions | GatysOptionsInput;
   /** The run's plan when the caller already made it (`planGatysRun`, e.g. to refuse early); else planned here. */
   readonly plan?: RunPlan;
+  /** A video frame's run: held to the previous output where the flow holds (Ruder et al.); see `stylizeVideo`. */
+  readonly temporal?: TemporalTarget;
   readonly signal?: AbortSignal;
   /**
    * A batch's style Gram cache (borrowed; the caller disposes it when the batch ends): the Grams of
@@ -100,7 +103,17 @@ async function* executePlan(input: GatysInput, options: GatysOptions, plan: RunP
     const start: StageStart = previous ? { image: previous } : startOf(options, input.initImage);
     let stageStarted = 0;
     const styleReuse = input.styleTargets ? { cache: input.styleTargets, sources: input.styles } : undefined;
-    const stageInput = { content, styles, styleMasks, start, weights: input.weights, signal: input.signal, styleReuse, highDepth: input.highDepth === true };
+    const stageInput = {
+      content,
+      styles,
+      styleMasks,
+      start,
+      weights: input.weights,
+      temporal: input.temporal,
+      signal: input.signal,
+      styleReuse,
+      highDepth: input.highDepth === true,
+    };
     for await (const event of runStage(stageInput, options, stage, plan)) {
       if (!multiScale) {
         yield event.type === "start" ? { ...event, plan } : event;
@@ -160,6 +173,7 @@ interface StageInput {
   readonly styleMasks: readonly RgbImage[] | undefined;
   readonly start: StageStart;
   readonly weights: WeightMap;
+  readonly temporal: TemporalTarget | undefined;
   readonly signal: AbortSignal | undefined;
   readonly styleReuse: StyleGramReuse | undefined;
   readonly highDepth: boolean;
@@ -185,6 +199,7 @@ async function* runStage(input: StageInput, options: GatysOptions, stage: StageP
     owned.push(contentImage);
     const objectiveInput = { extractor, content: contentImage, styles: input.styles, styleMasks: input.styleMasks, options, styleReuse: input.styleReuse };
     objective = tiling ? tiledObjective({ ...objectiveInput, weights: input.weights, tiling, seed: plan.seed }) : wholeImageObjective(objectiveInput);
+    if (input.temporal) objective = temporalObjective(objective, input.temporal, width, height);
     const init = initialImage(input, plan.seed);
     const image = tf.variable(init, true, undefined, "float32");
     init.dispose(); // the variable holds its own reference to the data
@@ -222,7 +237,7 @@ async function* runStage(input: StageInput, options: GatysOptions, stage: StageP
       const terms = objective.takeTerms();
       const values = await terms.data(); // the one read-back per iteration
       terms.dispose();
-      losses = { content: values[0]!, style: values[1]!, tv: values[2]!, total: values[3]! };
+      losses = { content: values[0]!, style: values[1]!, tv: values[2]!, total: values[3]!, ...(values.length > 4 ? { temporal: values[4]! } : {}) };
       if (!Number.isFinite(losses.total)) {
         throw new PasticheError("INVALID_OPTION", `loss became ${losses.total} at iteration ${it}: lower the learning rate or the weights`);
       }

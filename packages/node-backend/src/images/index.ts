@@ -3,6 +3,7 @@ export { readImage, DEFAULT_MAX_INPUT_PIXELS, type ReadImageOptions } from "./re
 export {
   writeImage,
   assertWritableOutput,
+  assertWritableFile,
   assertOutputIsNotInput,
   type RunInputFile,
   outputFormatFromPath,

@@ -219,6 +219,11 @@ export async function assertOutputIsNotInput(path: string, inputs: readonly RunI
  */
 export async function assertWritableOutput(path: string, inputs: readonly RunInputFile[] = []): Promise<void> {
   formatFor(path);
+  await assertWritableFile(path, inputs);
+}
+
+/** {@link assertWritableOutput} without the image-extension check (videos and other non-image outputs). */
+export async function assertWritableFile(path: string, inputs: readonly RunInputFile[] = []): Promise<void> {
   const dir = dirname(path);
   const target = await stat(path).catch((e: unknown) => e as NodeJS.ErrnoException);
   if (target instanceof Error) {
