@@ -20,6 +20,8 @@ export interface WarpedPrevious {
 /** How each frame is painted: `previous` is absent for the first frame and when there is no flow. */
 export interface VideoPainter {
   paint(frame: RgbImage, previous: WarpedPrevious | undefined): Promise<RgbImage>;
+  /** Frees what the painter keeps across frames (e.g. style targets); called by whoever made it, once the clip ends. */
+  dispose?(): void;
 }
 
 export interface VideoInput {

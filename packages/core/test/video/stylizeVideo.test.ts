@@ -123,6 +123,9 @@ describe("stylizeVideo with the Gatys painter (Ruder et al.)", () => {
       },
     });
     const { images } = await frames(stylizeVideo({ frames: panFrames(3, true), painter }));
+    // The style's Grams were computed for the first frame and reused by the two later ones.
+    expect([painter.styleTargets.computed, painter.styleTargets.reused]).toEqual([1, 2]);
+    painter.dispose();
     expect(tf.memory().numTensors).toBe(before);
     expect(images).toHaveLength(3);
     expect(temporal[0]).toBeUndefined();

@@ -162,6 +162,7 @@ export async function* stylizeVideoFromFiles(request: VideoFileRequest): AsyncGe
     await encoder?.abort().catch(() => undefined);
     throw e;
   } finally {
+    painter.dispose?.();
     await rm(tmp, { force: true });
   }
   yield { type: "done", output: request.output, frames: written, stopped, elapsedMs: performance.now() - started, hasAudio: audio !== undefined };

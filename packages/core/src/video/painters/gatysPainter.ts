@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import type { RgbImage } from "../../image/rgbImage.js";
 import type { WeightMap } from "../../model/weightMap.js";
 import { ensureGatysOptions, type GatysOptions, type GatysOptionsInput } from "../../gatys/options.js";
+import { StyleTargetCache } from "../../gatys/objective/styleTargetCache.js";
 import { stylizeGatys } from "../../gatys/stylizeGatys.js";
 import type { StylizeEvent } from "../../gatys/events.js";
 import { tensorToRgbImage } from "../../image/tensorImage.js";
@@ -28,8 +29,10 @@ export interface GatysPainterInput {
  * iterations of the Gatys objective plus the short-term temporal loss on the pixels where the flow
  * holds. Without flow (frame by frame) a later frame starts from the previous output as it is.
  */
-export function gatysVideoPainter(input: GatysPainterInput): VideoPainter {
+export function gatysVideoPainter(input: GatysPainterInput): VideoPainter & { readonly styleTargets: StyleTargetCache } {
   const first = ensureGatysOptions(input.options ?? {});
+  // The clip's style images never change: their Gram matrices are computed once, not per frame.
+  const styleTargets = new StyleTargetCache();
   let previousOutput = input.previousOutput;
   const run = async (
     content: RgbImage,
@@ -45,6 +48,7 @@ export function gatysVideoPainter(input: GatysPainterInput): VideoPainter {
       content,
       styles: input.styles,
       weights: input.weights,
+      styleTargets,
       options,
       ...(initImage ? { initImage } : {}),
       ...(temporal ? { temporal } : {}),
@@ -55,6 +59,8 @@ export function gatysVideoPainter(input: GatysPainterInput): VideoPainter {
     return image!;
   };
   return {
+    styleTargets,
+    dispose: () => styleTargets.dispose(),
     paint: async (frame, previous) => {
       if (!previousOutput) {
         previousOutput = await run(frame, first, undefined, undefined);
