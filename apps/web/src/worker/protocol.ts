@@ -2,7 +2,7 @@
  * Messages between the server and a worker process (Node IPC, JSON). One job at a time per worker.
  * Types only: both sides import it.
  */
-import type { JobMode, JobOptions, LossTermsView } from "../shared/jobSchemas.js";
+import type { JobMode, JobOptions, LossTermsView } from "../shared/jobSchemas.ts";
 
 export interface RunTask {
   jobId: string;

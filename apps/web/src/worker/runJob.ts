@@ -5,7 +5,7 @@
  */
 import { isPasticheError } from "@pastiche/core";
 import { stylizeFastFromFiles, stylizeGatysFromFiles, writeImage } from "@pastiche/node";
-import type { RunOutcome, RunProgress, RunTask } from "./protocol.js";
+import type { RunOutcome, RunProgress, RunTask } from "./protocol.ts";
 
 export interface RunContext {
   signal: AbortSignal;

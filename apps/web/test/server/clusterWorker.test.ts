@@ -12,7 +12,7 @@ import type pg from "pg";
 import type PgBoss from "pg-boss";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { postgresPool, postgresRepository } from "../../src/server/db/repository/postgres.js";
-import type { JobRow } from "../../src/server/db/jobsRepo.js";
+import type { JobRow } from "../../src/server/db/repository/rows.js";
 import type { Repository } from "../../src/server/db/repository/repository.js";
 import { startBoss } from "../../src/server/queue/cluster/boss.js";
 import { ClusterQueue } from "../../src/server/queue/cluster/clusterQueue.js";

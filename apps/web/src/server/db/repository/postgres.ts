@@ -6,9 +6,9 @@
 import path from "node:path";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
-import { appRoot } from "../../appRoot.js";
-import { readMigrations, type Migration } from "../migrate.js";
-import { KyselyRepository } from "./kyselyRepository.js";
+import { appRoot } from "../../appRoot.ts";
+import { readMigrations, type Migration } from "../migrate.ts";
+import { KyselyRepository } from "./kyselyRepository.ts";
 import type { Tables } from "./tables";
 
 /** BIGINT columns (seq, byte counts, milliseconds) as numbers: all stay far below 2^53. */
@@ -21,6 +21,8 @@ export interface PostgresOptions {
   /** Connections this process keeps at most (default 10). */
   maxConnections?: number;
   migrationsDir?: string;
+  /** A pool to use (shared with the blob store and notifications) instead of one of its own; closing the repository ends it. */
+  pool?: pg.Pool;
 }
 
 export function postgresPool(url: string, maxConnections = 10): pg.Pool {
@@ -57,7 +59,7 @@ export async function migratePostgres(pool: pg.Pool, migrations: readonly Migrat
 }
 
 export async function postgresRepository(url: string, options: PostgresOptions = {}): Promise<KyselyRepository> {
-  const pool = postgresPool(url, options.maxConnections);
+  const pool = options.pool ?? postgresPool(url, options.maxConnections);
   try {
     await migratePostgres(pool, readMigrations(options.migrationsDir ?? POSTGRES_MIGRATIONS_DIR()));
   } catch (e) {

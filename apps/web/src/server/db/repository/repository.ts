@@ -5,9 +5,9 @@
  * statement (atomic on its own), `transaction` groups several.
  */
 import type { JobMode, JobProgress, JobStatus } from "../../../shared/jobSchemas";
-import type { JobRow, NewJob, RecoveryOutcome } from "../jobsRepo";
+import type { JobRow, NewJob, RecoveryOutcome } from "./rows";
 import type { Bucket } from "../../limits/rateLimit";
-import type { NewUpload, UploadRow } from "../uploadsRepo";
+import type { NewUpload, UploadRow } from "./rows";
 
 export type Dialect = "sqlite" | "postgres";
 

@@ -12,10 +12,10 @@ import type pg from "pg";
 import type { JobMode, JobOptions, JobProgress } from "../../../shared/jobSchemas";
 import type { Repository } from "../../db/repository/repository";
 import type { BlobStore } from "../../storage/blobs/blobStore";
-import { CANCELLED_MESSAGE } from "../jobQueue.js";
+import { CANCELLED_MESSAGE } from "../jobQueue.ts";
 import type { JobRunner, RunnerFactory, RunOutcome, RunProgress, RunTask } from "../runner";
-import { ABANDONED_QUEUE, QUEUE, WORKER_LOST_FAILURE, type QueuedJob } from "./boss.js";
-import { JobListener, notify } from "./notifications.js";
+import { ABANDONED_QUEUE, QUEUE, WORKER_LOST_FAILURE, type QueuedJob } from "./boss.ts";
+import { JobListener, notify } from "./notifications.ts";
 
 const PROGRESS_WRITE_MS = 500;
 
@@ -43,6 +43,8 @@ export interface ClusterWorkerDeps {
 export class ClusterWorker {
   private readonly running = new Map<string, AbortController>();
   private readonly runners: JobRunner[] = [];
+  /** pg-boss's worker ids per lane, woken when a job is queued (instead of at the next poll). */
+  private readonly bossWorkers: Record<JobMode, string[]> = { fast: [], quality: [] };
   private listener: JobListener | undefined;
 
   private constructor(private readonly deps: ClusterWorkerDeps) {}
@@ -54,6 +56,7 @@ export class ClusterWorker {
       deps.url,
       (m) => {
         if (m.t === "cancel") worker.running.get(m.id)?.abort();
+        if (m.t === "lane") for (const id of worker.bossWorkers[m.mode]) deps.boss.notifyWorker(id);
       },
       () => {
         // Cancels sent while the channel was down: the rows say which of ours ended.
@@ -70,19 +73,26 @@ export class ClusterWorker {
         // pg-boss stops waiting for a handler at the expiry and fetches the next job; the runner
         // takes one job at a time, so the next run waits for the previous one to have stopped.
         let idle = Promise.resolve();
-        await deps.boss.work<QueuedJob>(QUEUE[mode], { batchSize: 1, pollingIntervalSeconds }, async ([job]) => {
+        const id = await deps.boss.work<QueuedJob>(QUEUE[mode], { batchSize: 1, pollingIntervalSeconds }, async ([job]) => {
           if (!job) return;
           const previous = idle;
           const current = previous.then(() => worker.run(mode, runner, job.data.jobId));
           idle = current.catch(() => undefined);
           await current;
         });
+        worker.bossWorkers[mode].push(id);
       }
     }
     await deps.boss.work<QueuedJob>(ABANDONED_QUEUE, { batchSize: 1, pollingIntervalSeconds }, async ([job]) => {
       if (job) await worker.abandon(job.data.jobId);
     });
     return worker;
+  }
+
+  /** The backend of the first runner that reported one. */
+  get backend(): string | null {
+    for (const r of this.runners) if (r.backend) return r.backend;
+    return null;
   }
 
   /** Ids of the jobs running here now. */
@@ -206,8 +216,9 @@ export class ClusterWorker {
     const error = outcome.status === "failed" ? outcome.error : outcome.status === "cancelled" ? CANCELLED_MESSAGE : null;
     const ended = await repo.jobs.finish(id, outcome.status, new Date().toISOString(), error, outcome.status === "succeeded", attempt);
     const row = await repo.jobs.get(id);
-    // A job that ended without a result keeps neither a result nor a preview (also when a user's cancel ended it).
-    if (row && row.has_result === 0 && row.status !== "running" && row.status !== "queued") {
+    // A job that ended without a result keeps neither a result nor a preview (also when a user's cancel
+    // ended it); one deleted meanwhile keeps nothing.
+    if (!row || (row.has_result === 0 && row.status !== "running" && row.status !== "queued")) {
       await blobs.delete("preview", id);
       await blobs.delete("result", id);
     }
