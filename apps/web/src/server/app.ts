@@ -215,7 +215,9 @@ async function createClusterApp(config: ServerConfig, url: string, options: Crea
     repo,
     blobs,
     retentionMs: config.retentionMs,
-    isActive: (id) => queue.isActive(id),
+    // A job deleted while a worker (here or elsewhere) runs it goes at once: that worker removes
+    // what it stores after (ClusterWorker.end finds no row).
+    isActive: () => false,
     // Another server may be between an upload's blobs and its row right now.
     uploadOrphans: false,
     onSweep: async () => {

@@ -209,9 +209,11 @@ export class ClusterWorker {
     let resultBytes = 0;
     if (outcome.status === "succeeded" && resultPath) {
       if (!(await owns())) return;
-      const result = await readFile(resultPath);
-      await blobs.put("result", id, result);
-      resultBytes = result.length;
+      const result = await readFile(resultPath).catch(() => undefined);
+      if (result) {
+        await blobs.put("result", id, result);
+        resultBytes = result.length;
+      } else outcome = { status: "failed", error: "The job failed: its worker wrote no result." };
     }
     const error = outcome.status === "failed" ? outcome.error : outcome.status === "cancelled" ? CANCELLED_MESSAGE : null;
     const ended = await repo.jobs.finish(id, outcome.status, new Date().toISOString(), error, outcome.status === "succeeded", attempt);
