@@ -156,7 +156,9 @@ describeNeeding([needs.postgres(), needs.models()], "pnpm worker processes on Po
     doomed.kill("SIGKILL");
     startWorker("quality");
     const row = await ended("the retried Quality job", id, 180_000);
-    expect(row).toMatchObject({ status: "succeeded", has_result: 1, attempts: 2 });
+    expect(row).toMatchObject({ status: "succeeded", has_result: 1 });
+    // 2; 3 when the retry itself ran past the expiry on a loaded machine (no heartbeat in pg-boss 10).
+    expect(row.attempts).toBeGreaterThanOrEqual(2);
     process.stderr.write(`kill -9 recovery: job ended ${Date.parse(row.finished_at!) - Date.parse(row.created_at)} ms after it was queued\n`);
     expect((await sharp(await blobs.get("result", id)).metadata()).format).toBe("png");
     expect(await blobs.list("result")).toContain(id);

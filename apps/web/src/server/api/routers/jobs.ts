@@ -10,6 +10,7 @@ import {
 } from "../../../shared/jobSchemas";
 import type { PasticheApp } from "../../app";
 import type { JobRow } from "../../db/repository/rows";
+import { isDatabaseUnavailable } from "../../db/unavailable";
 import { jobView } from "../../jobs/jobView";
 import { modelAvailability } from "../../models";
 import { retryIn } from "../../limits/rateLimit";
@@ -29,6 +30,20 @@ function view(app: PasticheApp, row: JobRow): Promise<JobView> {
 }
 
 const DEFAULT_PAGE = 20;
+const OUTAGE_RETRY_MS = 1000;
+
+/** `read`, tried again every second while the database is away, until `signal` aborts (then undefined). */
+async function throughOutage<T>(signal: AbortSignal, read: () => Promise<T>): Promise<T | undefined> {
+  for (;;) {
+    try {
+      return await read();
+    } catch (e) {
+      if (!isDatabaseUnavailable(e) || signal.aborted) throw e;
+    }
+    await new Promise((resolve) => setTimeout(resolve, OUTAGE_RETRY_MS));
+    if (signal.aborted) return undefined;
+  }
+}
 
 // Built once per configuration (the limits object lives as long as the app), not per request.
 const limitedSchemas = new WeakMap<PasticheApp["config"]["limits"], ReturnType<typeof jobCreateInputSchema>>();
@@ -158,10 +173,14 @@ export const jobsRouter = createTRPCRouter({
       while (!isTerminalStatus(current.status)) {
         const next = await changes.next();
         if (next.done === true) return;
+        // The database away for a while (cluster mode): the stream waits for it instead of failing.
+        const latest = await throughOutage(controller.signal, async () => {
+          const row = await app.repo.jobs.own(input.id, ctx.owner);
+          return row ? view(app, row) : undefined;
+        });
         // Deleted meanwhile: the stream ends like it would for an unknown id.
-        const row = await app.repo.jobs.own(input.id, ctx.owner);
-        if (!row) return;
-        current = await view(app, row);
+        if (!latest) return;
+        current = latest;
         yield { type: "job", job: current };
       }
     } finally {

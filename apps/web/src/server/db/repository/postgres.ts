@@ -30,6 +30,11 @@ export function postgresPool(url: string, maxConnections = 10): pg.Pool {
   // An idle connection dropped by the server (a restart) must not crash the process: the pool
   // replaces it at the next query.
   pool.on("error", () => undefined);
+  // Nor one dropped while checked out (a transaction, a blob write): pg-pool listens to idle clients
+  // only, and a client's 'error' without a listener is an uncaught exception. Its queries still fail.
+  pool.on("connect", (client) => {
+    client.on("error", () => undefined);
+  });
   return pool;
 }
 

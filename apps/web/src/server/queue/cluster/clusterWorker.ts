@@ -164,7 +164,7 @@ export class ClusterWorker {
         const progress: JobProgress = { iteration: p.iteration, iterations: p.iterations, elapsedMs: p.elapsedMs, etaMs: p.etaMs, losses: p.losses };
         writes = writes
           .then(async () => {
-            if (p.previewWritten) await blobs.put("preview", id, await readFile(task.previewPath));
+            if (p.previewWritten) await blobs.put("preview", id, await readFile(/* turbopackIgnore: true */ task.previewPath));
             await repo.jobs.updateProgress(id, progress, p.previewWritten);
             await this.changed(id);
           })
@@ -209,7 +209,7 @@ export class ClusterWorker {
     let resultBytes = 0;
     if (outcome.status === "succeeded" && resultPath) {
       if (!(await owns())) return;
-      const result = await readFile(resultPath).catch(() => undefined);
+      const result = await readFile(/* turbopackIgnore: true */ resultPath).catch(() => undefined);
       if (result) {
         await blobs.put("result", id, result);
         resultBytes = result.length;
