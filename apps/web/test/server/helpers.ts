@@ -12,7 +12,7 @@ import { expect } from "vitest";
 import { createCallerFactory } from "../../src/server/api/trpc.js";
 import { appRouter } from "../../src/server/api/root.js";
 import { createEmbeddedApp, createPasticheApp, type EmbeddedApp, type PasticheApp } from "../../src/server/app.js";
-import type { KyselyRepository } from "../../src/server/db/repository/kyselyRepository.js";
+import { KyselyRepository } from "../../src/server/db/repository/kyselyRepository.js";
 import type { BlobKind } from "../../src/server/storage/blobs/blobStore.js";
 import { resolveConfig, type ServerConfig } from "../../src/server/limits/config.js";
 import { PEER_HEADER, peerHeaderValue } from "../../src/server/http/peer.js";
@@ -85,9 +85,15 @@ export function openAppIn(mode: AppMode, config: ServerConfig, runnerFactory: Ru
   return createPasticheApp({ ...config, databaseUrl, workers: 1 }, { runnerFactory, log: () => undefined });
 }
 
+/** The app's database as a query builder, in either mode (for tests that look at rows directly). */
+export function sqlOf(app: PasticheApp): KyselyRepository["db"] {
+  if (!(app.repo instanceof KyselyRepository)) throw new Error("the app's repository is not the Kysely one");
+  return app.repo.db;
+}
+
 /** Rows in a table, in either mode. */
 export async function countRows(app: PasticheApp, table: "jobs" | "uploads"): Promise<number> {
-  const r = await (app.repo as KyselyRepository).db
+  const r = await sqlOf(app)
     .selectFrom(table)
     .select((eb) => eb.fn.countAll().as("n"))
     .executeTakeFirstOrThrow();

@@ -12,7 +12,6 @@ import sharp from "sharp";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { JobCreateInput } from "../../src/shared/jobSchemas.js";
 import type { EmbeddedApp, PasticheApp } from "../../src/server/app.js";
-import type { KyselyRepository } from "../../src/server/db/repository/kyselyRepository.js";
 import { handleApi } from "../../src/server/http/apiRequest.js";
 import { servePreview, serveImage, serveResult, serveShared } from "../../src/server/http/handlers.js";
 import { peerHeaderValue, PEER_HEADER, wellFormedPath } from "../../src/server/http/peer.js";
@@ -41,6 +40,7 @@ import {
   writeTinyPng,
   type FakeRunner,
   rejected,
+  sqlOf,
   until,
   type AppMode,
 } from "./helpers.js";
@@ -305,7 +305,7 @@ function hostingSuite(mode: AppMode): void {
       // A later upload is younger than the job: still kept after the job expires.
       const young = (await alice.images.upload(uploadForm(await pngBytes(), "style"))).id;
       now = Date.now() + 3600_000 + 1000;
-      await (app.repo as KyselyRepository).db
+      await sqlOf(app)
         .updateTable("uploads")
         .set({ created_at: new Date(now).toISOString() })
         .where("id", "=", young)
@@ -333,7 +333,7 @@ function hostingSuite(mode: AppMode): void {
       await open();
       expect(await app.repo.jobs.get(id)).toBeUndefined();
       expect(await app.repo.uploads.get(content)).toBeUndefined();
-      const rows = await (app.repo as KyselyRepository).db.selectFrom("uploads").select("id").execute();
+      const rows = await sqlOf(app).selectFrom("uploads").select("id").execute();
       // Every remaining file has its row and every row its files.
       expect(await files()).toEqual(rows.flatMap((r) => uploadFiles(r.id)).sort());
     });
@@ -414,8 +414,7 @@ function hostingSuite(mode: AppMode): void {
       await reopen({ uploadBytesPerMinute: png.length * 3, uploadRateLimitPerMinute: 1000 });
       const alice = callerFor(app, "198.51.100.1");
       for (let i = 0; i < 3; i++) await alice.images.upload(uploadForm(png, "content"));
-      const countBucket = () =>
-        (app.repo as KyselyRepository).db.selectFrom("rate_buckets").select(["tokens", "updated_ms"]).where("key", "like", "upload:v:%").executeTakeFirst();
+      const countBucket = () => sqlOf(app).selectFrom("rate_buckets").select(["tokens", "updated_ms"]).where("key", "like", "upload:v:%").executeTakeFirst();
       const before = await countBucket();
       const e = await rejected(alice.images.upload(uploadForm(png, "content")));
       expect([e.code, e.message]).toEqual(["TOO_MANY_REQUESTS", expect.stringMatching(/^Too much uploaded in the last minute; try again in \d+ seconds?\.$/)]);

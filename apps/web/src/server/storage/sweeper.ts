@@ -74,6 +74,7 @@ export class Sweeper {
     for (const id of jobIds) {
       await blobs.delete("result", id);
       await blobs.delete("preview", id);
+      await blobs.delete("checkpoint", id);
     }
     await repo.retention.deleteMarkedJobs(jobIds);
     // After the jobs: a marked upload still used by a job (marked or not) keeps its blobs for now.
@@ -112,11 +113,13 @@ export class Sweeper {
       // A job that ended without a result keeps neither a result nor a preview.
       const keepsJobBlob = (id: string): boolean => {
         const job = jobs.get(id);
-        return job !== undefined && !(TERMINAL_STATUSES.includes(job.status as never) && job.has_result === 0);
+        return job !== undefined && !(TERMINAL_STATUSES.includes(job.status) && job.has_result === 0);
       };
       const rules: [BlobKind, (id: string) => boolean][] = [
         ["result", keepsJobBlob],
         ["preview", keepsJobBlob],
+        // Only a job that may still run (again) needs its checkpoint.
+        ["checkpoint", (id) => ["queued", "running"].includes(jobs.get(id)?.status ?? "")],
       ];
       if (this.deps.uploadOrphans) rules.push(["upload", (id) => uploads.has(id)], ["thumbnail", (id) => uploads.has(id)]);
       let removed = (await this.deps.removeLeftovers?.()) ?? 0;

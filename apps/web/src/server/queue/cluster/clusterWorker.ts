@@ -12,6 +12,8 @@ import type pg from "pg";
 import type { JobMode, JobOptions, JobProgress } from "../../../shared/jobSchemas";
 import type { Repository } from "../../db/repository/repository";
 import type { BlobStore } from "../../storage/blobs/blobStore";
+import { readPngText } from "@pastiche/node/light";
+import { CHECKPOINT_TEXT } from "../../../worker/protocol.ts";
 import { CANCELLED_MESSAGE } from "../jobQueue.ts";
 import type { JobRunner, RunnerFactory, RunOutcome, RunProgress, RunTask } from "../runner";
 import { ABANDONED_QUEUE, QUEUE, WORKER_LOST_FAILURE, type QueuedJob } from "./boss.ts";
@@ -127,6 +129,7 @@ export class ClusterWorker {
     const row = await repo.jobs.claim(id, new Date().toISOString());
     // Cancelled or deleted before its turn: nothing to run.
     if (!row) return;
+    this.deps.log(`job ${id}: run ${row.attempts} started`);
     await this.changed(id, mode);
     const dir = await mkdtemp(path.join(this.deps.workDir, "job-"));
     const controller = new AbortController();
@@ -144,17 +147,21 @@ export class ClusterWorker {
         await writeFile(file, bytes);
         files.push(file);
       }
+      const options = JSON.parse(row.options_json) as JobOptions;
       const task: RunTask = {
         jobId: id,
         mode,
         contentPath: files[0]!,
         stylePaths: files.slice(1),
-        options: JSON.parse(row.options_json) as JobOptions,
+        options,
         resultPath: path.join(dir, "result.png"),
         previewPath: path.join(dir, "preview.jpg"),
+        ...(mode === "quality" ? { checkpointPath: path.join(dir, "checkpoint.png") } : {}),
         previewEvery: this.deps.previewEvery,
         maxInputPixels: this.deps.maxInputPixels,
       };
+      // A retry of a Quality job: on from the previous run's checkpoint, not from zero.
+      if (row.attempts > 1 && mode === "quality") await this.resume(id, task, dir);
       let writes = Promise.resolve();
       let lastWrite = 0;
       const onProgress = (p: RunProgress): void => {
@@ -164,6 +171,11 @@ export class ClusterWorker {
         const progress: JobProgress = { iteration: p.iteration, iterations: p.iterations, elapsedMs: p.elapsedMs, etaMs: p.etaMs, losses: p.losses };
         writes = writes
           .then(async () => {
+            if (p.previewWritten && task.checkpointPath !== undefined) {
+              // The checkpoint first: a preview is never newer than the image a retry would start from.
+              const checkpoint = await readFile(/* turbopackIgnore: true */ task.checkpointPath).catch(() => undefined);
+              if (checkpoint) await blobs.put("checkpoint", id, checkpoint);
+            }
             if (p.previewWritten) await blobs.put("preview", id, await readFile(/* turbopackIgnore: true */ task.previewPath));
             await repo.jobs.updateProgress(id, progress, p.previewWritten);
             await this.changed(id);
@@ -199,6 +211,19 @@ export class ClusterWorker {
     }
   }
 
+  /** Points the task at the job's checkpoint, if it has one a run can go on from. */
+  private async resume(id: string, task: RunTask, dir: string): Promise<void> {
+    const checkpoint = await this.deps.blobs.get("checkpoint", id);
+    if (!checkpoint || !("iterations" in task.options)) return;
+    const at = Number(readPngText(checkpoint)[CHECKPOINT_TEXT]);
+    const total = task.options.iterations;
+    if (!Number.isInteger(at) || at <= 0 || at >= total) return;
+    const imagePath = path.join(dir, "resume.png");
+    await writeFile(imagePath, checkpoint);
+    task.resume = { imagePath, iteration: at };
+    this.deps.log(`job ${id}: resuming from its checkpoint at iteration ${at} of ${total}`);
+  }
+
   /** Records the end of this run, if the run still owns the job; the result is stored before the row says so. */
   private async end(id: string, attempt: number, outcome: RunOutcome, resultPath?: string): Promise<void> {
     const { repo, blobs } = this.deps;
@@ -224,6 +249,8 @@ export class ClusterWorker {
       await blobs.delete("preview", id);
       await blobs.delete("result", id);
     }
+    // Ended (or handed on): this run's checkpoint is of no more use once the job has ended.
+    if (!row || (row.status !== "running" && row.status !== "queued")) await blobs.delete("checkpoint", id);
     if (ended && outcome.status === "succeeded") {
       const preview = await blobs.stream("preview", id);
       preview?.body.destroy();

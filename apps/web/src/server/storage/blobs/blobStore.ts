@@ -7,7 +7,8 @@
  */
 import type { Readable } from "node:stream";
 
-export const BLOB_KINDS = ["upload", "thumbnail", "result", "preview"] as const;
+/** `checkpoint`: a running Quality job's latest image, lossless, for a retry to resume from (cluster mode). */
+export const BLOB_KINDS = ["upload", "thumbnail", "result", "preview", "checkpoint"] as const;
 export type BlobKind = (typeof BLOB_KINDS)[number];
 
 export interface BlobStore {

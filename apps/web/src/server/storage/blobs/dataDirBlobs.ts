@@ -7,8 +7,14 @@ import { writeFileAtomic } from "../atomicWrite";
 import type { DataPaths } from "../dataDir";
 import type { BlobKind, BlobStore } from "./blobStore";
 
-const SUFFIX: Record<BlobKind, string> = { upload: "", thumbnail: ".jpg", result: ".png", preview: ".jpg" };
-const DIR: Record<BlobKind, keyof DataPaths["dirs"]> = { upload: "uploads", thumbnail: "thumbnails", result: "results", preview: "previews" };
+const SUFFIX: Record<BlobKind, string> = { upload: "", thumbnail: ".jpg", result: ".png", preview: ".jpg", checkpoint: ".png" };
+const DIR: Record<BlobKind, keyof DataPaths["dirs"]> = {
+  upload: "uploads",
+  thumbnail: "thumbnails",
+  result: "results",
+  preview: "previews",
+  checkpoint: "checkpoints",
+};
 
 const missing = (e: unknown): boolean => (e as { code?: unknown } | null)?.code === "ENOENT";
 
