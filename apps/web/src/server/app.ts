@@ -101,6 +101,24 @@ function importExamples(config: ServerConfig, repo: Repository, blobs: BlobStore
     : Promise.resolve();
 }
 
+type Services = Pick<PasticheApp, "config" | "repo" | "blobs" | "events" | "jobLimiter" | "uploadLimiter" | "uploadBytesLimiter" | "sweeper" | "examplesReady">;
+
+/** The last steps of both modes' start: example styles imported in the background, the sweeper's first pass and timer. */
+async function startServices(
+  config: ServerConfig,
+  repo: Repository,
+  blobs: BlobStore,
+  events: JobEvents,
+  limits: Pick<PasticheApp, "jobLimiter" | "uploadLimiter" | "uploadBytesLimiter">,
+  sweeper: Sweeper,
+  log: (m: string) => void,
+): Promise<Services> {
+  const examplesReady = importExamples(config, repo, blobs, log);
+  await sweeper.sweep();
+  sweeper.start();
+  return { config, repo, blobs, events, ...limits, sweeper, examplesReady };
+}
+
 export async function createEmbeddedApp(config: ServerConfig, options: CreateAppOptions): Promise<EmbeddedApp> {
   const log = options.log ?? defaultLog;
   const paths = dataPaths(config.dataDir);
@@ -152,23 +170,16 @@ export async function createEmbeddedApp(config: ServerConfig, options: CreateApp
     },
   });
   started.queue = queue;
-  const examplesReady = importExamples(config, repo, blobs, log);
   await queue.kick();
-  await sweeper.sweep();
-  sweeper.start();
+  const services = await startServices(config, repo, blobs, events, limits, sweeper, log);
+  const { examplesReady } = services;
   return {
+    ...services,
     mode: "embedded",
-    config,
     db,
     paths,
-    repo,
-    blobs,
-    events,
     queue,
-    ...limits,
-    sweeper,
     recovery,
-    examplesReady,
     freeDiskBytes: () => freeDiskBytes(paths.root),
     async close() {
       // The queue stops at once (a run ending from now on stays 'running', for the next start).
@@ -226,20 +237,13 @@ async function createClusterApp(config: ServerConfig, url: string, options: Crea
     log,
   });
   await sweeper.reconcile();
-  const examplesReady = importExamples(config, repo, blobs, log);
-  await sweeper.sweep();
-  sweeper.start();
+  const services = await startServices(config, repo, blobs, events, limits, sweeper, log);
+  const { examplesReady } = services;
   return {
+    ...services,
     mode: "cluster",
-    config,
-    repo,
-    blobs,
-    events,
     queue,
-    ...limits,
-    sweeper,
     recovery: { requeued: [], failed: [] },
-    examplesReady,
     freeDiskBytes: () => Promise.resolve(Number.POSITIVE_INFINITY),
     async close() {
       await sweeper.stop();
