@@ -75,14 +75,21 @@ export class ClusterWorker {
         // pg-boss stops waiting for a handler at the expiry and fetches the next job; the runner
         // takes one job at a time, so the next run waits for the previous one to have stopped.
         let idle = Promise.resolve();
-        const id = await deps.boss.work<QueuedJob>(QUEUE[mode], { batchSize: 1, pollingIntervalSeconds }, async ([job]) => {
+        // Set once work() resolves; the handler may run before that.
+        const lane: { bossId?: string } = {};
+        lane.bossId = await deps.boss.work<QueuedJob>(QUEUE[mode], { batchSize: 1, pollingIntervalSeconds }, async ([job]) => {
           if (!job) return;
           const previous = idle;
           const current = previous.then(() => worker.run(mode, runner, job.data.jobId));
           idle = current.catch(() => undefined);
-          await current;
+          try {
+            await current;
+          } finally {
+            // The next job at once, not after the polling interval (pg-boss waits it out unless notified).
+            if (lane.bossId !== undefined) deps.boss.notifyWorker(lane.bossId);
+          }
         });
-        worker.bossWorkers[mode].push(id);
+        worker.bossWorkers[mode].push(lane.bossId);
       }
     }
     await deps.boss.work<QueuedJob>(ABANDONED_QUEUE, { batchSize: 1, pollingIntervalSeconds }, async ([job]) => {
