@@ -7,13 +7,9 @@
  * each pays.
  */
 import type { Repository } from "../db/repository/repository";
+import type { Bucket } from "../db/repository/rows";
 
 export type RateDecision<T> = { allowed: true; value: T } | { allowed: false; retryAfterMs: number };
-
-export interface Bucket {
-  tokens: number;
-  updated_ms: number;
-}
 
 /** The token-bucket arithmetic. */
 export class BucketMath {

@@ -6,8 +6,7 @@ import { sql, type Expression, type Kysely, type RawBuilder, type Transaction } 
 import { TERMINAL_STATUSES } from "../../../shared/constants.ts";
 import type { JobMode, JobProgress, JobStatus } from "../../../shared/jobSchemas";
 import { MAX_ATTEMPTS, RESTART_FAILURE, type JobRow, type NewJob, type RecoveryOutcome } from "./rows.ts";
-import type { NewUpload, UploadRow } from "./rows";
-import type { Bucket } from "../../limits/rateLimit";
+import type { Bucket, NewUpload, UploadRow } from "./rows";
 import type { BucketStore, Dialect, JobStore, Repository, RetentionStore, UploadStore } from "./repository";
 import type { Tables } from "./tables";
 

@@ -6,8 +6,7 @@
  */
 import type { JobMode, JobProgress, JobStatus } from "../../../shared/jobSchemas";
 import type { JobRow, NewJob, RecoveryOutcome } from "./rows";
-import type { Bucket } from "../../limits/rateLimit";
-import type { NewUpload, UploadRow } from "./rows";
+import type { Bucket, NewUpload, UploadRow } from "./rows";
 
 export type Dialect = "sqlite" | "postgres";
 

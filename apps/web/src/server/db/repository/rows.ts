@@ -65,3 +65,9 @@ export interface UploadRow {
 }
 
 export type NewUpload = Omit<UploadRow, "deleting">;
+
+/** A token bucket of the rate limits (limits/rateLimit.ts), a row of rate_buckets. */
+export interface Bucket {
+  tokens: number;
+  updated_ms: number;
+}
