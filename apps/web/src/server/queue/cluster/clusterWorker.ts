@@ -231,24 +231,38 @@ export class ClusterWorker {
     this.deps.log(`job ${id}: resuming from its checkpoint at iteration ${at} of ${total}`);
   }
 
-  /** Records the end of this run, if the run still owns the job; the result is stored before the row says so. */
+  /**
+   * Records the end of this run, if the run still owns the job (`attempt`). A result and the row's
+   * end are one transaction where the blob store allows it (PostgreSQL): a run the queue gave up on
+   * stores nothing, so a job never gets two results. Otherwise the result is stored first.
+   */
   private async end(id: string, attempt: number, outcome: RunOutcome, resultPath?: string): Promise<void> {
     const { repo, blobs } = this.deps;
-    const owns = async (): Promise<boolean> => {
-      const row = await repo.jobs.get(id);
-      return row?.status === "running" && row.attempts === attempt;
-    };
     let resultBytes = 0;
+    let ended: boolean | undefined;
     if (outcome.status === "succeeded" && resultPath) {
-      if (!(await owns())) return;
       const result = await readFile(/* turbopackIgnore: true */ resultPath).catch(() => undefined);
-      if (result) {
-        await blobs.put("result", id, result);
+      if (!result) outcome = { status: "failed", error: "The job failed: its worker wrote no result." };
+      else {
         resultBytes = result.length;
-      } else outcome = { status: "failed", error: "The job failed: its worker wrote no result." };
+        const { putInTransaction } = blobs;
+        const now = new Date().toISOString();
+        if (putInTransaction) {
+          ended = await repo.transaction(async (tx) => {
+            if (!(await tx.jobs.finish(id, "succeeded", now, null, true, attempt))) return false;
+            await putInTransaction(tx, "result", id, result);
+            return true;
+          });
+        } else {
+          const row = await repo.jobs.get(id);
+          if (row?.status !== "running" || row.attempts !== attempt) return;
+          await blobs.put("result", id, result);
+          ended = await repo.jobs.finish(id, "succeeded", now, null, true, attempt);
+        }
+      }
     }
     const error = outcome.status === "failed" ? outcome.error : outcome.status === "cancelled" ? CANCELLED_MESSAGE : null;
-    const ended = await repo.jobs.finish(id, outcome.status, new Date().toISOString(), error, outcome.status === "succeeded", attempt);
+    ended ??= await repo.jobs.finish(id, outcome.status, new Date().toISOString(), error, outcome.status === "succeeded", attempt);
     const row = await repo.jobs.get(id);
     // A job that ended without a result keeps neither a result nor a preview (also when a user's cancel
     // ended it); one deleted meanwhile keeps nothing.
