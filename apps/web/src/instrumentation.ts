@@ -8,5 +8,8 @@ export async function register(): Promise<void> {
   const { installRequestGate } = await import("./server/http/peer");
   installRequestGate();
   const { getPasticheApp } = await import("./server/singleton");
-  getPasticheApp();
+  // Cluster mode with the database away: the first request tries again (and answers 503 meanwhile).
+  await getPasticheApp().catch((e: unknown) => {
+    console.error(`pastiche web: not started yet: ${e instanceof Error ? e.message : String(e)}`);
+  });
 }

@@ -8,13 +8,13 @@
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { DEFAULT_HOSTED_LIMITS, JOB_MODES, type JobMode } from "../shared/constants.js";
-import { postgresPool, postgresRepository } from "../server/db/repository/postgres.js";
-import { startBoss } from "../server/queue/cluster/boss.js";
-import { ClusterWorker } from "../server/queue/cluster/clusterWorker.js";
-import { WorkerProcessRunner } from "../server/queue/workerPool.js";
-import { defaultWorkerScript } from "../server/appRoot.js";
-import { PostgresBlobs } from "../server/storage/blobs/postgresBlobs.js";
+import { DEFAULT_HOSTED_LIMITS, JOB_MODES, type JobMode } from "../shared/constants.ts";
+import { postgresPool, postgresRepository } from "../server/db/repository/postgres.ts";
+import { startBoss } from "../server/queue/cluster/boss.ts";
+import { ClusterWorker } from "../server/queue/cluster/clusterWorker.ts";
+import { WorkerProcessRunner } from "../server/queue/workerPool.ts";
+import { defaultWorkerScript } from "../server/appRoot.ts";
+import { PostgresBlobs } from "../server/storage/blobs/postgresBlobs.ts";
 
 function fail(message: string): never {
   process.stderr.write(`pastiche worker: ${message}\n`);

@@ -4,8 +4,8 @@
  * over IPC and stops a job when told to (AbortSignal: within one iteration).
  */
 import { initBackend } from "@pastiche/node";
-import type { FromWorker, RunOutcome, ToWorker } from "./protocol.js";
-import { runJob } from "./runJob.js";
+import type { FromWorker, RunOutcome, ToWorker } from "./protocol.ts";
+import { runJob } from "./runJob.ts";
 
 /** The server is gone (killed, crashed): stop at once and say nothing — there is no one to tell. */
 function parentGone(): never {

@@ -5,7 +5,7 @@
  */
 import { isPasticheError } from "@pastiche/core";
 import { stylizeFastFromFiles, stylizeGatysFromFiles, writeImage } from "@pastiche/node";
-import type { RunOutcome, RunProgress, RunTask } from "./protocol.js";
+import { CHECKPOINT_TEXT, type RunOutcome, type RunProgress, type RunTask } from "./protocol.ts";
 
 export interface RunContext {
   signal: AbortSignal;
@@ -43,10 +43,16 @@ async function runFast(task: RunTask, ctx: RunContext): Promise<RunOutcome> {
 }
 
 async function runQuality(task: RunTask, ctx: RunContext): Promise<RunOutcome> {
+  // Resumed: the checkpoint's image is the start and its iterations are done (Adam's moments start again).
+  const done = task.resume?.iteration ?? 0;
+  const options =
+    task.resume && "iterations" in task.options
+      ? { ...task.options, iterations: task.options.iterations - done, init: { kind: "image" as const, path: task.resume.imagePath } }
+      : task.options;
   for await (const event of stylizeGatysFromFiles({
     content: task.contentPath,
     styles: task.stylePaths,
-    options: { ...task.options, previewEvery: task.previewEvery },
+    options: { ...options, previewEvery: task.previewEvery },
     maxInputPixels: task.maxInputPixels,
     signal: ctx.signal,
     // Written with the run's settings (so the result can be rerun); a cancelled run keeps no result.
@@ -54,13 +60,17 @@ async function runQuality(task: RunTask, ctx: RunContext): Promise<RunOutcome> {
     ...(ctx.modelsDir !== undefined ? { modelsDir: ctx.modelsDir } : {}),
   })) {
     if (event.type === "start") {
-      ctx.progress({ iteration: 0, iterations: event.iterations, elapsedMs: 0, etaMs: null, losses: null, previewWritten: false });
+      ctx.progress({ iteration: done, iterations: event.iterations + done, elapsedMs: 0, etaMs: null, losses: null, previewWritten: false });
     } else if (event.type === "iteration") {
-      if (event.preview) await writeImage(task.previewPath, event.preview, { quality: 85 });
+      if (event.preview) {
+        if (task.checkpointPath !== undefined)
+          await writeImage(task.checkpointPath, event.preview, { text: { [CHECKPOINT_TEXT]: String(event.iteration + done) } });
+        await writeImage(task.previewPath, event.preview, { quality: 85 });
+      }
       const { total, content, style, tv } = event.losses;
       ctx.progress({
-        iteration: event.iteration,
-        iterations: event.iterations,
+        iteration: event.iteration + done,
+        iterations: event.iterations + done,
         elapsedMs: event.elapsedMs,
         etaMs: event.etaMs,
         losses: { total, content, style, tv },

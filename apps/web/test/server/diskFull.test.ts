@@ -7,7 +7,7 @@ import { readdirSync } from "node:fs";
 import path from "node:path";
 import { TRPCError } from "@trpc/server";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { PasticheApp } from "../../src/server/app.js";
+import type { EmbeddedApp } from "../../src/server/app.js";
 import { callerFor, fakeRunners, jpegBytes, openApp, pngBytes, tempDir, testConfig, uploadForm, rejected } from "./helpers.js";
 
 const writes = vi.hoisted(() => ({ failFrom: Infinity, count: 0 }));
@@ -24,13 +24,13 @@ vi.mock("../../src/server/storage/atomicWrite.js", async (importOriginal) => {
 
 const DISK_FULL = "The server's disk is full, so nothing was stored; please try again later.";
 
-let app: PasticheApp;
+let app: EmbeddedApp;
 let cleanup: () => void;
 
-beforeEach(() => {
+beforeEach(async () => {
   const tmp = tempDir();
   cleanup = tmp.remove;
-  app = openApp(testConfig(tmp.dir), fakeRunners().factory);
+  app = await openApp(testConfig(tmp.dir), fakeRunners().factory);
   writes.failFrom = Infinity;
   writes.count = 0;
 });

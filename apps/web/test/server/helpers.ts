@@ -11,7 +11,9 @@ import sharp from "sharp";
 import { expect } from "vitest";
 import { createCallerFactory } from "../../src/server/api/trpc.js";
 import { appRouter } from "../../src/server/api/root.js";
-import { createPasticheApp, type PasticheApp } from "../../src/server/app.js";
+import { createEmbeddedApp, createPasticheApp, type EmbeddedApp, type PasticheApp } from "../../src/server/app.js";
+import { KyselyRepository } from "../../src/server/db/repository/kyselyRepository.js";
+import type { BlobKind } from "../../src/server/storage/blobs/blobStore.js";
 import { resolveConfig, type ServerConfig } from "../../src/server/limits/config.js";
 import { PEER_HEADER, peerHeaderValue } from "../../src/server/http/peer.js";
 import { ownerKey } from "../../src/server/http/visitor.js";
@@ -65,8 +67,48 @@ export function testConfig(dataDir: string, overrides: Partial<ServerConfig> = {
   );
 }
 
-export function openApp(config: ServerConfig, runnerFactory: RunnerFactory): PasticheApp {
-  return createPasticheApp(config, { runnerFactory, migrationsDir: MIGRATIONS_DIR, log: () => undefined });
+/** An embedded-mode app (SQLite, data directory) with these runners. */
+export function openApp(config: ServerConfig, runnerFactory: RunnerFactory): Promise<EmbeddedApp> {
+  return createEmbeddedApp(config, { runnerFactory, migrationsDir: MIGRATIONS_DIR, log: () => undefined });
+}
+
+/** The two ways the app runs: a shared suite runs once per mode. */
+export type AppMode = "embedded" | "cluster";
+
+/**
+ * An app in either mode; cluster mode on the PostgreSQL database `databaseUrl`, running its jobs
+ * itself (PASTICHE_WORKERS=1) with these runners, as a `pnpm worker` would.
+ */
+export function openAppIn(mode: AppMode, config: ServerConfig, runnerFactory: RunnerFactory, databaseUrl?: string): Promise<PasticheApp> {
+  if (mode === "embedded") return openApp(config, runnerFactory);
+  if (databaseUrl === undefined) throw new Error("cluster mode needs a database URL");
+  return createPasticheApp({ ...config, databaseUrl, workers: 1 }, { runnerFactory, log: () => undefined });
+}
+
+/** The app's database as a query builder, in either mode (for tests that look at rows directly). */
+export function sqlOf(app: PasticheApp): KyselyRepository["db"] {
+  if (!(app.repo instanceof KyselyRepository)) throw new Error("the app's repository is not the Kysely one");
+  return app.repo.db;
+}
+
+/** Rows in a table, in either mode. */
+export async function countRows(app: PasticheApp, table: "jobs" | "uploads"): Promise<number> {
+  const r = await sqlOf(app)
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll().as("n"))
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+/** Every blob the app stores, as "kind/id", sorted. */
+export async function blobList(app: PasticheApp): Promise<string[]> {
+  const kinds: BlobKind[] = ["upload", "thumbnail", "result", "preview"];
+  const all = await Promise.all(kinds.map(async (k) => (await app.blobs.list(k)).map((id) => `${k}/${id}`)));
+  return all.flat().sort();
+}
+
+export async function hasBlob(app: PasticheApp, kind: BlobKind, id: string): Promise<boolean> {
+  return (await app.blobs.get(kind, id)) !== undefined;
 }
 
 const factory = createCallerFactory(appRouter);

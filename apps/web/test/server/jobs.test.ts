@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { JobCreateInput, JobView } from "../../src/shared/jobSchemas.js";
-import type { PasticheApp } from "../../src/server/app.js";
+import type { EmbeddedApp } from "../../src/server/app.js";
 import { servePreview, serveResult } from "../../src/server/http/handlers.js";
 import { handleTrpc } from "../../src/server/http/trpcHandler.js";
 import { writeFileAtomic } from "../../src/server/storage/atomicWrite.js";
@@ -20,7 +20,7 @@ import {
   rejected,
 } from "./helpers.js";
 
-let app: PasticheApp;
+let app: EmbeddedApp;
 let runners: { fast: FakeRunner; quality: FakeRunner };
 let cleanup: () => void;
 let contentId: string;
@@ -30,7 +30,7 @@ async function setup(overrides: Parameters<typeof testConfig>[1] = {}): Promise<
   const { dir, remove } = tempDir();
   const fakes = fakeRunners();
   runners = fakes.runners;
-  app = openApp(testConfig(dir, overrides), fakes.factory);
+  app = await openApp(testConfig(dir, overrides), fakes.factory);
   cleanup = remove;
   const caller = callerFor(app);
   contentId = (await caller.images.upload(uploadForm(await pngBytes(), "content"))).id;
@@ -227,7 +227,9 @@ describe("the queue", () => {
     const { dir, remove } = tempDir();
     cleanup = remove;
     const fakes = Array.from({ length: 2 }, () => fakeRunners().runners.quality);
-    app = openApp(testConfig(dir, { concurrency: { quality: 2, fast: 1 } }), (mode, slot) => (mode === "quality" ? fakes[slot]! : fakeRunners().runners.fast));
+    app = await openApp(testConfig(dir, { concurrency: { quality: 2, fast: 1 } }), (mode, slot) =>
+      mode === "quality" ? fakes[slot]! : fakeRunners().runners.fast,
+    );
     const caller = callerFor(app);
     contentId = (await caller.images.upload(uploadForm(await pngBytes(), "content"))).id;
     styleId = (await caller.images.upload(uploadForm(await pngBytes(), "style"))).id;

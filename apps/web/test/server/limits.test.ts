@@ -5,6 +5,7 @@ import { PEER_HEADER, peerHeaderValue } from "../../src/server/http/peer.js";
 import { crossOriginRefusal } from "../../src/server/http/sameOrigin.js";
 import { clientIp, isHttps } from "../../src/server/limits/clientIp.js";
 import { resolveConfig } from "../../src/server/limits/config.js";
+import { sqliteRepository } from "../../src/server/db/repository/sqlite.js";
 import { RateLimiter } from "../../src/server/limits/rateLimit.js";
 import { workerNiceness } from "../../src/server/queue/workerPool.js";
 import { MIGRATIONS_DIR, tempDir } from "./helpers.js";
@@ -16,54 +17,50 @@ function database(file = ":memory:"): Database.Database {
 }
 
 describe("RateLimiter", () => {
-  it("allows a burst of `capacity`, then refills over a minute", () => {
+  it("allows a burst of `capacity`, then refills over a minute", async () => {
     let now = 0;
-    const limiter = new RateLimiter(database(), "job", 6, () => now);
-    for (let i = 0; i < 6; i++) expect(limiter.take(["a"]).allowed).toBe(true);
-    const refused = limiter.take(["a"]);
+    const limiter = new RateLimiter(sqliteRepository(database()), "job", 6, () => now);
+    for (let i = 0; i < 6; i++) expect((await limiter.take(["a"])).allowed).toBe(true);
+    const refused = await limiter.take(["a"]);
     expect(refused).toEqual({ allowed: false, retryAfterMs: 10_000 });
-    expect(limiter.take(["b"]).allowed).toBe(true);
+    expect((await limiter.take(["b"])).allowed).toBe(true);
     now += 10_000;
-    expect(limiter.take(["a"]).allowed).toBe(true);
-    expect(limiter.take(["a"]).allowed).toBe(false);
+    expect((await limiter.take(["a"])).allowed).toBe(true);
+    expect((await limiter.take(["a"])).allowed).toBe(false);
   });
 
-  it("needs a token in every key, charges only actions that complete, and survives a restart", () => {
+  it("needs a token in every key, charges only actions that complete, and survives a restart", async () => {
     const { dir, remove } = tempDir();
     try {
       const file = `${dir}/rate.db`;
       let now = 0;
-      let db = database(file);
-      let limiter = new RateLimiter(db, "job", 2, () => now);
-      expect(limiter.attempt(["v:alice", "a:1.1.1.1"], () => 1)).toEqual({ allowed: true, value: 1 });
+      let repo = sqliteRepository(database(file));
+      let limiter = new RateLimiter(repo, "job", 2, () => now);
+      expect(await limiter.attempt(["v:alice", "a:1.1.1.1"], () => Promise.resolve(1))).toEqual({ allowed: true, value: 1 });
       // A refused action (it throws) costs nothing.
-      expect(() =>
-        limiter.attempt(["v:alice", "a:1.1.1.1"], () => {
-          throw new Error("refused");
-        }),
-      ).toThrow("refused");
-      expect(limiter.attempt(["v:alice", "a:1.1.1.1"], () => 2).allowed).toBe(true);
+      await expect(limiter.attempt(["v:alice", "a:1.1.1.1"], () => Promise.reject(new Error("refused")))).rejects.toThrow("refused");
+      expect((await limiter.attempt(["v:alice", "a:1.1.1.1"], () => Promise.resolve(2))).allowed).toBe(true);
       // Another visitor at the same address is refused: the address bucket is empty.
-      expect(limiter.take(["v:bob", "a:1.1.1.1"]).allowed).toBe(false);
+      expect((await limiter.take(["v:bob", "a:1.1.1.1"])).allowed).toBe(false);
       // A fresh cookie does not help, nor a new address with the same cookie.
-      expect(limiter.take(["v:alice", "a:2.2.2.2"]).allowed).toBe(false);
-      db.close();
-      db = database(file);
-      limiter = new RateLimiter(db, "job", 2, () => now);
-      expect(limiter.take(["v:alice", "a:3.3.3.3"]).allowed).toBe(false);
+      expect((await limiter.take(["v:alice", "a:2.2.2.2"])).allowed).toBe(false);
+      await repo.close();
+      repo = sqliteRepository(database(file));
+      limiter = new RateLimiter(repo, "job", 2, () => now);
+      expect((await limiter.take(["v:alice", "a:3.3.3.3"])).allowed).toBe(false);
       // Other limiters keep their own buckets.
-      expect(new RateLimiter(db, "upload", 2, () => now).take(["v:alice", "a:1.1.1.1"]).allowed).toBe(true);
+      expect((await new RateLimiter(repo, "upload", 2, () => now).take(["v:alice", "a:1.1.1.1"])).allowed).toBe(true);
       now += 60_000;
-      expect(limiter.take(["v:alice", "a:1.1.1.1"]).allowed).toBe(true);
+      expect((await limiter.take(["v:alice", "a:1.1.1.1"])).allowed).toBe(true);
       // A cost: the byte volume of uploads.
-      const bytes = new RateLimiter(db, "upload-bytes", 1000, () => now);
-      expect(bytes.take(["v:alice"], 600).allowed).toBe(true);
-      expect(bytes.take(["v:alice"], 600)).toEqual({ allowed: false, retryAfterMs: 12_000 });
-      expect(bytes.take(["v:alice"], 400).allowed).toBe(true);
+      const bytes = new RateLimiter(repo, "upload-bytes", 1000, () => now);
+      expect((await bytes.take(["v:alice"], 600)).allowed).toBe(true);
+      expect(await bytes.take(["v:alice"], 600)).toEqual({ allowed: false, retryAfterMs: 12_000 });
+      expect((await bytes.take(["v:alice"], 400)).allowed).toBe(true);
       now += 120_000;
-      limiter.prune();
-      expect(db.prepare("SELECT key FROM rate_buckets WHERE key LIKE 'job:%'").all()).toEqual([]);
-      db.close();
+      await limiter.prune();
+      expect(await repo.db.selectFrom("rate_buckets").select("key").where("key", "like", "job:%").execute()).toEqual([]);
+      await repo.close();
     } finally {
       remove();
     }

@@ -30,7 +30,7 @@ describe("the server process", () => {
     await import("../../src/server/http/handlers.js");
     const { fakeRunners, openApp, tempDir, testConfig, callerFor, pngBytes, uploadForm } = await import("./helpers.js");
     const { dir, remove } = tempDir();
-    const app = openApp(testConfig(dir), fakeRunners(true).factory);
+    const app = await openApp(testConfig(dir), fakeRunners(true).factory);
     const caller = callerFor(app);
     const { id } = await caller.images.upload(uploadForm(await pngBytes(), "content"));
     await caller.jobs.create({ mode: "fast", contentId: id, styleIds: [id] });

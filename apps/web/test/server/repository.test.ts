@@ -7,14 +7,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describeNeeding, needs } from "@pastiche/vitest-config/needs";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
-import { MAX_ATTEMPTS, RESTART_FAILURE, type NewJob } from "../../src/server/db/jobsRepo.js";
+import { MAX_ATTEMPTS, RESTART_FAILURE, type NewJob } from "../../src/server/db/repository/rows.js";
 import { openDatabase } from "../../src/server/db/open.js";
 import { postgresRepository } from "../../src/server/db/repository/postgres.js";
 import type { Repository } from "../../src/server/db/repository/repository.js";
 import { KyselyRepository } from "../../src/server/db/repository/kyselyRepository.js";
 import { sqliteRepository } from "../../src/server/db/repository/sqlite.js";
-import type { NewUpload } from "../../src/server/db/uploadsRepo.js";
-import { RepositoryRateLimiter } from "../../src/server/limits/repositoryRateLimit.js";
+import type { NewUpload } from "../../src/server/db/repository/rows.js";
+import { RateLimiter } from "../../src/server/limits/rateLimit.js";
 import { startThrowawayPostgres, type ThrowawayPostgres } from "../support/postgres.js";
 
 const MIGRATIONS_DIR = path.resolve(import.meta.dirname, "../../migrations");
@@ -263,8 +263,8 @@ function repositorySuite(
     it("rate limits across two repositories on one database: concurrent attempts never overspend, a refused action costs nothing", async () => {
       await fresh();
       const other = await second();
-      const a = new RepositoryRateLimiter(repo, "job", 3);
-      const b = new RepositoryRateLimiter(other, "job", 3);
+      const a = new RateLimiter(repo, "job", 3);
+      const b = new RateLimiter(other, "job", 3);
       await expect(a.attempt(["v:alice"], () => Promise.reject(new Error("refused")))).rejects.toThrow("refused");
       const decisions = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).attempt(["v:alice", "a:1.2.3.4"], () => Promise.resolve(i))));
       expect(decisions.filter((d) => d.allowed)).toHaveLength(3);

@@ -1,8 +1,8 @@
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { RESTART_FAILURE } from "../../src/server/db/jobsRepo.js";
+import { RESTART_FAILURE } from "../../src/server/db/repository/rows.js";
 import { serveResult } from "../../src/server/http/handlers.js";
-import { callerFor, fakeRunners, jpegBytes, openApp, pngBytes, tempDir, testConfig, uploadForm, waitFor, ownerOf } from "./helpers.js";
+import { callerFor, fakeRunners, jpegBytes, openApp, pngBytes, tempDir, testConfig, uploadForm, until, waitFor, ownerOf } from "./helpers.js";
 
 const dirs: (() => void)[] = [];
 afterEach(() => {
@@ -17,7 +17,7 @@ describe("restart recovery", () => {
 
     // First process: one finished Fast job, one Quality job running, one queued behind it.
     let fakes = fakeRunners();
-    let app = openApp(config, fakes.factory);
+    let app = await openApp(config, fakes.factory);
     let caller = callerFor(app);
     const contentId = (await caller.images.upload(uploadForm(await pngBytes(), "content"))).id;
     const styleId = (await caller.images.upload(uploadForm(await jpegBytes(), "style"))).id;
@@ -28,13 +28,13 @@ describe("restart recovery", () => {
     const { writeTinyPng } = await import("./helpers.js");
     await writeTinyPng(fakes.runners.fast.runs[0]!.task.resultPath);
     fakes.runners.fast.runs[0]!.finish({ status: "succeeded" });
-    await waitFor(() => app.jobs.get(done)?.status === "succeeded");
+    await until("the job to succeed", async () => (await app.repo.jobs.get(done))?.status === "succeeded");
     // The process dies mid-job: the DB is left as it is (no clean shutdown of the job).
     app.db.close();
 
     // Second process on the same data dir.
     fakes = fakeRunners();
-    app = openApp(config, fakes.factory);
+    app = await openApp(config, fakes.factory);
     caller = callerFor(app);
     expect(app.recovery).toEqual({ requeued: [interrupted], failed: [] });
     // The interrupted job keeps its place at the head of its lane and runs again.
@@ -49,7 +49,7 @@ describe("restart recovery", () => {
     // Third process: the same job was interrupted a second time, so it is failed with the reason
     // and the queued job runs.
     fakes = fakeRunners();
-    app = openApp(config, fakes.factory);
+    app = await openApp(config, fakes.factory);
     caller = callerFor(app);
     expect(app.recovery).toEqual({ requeued: [], failed: [interrupted] });
     expect(await caller.jobs.get({ id: interrupted })).toMatchObject({ status: "failed", error: RESTART_FAILURE });
@@ -69,7 +69,7 @@ describe("restart recovery", () => {
     dirs.push(remove);
     const config = testConfig(dir);
     let fakes = fakeRunners();
-    let app = openApp(config, fakes.factory);
+    let app = await openApp(config, fakes.factory);
     const caller = callerFor(app);
     const contentId = (await caller.images.upload(uploadForm(await pngBytes(), "content"))).id;
     const { id } = await caller.jobs.create({ mode: "quality", contentId, styleIds: [contentId] });
@@ -78,16 +78,16 @@ describe("restart recovery", () => {
     fakes.runners.quality.runs[0]!.finish({ status: "failed", error: "killed" });
     await closing;
     fakes = fakeRunners();
-    app = openApp(config, fakes.factory);
+    app = await openApp(config, fakes.factory);
     expect(app.recovery.requeued).toEqual([id]);
     await app.close();
   });
 
-  it("keeps the database in WAL mode at the current schema version", () => {
+  it("keeps the database in WAL mode at the current schema version", async () => {
     const { dir, remove } = tempDir();
     dirs.push(remove);
-    const app = openApp(testConfig(dir), fakeRunners().factory);
-    void app.close();
+    const app = await openApp(testConfig(dir), fakeRunners().factory);
+    await app.close();
     const db = new Database(app.paths.database, { readonly: true });
     expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
     expect(db.pragma("user_version", { simple: true })).toBe(2);

@@ -11,7 +11,7 @@ import path from "node:path";
 import { describeNeeding, needs } from "@pastiche/vitest-config/needs";
 import { afterAll, expect, it } from "vitest";
 import type { JobView, UploadedImage } from "../../src/shared/jobSchemas";
-import { RESTART_FAILURE } from "../../src/server/db/jobsRepo";
+import { RESTART_FAILURE } from "../../src/server/db/repository/rows";
 import { tempDir } from "./helpers";
 
 const WEB_DIR = path.resolve(import.meta.dirname, "../..");

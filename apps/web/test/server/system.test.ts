@@ -19,7 +19,7 @@ describeNeeding([needs.sharedImages(), needs.models()], "system.info", () => {
     writeFileSync(path.join(examples.dir, "notes.jpg"), "not an image");
     writeFileSync(path.join(examples.dir, "README.txt"), "ignored");
     const modelsDir = process.env.PASTICHE_MODELS_DIR ?? path.join(SHARED, "models");
-    const app = openApp(
+    const app = await openApp(
       testConfig(data.dir, {
         modelsDir,
         exampleStylesDir: examples.dir,
@@ -47,14 +47,14 @@ describeNeeding([needs.sharedImages(), needs.models()], "system.info", () => {
     copyFileSync(path.join(SHARED, "images/style/starry_night.jpg"), path.join(examples.dir, "starry_night.jpg"));
     writeFileSync(path.join(examples.dir, "notes.jpg"), "not an image");
     const config = testConfig(data.dir, { modelsDir: emptyModels.dir, exampleStylesDir: examples.dir });
-    let app = openApp(config, fakeRunners().factory);
+    let app = await openApp(config, fakeRunners().factory);
     await app.examplesReady;
     const info = await callerFor(app).system.info();
     expect(info.models).toEqual({ quality: false, fast: false });
     expect(info.examples).toHaveLength(1);
     expect(info.examples[0]).toMatchObject({ name: "Starry night", thumbnailUrl: `/api/images/${info.examples[0]!.id}?thumb=1` });
     await app.close();
-    app = openApp(config, fakeRunners().factory);
+    app = await openApp(config, fakeRunners().factory);
     await app.examplesReady;
     expect((await callerFor(app).system.info()).examples).toEqual(info.examples);
     await app.close();

@@ -1,17 +1,17 @@
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { PasticheApp } from "../../src/server/app.js";
+import type { EmbeddedApp } from "../../src/server/app.js";
 import { serveImage } from "../../src/server/http/handlers.js";
 import { handleTrpc } from "../../src/server/http/trpcHandler.js";
 import { callerFor, fakeRunners, hugePngHeader, jpegBytes, openApp, pngBytes, tempDir, testConfig, uploadForm, ownerOf, rejected } from "./helpers.js";
 
-let app: PasticheApp;
+let app: EmbeddedApp;
 let cleanup: () => void;
 
-beforeEach(() => {
+beforeEach(async () => {
   const { dir, remove } = tempDir();
-  app = openApp(
+  app = await openApp(
     testConfig(dir, { limits: { maxUploadBytes: 200_000, maxInputPixels: 4_000_000, maxOutputSide: 1024, maxIterations: 1000 } }),
     fakeRunners().factory,
   );

@@ -10,11 +10,11 @@ import sharp from "sharp";
 import { describeNeeding, needs } from "@pastiche/vitest-config/needs";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { JobView } from "../../src/shared/jobSchemas.js";
-import { createPasticheApp, type PasticheApp } from "../../src/server/app.js";
+import { createEmbeddedApp, type EmbeddedApp } from "../../src/server/app.js";
 import { handleTrpc } from "../../src/server/http/trpcHandler.js";
 import { WorkerProcessRunner } from "../../src/server/queue/workerPool.js";
 import { defaultWorkerScript } from "../../src/server/appRoot.js";
-import { callerFor, MIGRATIONS_DIR, tempDir, testConfig, uploadForm, visitorHeaders, waitFor } from "./helpers.js";
+import { callerFor, MIGRATIONS_DIR, tempDir, testConfig, uploadForm, until, visitorHeaders, waitFor } from "./helpers.js";
 
 const SHARED = path.resolve(import.meta.dirname, "../../../../../shared");
 const MODELS_DIR = process.env.PASTICHE_MODELS_DIR ? path.resolve(process.env.PASTICHE_MODELS_DIR) : path.join(SHARED, "models");
@@ -25,7 +25,7 @@ const STYLE = path.join(SHARED, "images/style/starry_night.jpg");
 const NEEDS = [needs.models(), needs.sharedImages()];
 const MISSING = NEEDS.filter((reason) => reason !== undefined);
 
-let app: PasticheApp;
+let app: EmbeddedApp;
 let remove: () => void;
 const runners = new Map<string, WorkerProcessRunner>();
 let contentId: string;
@@ -35,7 +35,7 @@ beforeAll(async () => {
   if (MISSING.length > 0) return;
   const tmp = tempDir();
   remove = tmp.remove;
-  app = createPasticheApp(testConfig(tmp.dir, { modelsDir: MODELS_DIR, previewEvery: 2 }), {
+  app = await createEmbeddedApp(testConfig(tmp.dir, { modelsDir: MODELS_DIR, previewEvery: 2 }), {
     migrationsDir: MIGRATIONS_DIR,
     log: () => undefined,
     runnerFactory: (mode) => {
@@ -57,7 +57,7 @@ afterAll(async () => {
 
 async function finished(id: string, timeoutMs = 120_000): Promise<JobView> {
   const caller = callerFor(app);
-  await waitFor(() => ["succeeded", "failed", "cancelled"].includes(app.jobs.get(id)?.status ?? ""), timeoutMs, `job ${id} to finish`);
+  await until(`job ${id} to finish`, async () => ["succeeded", "failed", "cancelled"].includes((await app.repo.jobs.get(id))?.status ?? ""), timeoutMs);
   return caller.jobs.get({ id });
 }
 

@@ -5,6 +5,7 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
 import type { PasticheApp } from "../app";
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from "../db/unavailable";
 import { DISK_FULL_MESSAGE, isDiskFull } from "../limits/storage";
 
 export interface Context {
@@ -32,6 +33,8 @@ export function zodErrorSentence(error: ZodError): string {
 }
 
 const t = initTRPC.context<Context>().create({
+  // No stack traces in responses, whatever NODE_ENV says (the cause of an internal error is logged).
+  isDev: false,
   // Progress streams can be quiet for a while (a worker loading its models, a slow iteration): a
   // ping keeps proxies from closing them, and the client reconnects if even pings stop.
   sse: { ping: { enabled: true, intervalMs: 10_000 }, client: { reconnectAfterInactivityMs: 30_000 } },
@@ -46,8 +49,8 @@ const t = initTRPC.context<Context>().create({
 export const createTRPCRouter = t.router;
 
 /**
- * Every procedure: the edge's refusal first; a full disk (file system or database) becomes one
- * clear sentence instead of an internal error.
+ * Every procedure: the edge's refusal first; a full disk (file system or database) and a database
+ * that is away become one clear sentence instead of an internal error.
  */
 export const publicProcedure = t.procedure
   .use(({ ctx, next }) => {
@@ -58,6 +61,8 @@ export const publicProcedure = t.procedure
     const result = await next();
     if (!result.ok && isDiskFull(result.error.cause))
       throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: DISK_FULL_MESSAGE, cause: result.error.cause });
+    if (!result.ok && (isDatabaseUnavailable(result.error.cause) || isDatabaseUnavailable(result.error)))
+      throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: DATABASE_UNAVAILABLE_MESSAGE, cause: result.error.cause });
     return result;
   });
 export const createCallerFactory = t.createCallerFactory;

@@ -3,6 +3,7 @@
  * first response), find the client address, and put the security headers on the response.
  */
 import type { PasticheApp } from "../app";
+import { databaseUnavailableResponse, isDatabaseUnavailable } from "../db/unavailable";
 import { clientIp, isHttps } from "../limits/clientIp";
 import { API_HEADERS } from "./apiHeaders";
 import { ownerKey } from "./visitor";
@@ -31,8 +32,13 @@ export function apiRequest(req: Request, app: PasticheApp): ApiRequest {
   return { owner: ownerKey(id), clientIp: clientIp(req.headers, hops), finish: (res) => withApiHeaders(res, setCookie) };
 }
 
-/** A route handler's body, wrapped (see apiRequest). */
+/** A route handler's body, wrapped (see apiRequest); 503 with one sentence while the database is away. */
 export async function handleApi(req: Request, app: PasticheApp, respond: (api: ApiRequest) => Promise<Response>): Promise<Response> {
   const api = apiRequest(req, app);
-  return api.finish(await respond(api));
+  try {
+    return api.finish(await respond(api));
+  } catch (e) {
+    if (isDatabaseUnavailable(e)) return api.finish(databaseUnavailableResponse({}));
+    throw e;
+  }
 }

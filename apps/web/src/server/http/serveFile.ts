@@ -1,5 +1,6 @@
-import { openAsBlob } from "node:fs";
+import { Readable } from "node:stream";
 import { ID_PATTERN } from "../../shared/ids";
+import type { BlobKind, BlobStore } from "../storage/blobs/blobStore";
 import { API_HEADERS } from "./apiHeaders";
 
 export function notFound(what: string): Response {
@@ -11,15 +12,19 @@ export function validId(id: string): string | undefined {
   return ID_PATTERN.test(id) ? id : undefined;
 }
 
-/** Streams a file from the data directory (the path is built from a checked id); 404 if it is gone. */
-export async function serveFile(file: string, contentType: string, headers: Record<string, string> = {}, what = "File"): Promise<Response> {
-  try {
-    const blob = await openAsBlob(file, { type: contentType });
-    return new Response(blob, { headers: { "Content-Type": contentType, "Content-Length": String(blob.size), ...API_HEADERS, ...headers } });
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return notFound(what);
-    throw e;
-  }
+/** Streams a blob (a chunk at a time as the response drains); 404 if it is gone. */
+export async function serveBlob(
+  blobs: BlobStore,
+  kind: BlobKind,
+  id: string,
+  contentType: string,
+  headers: Record<string, string> = {},
+  what = "File",
+): Promise<Response> {
+  const blob = await blobs.stream(kind, id);
+  if (!blob) return notFound(what);
+  const body = Readable.toWeb(blob.body) as ReadableStream<Uint8Array>;
+  return new Response(body, { headers: { "Content-Type": contentType, "Content-Length": String(blob.size), ...API_HEADERS, ...headers } });
 }
 
 export const IMMUTABLE = { "Cache-Control": "public, max-age=31536000, immutable" };

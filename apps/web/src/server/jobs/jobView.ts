@@ -1,5 +1,6 @@
 import type { JobOptions, JobProgress, JobView } from "../../shared/jobSchemas";
-import type { JobRow, JobsRepo } from "../db/jobsRepo";
+import type { JobStore } from "../db/repository/repository";
+import type { JobRow } from "../db/repository/rows";
 import { imageUrl } from "../storage/uploads";
 
 export function sharedResultUrl(token: string): string {
@@ -7,7 +8,7 @@ export function sharedResultUrl(token: string): string {
 }
 
 /** A row as the API shows it; `live` is the running job's freshest progress (see JobQueue). */
-export function jobView(row: JobRow, jobs: JobsRepo, live: JobProgress | undefined): JobView {
+export async function jobView(row: JobRow, jobs: JobStore, live: JobProgress | undefined): Promise<JobView> {
   const progress = live ?? (row.progress_json !== null ? (JSON.parse(row.progress_json) as JobProgress) : null);
   const base = `/api/jobs/${row.id}`;
   return {
@@ -26,7 +27,7 @@ export function jobView(row: JobRow, jobs: JobsRepo, live: JobProgress | undefin
     previewUrl: row.preview_version > 0 ? `${base}/preview?v=${row.preview_version}` : null,
     resultUrl: row.has_result ? `${base}/result` : null,
     downloadUrl: row.has_result ? `${base}/result?download=1` : null,
-    queuePosition: row.status === "queued" ? jobs.queuePosition(row) : null,
+    queuePosition: row.status === "queued" ? await jobs.queuePosition(row) : null,
     sharedUrl: row.share_token !== null && row.has_result ? sharedResultUrl(row.share_token) : null,
   };
 }

@@ -37,6 +37,15 @@ export interface ServerConfig {
   minFreeDiskBytes: number;
   /** Largest body of any POST other than an upload (tRPC mutations are small JSON). */
   maxRequestBytes: number;
+  /**
+   * Cluster mode (PASTICHE_DATABASE_URL=postgres://…): state, queue and images in PostgreSQL, shared
+   * by every web server and `pnpm worker`; undefined: embedded mode (SQLite and the data directory).
+   */
+  databaseUrl: string | undefined;
+  /** Cluster mode: jobs this server runs itself, per lane (PASTICHE_WORKERS, default 0: only `pnpm worker` machines run jobs). */
+  workers: number;
+  /** Cluster mode: seconds a job may run before the queue gives it to another worker (per lane; pg-boss 10 has no heartbeat). */
+  queueExpirySeconds: { fast: number; quality: number };
 }
 
 /** Where the data lives by default: the per-user data directory, e.g. ~/.local/share/pastiche/web. */
@@ -81,6 +90,13 @@ function dirFromEnv(env: Env, name: string): string | undefined {
   return raw ? path.resolve(env.INIT_CWD ?? process.cwd(), raw) : undefined;
 }
 
+function databaseUrlFromEnv(env: Env): string | undefined {
+  const raw = env.PASTICHE_DATABASE_URL?.trim();
+  if (!raw) return undefined;
+  if (!/^postgres(ql)?:\/\//.test(raw)) throw new ConfigError(`PASTICHE_DATABASE_URL must be a postgres:// URL, got "${raw.replace(/:[^:@/]*@/, ":…@")}"`);
+  return raw;
+}
+
 export function resolveConfig(env: Env = process.env, overrides: Partial<ServerConfig> = {}): ServerConfig {
   const config: ServerConfig = {
     dataDir: dirFromEnv(env, "PASTICHE_DATA_DIR") ?? defaultDataDir(),
@@ -105,6 +121,12 @@ export function resolveConfig(env: Env = process.env, overrides: Partial<ServerC
     uploadBytesPerMinute: intFromEnv(env, "PASTICHE_UPLOAD_MB_PER_MINUTE", 100, 1) * MB,
     minFreeDiskBytes: intFromEnv(env, "PASTICHE_MIN_FREE_DISK_MB", 100, 0) * MB,
     maxRequestBytes: 64 * 1024,
+    databaseUrl: databaseUrlFromEnv(env),
+    workers: intFromEnv(env, "PASTICHE_WORKERS", 0, 0),
+    queueExpirySeconds: {
+      fast: intFromEnv(env, "PASTICHE_FAST_EXPIRY_SECONDS", 600, 1),
+      quality: intFromEnv(env, "PASTICHE_QUALITY_EXPIRY_SECONDS", 7200, 1),
+    },
   };
   return { ...config, ...overrides, limits: { ...config.limits, ...overrides.limits } };
 }

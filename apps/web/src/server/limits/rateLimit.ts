@@ -1,20 +1,17 @@
 /**
- * Token buckets in the database (table rate_buckets), so a restart forgives no one: `capacity`
+ * Token buckets in the database (table rate_buckets, SQLite or PostgreSQL: shared by every web
+ * server of a cluster), so a restart forgives no one: `capacity`
  * tokens at once per key, refilled continuously at `capacity` per minute. A caller passes several
  * keys (the visitor and the client address): the action is allowed only if every bucket has
  * enough tokens (`cost`: 1 per job or upload, the byte count for the upload volume), and then
  * each pays.
  */
-import type Database from "better-sqlite3";
+import type { Repository } from "../db/repository/repository";
+import type { Bucket } from "../db/repository/rows";
 
 export type RateDecision<T> = { allowed: true; value: T } | { allowed: false; retryAfterMs: number };
 
-export interface Bucket {
-  tokens: number;
-  updated_ms: number;
-}
-
-/** The token-bucket arithmetic, shared by this limiter and the repository's (repositoryRateLimit.ts). */
+/** The token-bucket arithmetic. */
 export class BucketMath {
   readonly refillPerMs: number;
 
@@ -41,50 +38,47 @@ export class BucketMath {
 
 export class RateLimiter {
   private readonly math: BucketMath;
-  private readonly getStmt;
-  private readonly putStmt;
 
   constructor(
-    private readonly db: Database.Database,
+    private readonly repo: Repository,
     /** Prefix of this limiter's keys ("job", "upload"). */
     private readonly kind: string,
     capacity: number,
     private readonly now: () => number = Date.now,
   ) {
     this.math = new BucketMath(capacity);
-    this.getStmt = db.prepare<[string], Bucket>("SELECT tokens, updated_ms FROM rate_buckets WHERE key = ?");
-    this.putStmt = db.prepare<[string, number, number]>(
-      "INSERT INTO rate_buckets (key, tokens, updated_ms) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET tokens = excluded.tokens, updated_ms = excluded.updated_ms",
-    );
   }
 
   /**
-   * Runs `action` if every key has a token, and charges them only if it returns: an action that
-   * throws (a refused job) costs nothing. One transaction, so concurrent requests cannot both spend
-   * the last token.
+   * Runs `action` (in the buckets' transaction, on `tx`) if every key has the tokens, and charges
+   * them only if it returns: an action that throws (a refused job) costs nothing. The keys are
+   * locked for the transaction, so two requests (or two servers) cannot both spend the last token.
+   * `within`: a transaction to join (another limiter's), instead of one of its own.
    */
-  attempt<T>(keys: readonly string[], action: () => T, cost = 1): RateDecision<T> {
+  attempt<T>(keys: readonly string[], action: (tx: Repository) => Promise<T>, cost = 1, within: Repository = this.repo): Promise<RateDecision<T>> {
     const price = this.math.price(cost);
-    return this.db.transaction((): RateDecision<T> => {
-      const now = this.now();
+    return within.transaction(async (tx): Promise<RateDecision<T>> => {
       const full = keys.map((k) => `${this.kind}:${k}`);
-      const tokens = full.map((k) => this.math.tokens(this.getStmt.get(k), now));
+      await tx.buckets.lock(full);
+      const now = this.now();
+      const tokens: number[] = [];
+      for (const k of full) tokens.push(this.math.tokens(await tx.buckets.get(k), now));
       const retryAfterMs = this.math.refusal(tokens, price);
       if (retryAfterMs !== undefined) return { allowed: false, retryAfterMs };
-      const value = action();
-      full.forEach((k, i) => this.putStmt.run(k, tokens[i]! - price, now));
+      const value = await action(tx);
+      for (const [i, k] of full.entries()) await tx.buckets.put(k, { tokens: tokens[i]! - price, updated_ms: now });
       return { allowed: true, value };
-    })();
+    });
   }
 
   /** Charges `cost` tokens from every key now, if each has them. */
-  take(keys: readonly string[], cost = 1): RateDecision<undefined> {
-    return this.attempt(keys, () => undefined, cost);
+  take(keys: readonly string[], cost = 1, within: Repository = this.repo): Promise<RateDecision<undefined>> {
+    return this.attempt(keys, () => Promise.resolve(undefined), cost, within);
   }
 
   /** Forgets buckets that have refilled completely (they are equivalent to no row). */
-  prune(): void {
-    this.db.prepare("DELETE FROM rate_buckets WHERE key LIKE ? AND updated_ms < ?").run(`${this.kind}:%`, this.now() - 60_000);
+  prune(): Promise<void> {
+    return this.repo.buckets.prune(this.kind, this.now() - 60_000);
   }
 }
 

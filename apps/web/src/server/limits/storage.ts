@@ -4,25 +4,14 @@
  * so nothing half-written is ever kept.
  */
 import { statfs } from "node:fs/promises";
-import type Database from "better-sqlite3";
 import { formatBytes } from "@pastiche/node/light";
 
 export const DISK_FULL_MESSAGE = "The server's disk is full, so nothing was stored; please try again later.";
 
-/** ENOSPC/EDQUOT from the file system, SQLITE_FULL from the database. */
+/** ENOSPC/EDQUOT from the file system, SQLITE_FULL or PostgreSQL's disk_full (53100) from the database. */
 export function isDiskFull(e: unknown): boolean {
   const code = (e as { code?: unknown } | null)?.code;
-  return code === "ENOSPC" || code === "EDQUOT" || code === "SQLITE_FULL";
-}
-
-/** Bytes a visitor has stored: uploads with thumbnails, results and previews. */
-export function usedBytes(db: Database.Database, owner: string): number {
-  const r = db
-    .prepare<[string, string], { n: number }>(
-      "SELECT (SELECT COALESCE(SUM(disk_bytes), 0) FROM uploads WHERE owner = ? AND deleting = 0) + (SELECT COALESCE(SUM(disk_bytes), 0) FROM jobs WHERE owner = ? AND deleting = 0) AS n",
-    )
-    .get(owner, owner);
-  return r?.n ?? 0;
+  return code === "ENOSPC" || code === "EDQUOT" || code === "SQLITE_FULL" || code === "53100";
 }
 
 export function quotaMessage(used: number, quota: number): string {

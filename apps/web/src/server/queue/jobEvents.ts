@@ -24,6 +24,11 @@ export class JobEvents {
     this.emitter.emit(`lane:${mode}`);
   }
 
+  /** Every job may have changed (cluster mode: the notification channel was lost for a while). */
+  everythingChanged(): void {
+    for (const name of this.emitter.eventNames()) this.emitter.emit(name);
+  }
+
   /**
    * Resolves-per-change stream for a job (and its lane): yields once for every burst of changes,
    * until `signal` aborts. Listening starts at the call, so nothing between a read and the first

@@ -1,15 +1,17 @@
 /**
- * The scheduler. The queue itself is the jobs table (status 'queued', FIFO by seq); this class runs it:
+ * Embedded mode's scheduler. The queue itself is the jobs table (status 'queued', FIFO by seq); this class runs it:
  * one lane per mode, each with its own slots (runners), so a Fast job never waits behind a Quality
  * job. Progress from a runner is pushed to subscribers at once and written to the job row at most
  * every PROGRESS_WRITE_MS (plus whenever a preview is written), to keep SQLite writes cheap.
  */
-import { rmSync, statSync } from "node:fs";
+import { stat } from "node:fs/promises";
 import type { JobMode, JobOptions, JobProgress } from "../../shared/jobSchemas";
-import type { JobsRepo, JobRow } from "../db/jobsRepo";
-import type { DataPaths } from "../storage/dataDir";
+import type { Repository } from "../db/repository/repository";
+import type { JobRow } from "../db/repository/rows";
+import type { DataDirBlobs } from "../storage/blobs/dataDirBlobs";
 import type { JobEvents } from "./jobEvents";
 import type { JobRunner, RunnerFactory, RunOutcome, RunProgress, RunTask } from "./runner";
+import type { JobScheduler } from "./scheduler";
 
 const PROGRESS_WRITE_MS = 500;
 
@@ -21,8 +23,9 @@ interface Slot {
 }
 
 export interface JobQueueDeps {
-  jobs: JobsRepo;
-  paths: DataPaths;
+  repo: Repository;
+  /** The data directory's blobs: workers read inputs from and write outputs to their files. */
+  blobs: DataDirBlobs;
   events: JobEvents;
   runnerFactory: RunnerFactory;
   concurrency: Record<JobMode, number>;
@@ -31,22 +34,25 @@ export interface JobQueueDeps {
   now?: () => Date;
   log?: (message: string) => void;
   /** After a run has ended and its row is final (the app purges a job deleted while it ran). */
-  afterRun?: (jobId: string) => void;
+  afterRun?: (jobId: string) => Promise<void>;
 }
 
-function fileSize(file: string): number {
+async function fileSize(file: string): Promise<number> {
   try {
-    return statSync(file).size;
+    return (await stat(file)).size;
   } catch {
     return 0;
   }
 }
 
-export class JobQueue {
+export class JobQueue implements JobScheduler {
   private readonly lanes: Record<JobMode, Slot[]>;
   private readonly live = new Map<string, JobProgress>();
   private readonly lastWrite = new Map<string, number>();
+  private readonly progressWrites = new Map<string, Promise<void>>();
   private stopped = false;
+  /** Kicks run one after another, so two never claim jobs for the same free slot. */
+  private kicking: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: JobQueueDeps) {
     const slots = (mode: JobMode): Slot[] =>
@@ -69,13 +75,25 @@ export class JobQueue {
     return this.live.get(id);
   }
 
-  /** Starts queued jobs while each lane has a free slot. Cheap; call after any change. */
-  kick(): void {
+  /** Starts queued jobs while each lane has a free slot; resolves when they have started. Cheap; call after any change. */
+  kick(): Promise<void> {
+    const next = this.kicking.then(() => this.fill());
+    this.kicking = next.catch((e: unknown) => {
+      this.deps.log?.(`could not start queued jobs (retried at the next change): ${e instanceof Error ? e.message : String(e)}`);
+    });
+    return next;
+  }
+
+  submit(): Promise<void> {
+    return this.kick();
+  }
+
+  private async fill(): Promise<void> {
     if (this.stopped) return;
     for (const mode of ["fast", "quality"] as const) {
       for (const slot of this.lanes[mode]) {
         if (slot.job) continue;
-        const row = this.deps.jobs.claimNext(mode, this.now());
+        const row = await this.deps.repo.jobs.claimNext(mode, this.now());
         if (!row) break;
         this.start(slot, row);
       }
@@ -83,15 +101,15 @@ export class JobQueue {
   }
 
   private task(row: JobRow): RunTask {
-    const { paths } = this.deps;
+    const { blobs } = this.deps;
     return {
       jobId: row.id,
       mode: row.mode,
-      contentPath: paths.upload(row.content_id),
-      stylePaths: (JSON.parse(row.style_ids_json) as string[]).map((id) => paths.upload(id)),
+      contentPath: blobs.file("upload", row.content_id),
+      stylePaths: (JSON.parse(row.style_ids_json) as string[]).map((id) => blobs.file("upload", id)),
       options: JSON.parse(row.options_json) as JobOptions,
-      resultPath: paths.result(row.id),
-      previewPath: paths.preview(row.id),
+      resultPath: blobs.file("result", row.id),
+      previewPath: blobs.file("preview", row.id),
       previewEvery: this.deps.previewEvery,
       maxInputPixels: this.deps.maxInputPixels,
     };
@@ -124,25 +142,31 @@ export class JobQueue {
       outcome = { status: "failed", error: `The job failed: ${e instanceof Error ? e.message : String(e)}` };
     }
     // Shutting down: a run killed by close() is not a failure of the job; it stays 'running' and
-    // the next start re-queues it (see JobsRepo.recoverInterrupted).
+    // the next start re-queues it (see JobStore.recoverInterrupted).
     if (this.stopped && outcome.status !== "succeeded") return;
+    const { repo, blobs } = this.deps;
     const live = this.live.get(row.id);
-    if (live) this.deps.jobs.updateProgress(row.id, live, false);
     this.live.delete(row.id);
     this.lastWrite.delete(row.id);
-    const error = outcome.status === "failed" ? outcome.error : outcome.status === "cancelled" ? CANCELLED_MESSAGE : null;
-    // No-op when the job was already cancelled by the user (the row is terminal).
-    this.deps.jobs.finish(row.id, outcome.status, this.now(), error, outcome.status === "succeeded");
-    if (outcome.status === "failed") this.deps.log?.(`job ${row.id} failed: ${outcome.error}`);
-    const { paths } = this.deps;
-    // The row no longer offers the preview (finish), so the file can go: a job that ended without a
-    // result keeps nothing. What stays counts against its visitor's quota.
-    if (outcome.status !== "succeeded") rmSync(paths.preview(row.id), { force: true });
-    this.deps.jobs.setDiskBytes(row.id, outcome.status === "succeeded" ? fileSize(paths.result(row.id)) + fileSize(paths.preview(row.id)) : 0);
-    slot.job = undefined;
+    try {
+      await this.progressWrites.get(row.id);
+      if (live) await repo.jobs.updateProgress(row.id, live, false);
+      const error = outcome.status === "failed" ? outcome.error : outcome.status === "cancelled" ? CANCELLED_MESSAGE : null;
+      // No-op when the job was already cancelled by the user (the row is terminal).
+      await repo.jobs.finish(row.id, outcome.status, this.now(), error, outcome.status === "succeeded");
+      if (outcome.status === "failed") this.deps.log?.(`job ${row.id} failed: ${outcome.error}`);
+      // The row no longer offers the preview (finish), so the file can go: a job that ended without a
+      // result keeps nothing. What stays counts against its visitor's quota.
+      if (outcome.status !== "succeeded") await blobs.delete("preview", row.id);
+      const bytes = outcome.status === "succeeded" ? (await fileSize(blobs.file("result", row.id))) + (await fileSize(blobs.file("preview", row.id))) : 0;
+      await repo.jobs.setDiskBytes(row.id, bytes);
+    } finally {
+      this.progressWrites.delete(row.id);
+      slot.job = undefined;
+    }
     this.deps.events.jobChanged(row.id);
-    this.deps.afterRun?.(row.id);
-    this.kick();
+    await this.deps.afterRun?.(row.id);
+    void this.kick().catch(() => undefined);
   }
 
   /** Whether a worker is running the job right now (a cancelled one until it has stopped). */
@@ -155,13 +179,21 @@ export class JobQueue {
     this.live.set(id, progress);
     const now = Date.now();
     if (p.previewWritten || now - (this.lastWrite.get(id) ?? 0) >= PROGRESS_WRITE_MS) {
-      try {
-        this.deps.jobs.updateProgress(id, progress, p.previewWritten);
-        this.lastWrite.set(id, now);
-      } catch (e) {
-        // A full disk must not take the server down: the live progress still reaches subscribers.
-        this.deps.log?.(`job ${id}: progress not saved: ${e instanceof Error ? e.message : String(e)}`);
-      }
+      this.lastWrite.set(id, now);
+      // In order, one after another; the run's end waits for them.
+      const write = (this.progressWrites.get(id) ?? Promise.resolve())
+        .then(() => this.deps.repo.jobs.updateProgress(id, progress, p.previewWritten))
+        .then(
+          () => {
+            // The row now offers the new preview.
+            if (p.previewWritten) this.deps.events.jobChanged(id);
+          },
+          (e: unknown) => {
+            // A full disk must not take the server down: the live progress still reaches subscribers.
+            this.deps.log?.(`job ${id}: progress not saved: ${e instanceof Error ? e.message : String(e)}`);
+          },
+        );
+      this.progressWrites.set(id, write);
     }
     this.deps.events.jobChanged(id);
   }
@@ -171,10 +203,10 @@ export class JobQueue {
    * told to stop (within one iteration; its slot frees when it has). Returns false when the job had
    * already ended.
    */
-  cancel(id: string): boolean {
-    const row = this.deps.jobs.get(id);
+  async cancel(id: string): Promise<boolean> {
+    const row = await this.deps.repo.jobs.get(id);
     if (!row || (row.status !== "queued" && row.status !== "running")) return false;
-    this.deps.jobs.finish(id, "cancelled", this.now(), CANCELLED_MESSAGE, false);
+    await this.deps.repo.jobs.finish(id, "cancelled", this.now(), CANCELLED_MESSAGE, false);
     for (const slot of this.lanes[row.mode]) if (slot.job?.id === id) slot.job.controller.abort();
     this.deps.events.jobChanged(id);
     if (row.status === "queued") this.deps.events.laneChanged(row.mode);
@@ -184,6 +216,7 @@ export class JobQueue {
   /** Resolves when no job is running (tests). */
   async settled(): Promise<void> {
     for (;;) {
+      await this.kicking;
       const running = [...this.lanes.fast, ...this.lanes.quality].flatMap((s) => (s.job ? [s.job.done] : []));
       if (running.length === 0) return;
       await Promise.all(running);

@@ -10,11 +10,12 @@ export interface DataPaths {
   readonly root: string;
   readonly database: string;
   /** The four file directories (the sweeper lists them for orphans). */
-  readonly dirs: { readonly uploads: string; readonly thumbnails: string; readonly results: string; readonly previews: string };
+  readonly dirs: { readonly uploads: string; readonly thumbnails: string; readonly results: string; readonly previews: string; readonly checkpoints: string };
   upload(id: string): string;
   thumbnail(id: string): string;
   result(jobId: string): string;
   preview(jobId: string): string;
+  checkpoint(jobId: string): string;
 }
 
 function checked(id: string): string {
@@ -25,7 +26,8 @@ function checked(id: string): string {
 
 /** Creates the directories if needed. */
 export function dataPaths(root: string): DataPaths {
-  for (const sub of ["uploads", "thumbnails", "results", "previews"]) mkdirSync(path.join(/* turbopackIgnore: true */ root, sub), { recursive: true });
+  for (const sub of ["uploads", "thumbnails", "results", "previews", "checkpoints"])
+    mkdirSync(path.join(/* turbopackIgnore: true */ root, sub), { recursive: true });
   return {
     root,
     database: path.join(root, "pastiche.db"),
@@ -34,10 +36,12 @@ export function dataPaths(root: string): DataPaths {
       thumbnails: path.join(root, "thumbnails"),
       results: path.join(root, "results"),
       previews: path.join(root, "previews"),
+      checkpoints: path.join(root, "checkpoints"),
     },
     upload: (id) => path.join(root, "uploads", checked(id)),
     thumbnail: (id) => path.join(root, "thumbnails", `${checked(id)}.jpg`),
     result: (jobId) => path.join(root, "results", `${checked(jobId)}.png`),
     preview: (jobId) => path.join(root, "previews", `${checked(jobId)}.jpg`),
+    checkpoint: (jobId) => path.join(root, "checkpoints", `${checked(jobId)}.png`),
   };
 }

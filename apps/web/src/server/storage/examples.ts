@@ -5,7 +5,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type { ExampleStyle } from "../../shared/jobSchemas";
-import type { UploadsRepo } from "../db/uploadsRepo";
+import type { UploadStore } from "../db/repository/repository";
 import { storeUpload, thumbnailUrl, type StoreUploadDeps } from "./uploads";
 
 const IMAGE_NAME = /\.(jpe?g|png|webp|tiff?)$/i;
@@ -19,7 +19,7 @@ export function exampleName(file: string): string {
 export async function importExampleStyles(dir: string, deps: StoreUploadDeps, log: (m: string) => void): Promise<void> {
   const files = (await readdir(dir)).filter((f) => IMAGE_NAME.test(f)).sort();
   for (const file of files) {
-    if (deps.uploads.byExampleKey(file)) continue;
+    if (await deps.repo.uploads.byExampleKey(file)) continue;
     try {
       await storeUpload(await readFile(path.join(dir, file)), "style", deps, { owner: null, exampleKey: file });
     } catch (e) {
@@ -28,6 +28,6 @@ export async function importExampleStyles(dir: string, deps: StoreUploadDeps, lo
   }
 }
 
-export function listExamples(uploads: UploadsRepo): ExampleStyle[] {
-  return uploads.examples().map((row) => ({ id: row.id, name: exampleName(row.example_key ?? row.id), thumbnailUrl: thumbnailUrl(row.id) }));
+export async function listExamples(uploads: UploadStore): Promise<ExampleStyle[]> {
+  return (await uploads.examples()).map((row) => ({ id: row.id, name: exampleName(row.example_key ?? row.id), thumbnailUrl: thumbnailUrl(row.id) }));
 }

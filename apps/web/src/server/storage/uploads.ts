@@ -7,14 +7,14 @@
  * shown by every browser, which TIFF is not). Only then are the file, its thumbnail and its row
  * stored.
  */
-import { rm } from "node:fs/promises";
 import sharp from "sharp";
+import { MIN_INPUT_SIDE } from "@pastiche/core/light";
 import { formatBytes, jpegHasEnd, pngHasEnd, sniffImage, SUPPORTED_INPUT_FORMATS } from "@pastiche/node/light";
 import type { ImageRole, UploadedImage, UploadFormat } from "../../shared/jobSchemas";
-import type { NewUpload, UploadRow, UploadsRepo } from "../db/uploadsRepo";
+import type { Repository } from "../db/repository/repository";
+import type { NewUpload, UploadRow } from "../db/repository/rows";
 import { DISK_FULL_MESSAGE, isDiskFull } from "../limits/storage";
-import { writeFileAtomic } from "./atomicWrite";
-import type { DataPaths } from "./dataDir";
+import type { BlobStore } from "./blobs/blobStore";
 import { newId } from "./ids";
 
 export type UploadRefusalReason = "empty" | "too-many-bytes" | "not-an-image" | "too-many-pixels" | "too-small" | "damaged" | "quota" | "disk-full";
@@ -30,8 +30,6 @@ export class UploadRefusal extends Error {
   }
 }
 
-/** Images need this many pixels on each side: VGG's five pooling layers halve them. */
-export const MIN_SIDE = 16;
 const THUMBNAIL_SIDE = 256;
 
 export { formatBytes };
@@ -94,8 +92,9 @@ export async function checkImage(bytes: Uint8Array, limits: UploadLimits): Promi
       `The image is ${width}×${height} (${formatPixels(pixels)}), over the limit of ${formatPixels(limits.maxInputPixels)}.`,
     );
   }
-  if (width < MIN_SIDE || height < MIN_SIDE)
-    throw new UploadRefusal("too-small", `The image is ${width}×${height}; it needs at least ${MIN_SIDE} pixels on each side.`);
+  // Core's bound (VGG's five pooling layers halve the image), so the web refuses what the pipeline would.
+  if (width < MIN_INPUT_SIDE || height < MIN_INPUT_SIDE)
+    throw new UploadRefusal("too-small", `The image is ${width}×${height}; it needs at least ${MIN_INPUT_SIDE} pixels on each side.`);
   // Decoders accept some truncated files; the end markers make the answer reliable (as readImage does).
   if (sniffed.format === "png" && !pngHasEnd(bytes.subarray(Math.max(0, bytes.length - 4096)))) throw damaged("it is cut short");
   if (sniffed.format === "jpeg" && !jpegHasEnd(bytes)) throw damaged("it is cut short");
@@ -131,8 +130,8 @@ export function uploadView(row: Pick<UploadRow, "id" | "width" | "height" | "for
 }
 
 export interface StoreUploadDeps {
-  paths: DataPaths;
-  uploads: UploadsRepo;
+  repo: Repository;
+  blobs: BlobStore;
   limits: UploadLimits;
 }
 
@@ -140,24 +139,25 @@ export interface StoreUploadOptions {
   /** The visitor's owner key; null for example styles. */
   owner: string | null;
   exampleKey?: string | null;
-  /** Called with the bytes the upload will take on disk before anything is written; throws to refuse (quota). */
-  admit?: (diskBytes: number) => void;
+  /**
+   * Called with the bytes the upload will take before anything is written (on the repository), and
+   * again in the transaction that inserts the row (on `tx`); throws to refuse (quota).
+   */
+  admit?: (repo: Repository, diskBytes: number) => Promise<void>;
 }
 
 /**
- * Checks and stores an upload; nothing is stored when it is refused. Files first, row last: a crash
- * in between leaves only files without a row, which start-up removes (sweeper.ts).
+ * Checks and stores an upload; nothing is stored when it is refused. Blobs first, row last: a crash
+ * in between leaves only blobs without a row, which start-up removes (sweeper.ts).
  */
 export async function storeUpload(bytes: Uint8Array, role: ImageRole, deps: StoreUploadDeps, options: StoreUploadOptions): Promise<UploadedImage> {
   const image = await checkImage(bytes, deps.limits);
   const diskBytes = image.encoded.length + image.thumbnail.length;
-  options.admit?.(diskBytes);
+  await options.admit?.(deps.repo, diskBytes);
   const id = newId();
-  const file = deps.paths.upload(id);
-  const thumb = deps.paths.thumbnail(id);
   try {
-    await writeFileAtomic(file, image.encoded);
-    await writeFileAtomic(thumb, image.thumbnail);
+    await deps.blobs.put("upload", id, image.encoded);
+    await deps.blobs.put("thumbnail", id, image.thumbnail);
     const row: NewUpload = {
       id,
       role,
@@ -170,13 +170,15 @@ export async function storeUpload(bytes: Uint8Array, role: ImageRole, deps: Stor
       owner: options.owner,
       disk_bytes: diskBytes,
     };
-    // Again, right before the row (synchronously, so no other upload slips in between): two uploads
-    // of one visitor may have been admitted at the same time.
-    options.admit?.(diskBytes);
-    deps.uploads.insert(row);
+    // Again, in the row's transaction: two uploads of one visitor may have been admitted at the same
+    // time (admit locks the visitor's quota for the transaction).
+    await deps.repo.transaction(async (tx) => {
+      await options.admit?.(tx, diskBytes);
+      await tx.uploads.insert(row);
+    });
     return uploadView(row);
   } catch (e) {
-    await Promise.all([rm(file, { force: true }), rm(thumb, { force: true })]);
+    await Promise.all([deps.blobs.delete("upload", id).catch(() => undefined), deps.blobs.delete("thumbnail", id).catch(() => undefined)]);
     if (isDiskFull(e)) throw new UploadRefusal("disk-full", DISK_FULL_MESSAGE);
     throw e;
   }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { IdSchema } from "../../../shared/ids";
 import { ImageRoleSchema, type UploadedImage } from "../../../shared/jobSchemas";
-import { DISK_FULL_MESSAGE, freeDiskBytes, quotaMessage, usedBytes } from "../../limits/storage";
+import { DISK_FULL_MESSAGE, quotaMessage } from "../../limits/storage";
 import { retryIn } from "../../limits/rateLimit";
 import { storeUpload, tooManyBytes, UploadRefusal, type UploadRefusalReason } from "../../storage/uploads";
 import { createTRPCRouter, publicProcedure, TRPCError } from "../trpc";
@@ -36,22 +36,24 @@ export const imagesRouter = createTRPCRouter({
     // Every attempt that gets this far costs a token: decoding is the expensive part, stored or not.
     const keys = [`v:${owner}`, `a:${ctx.clientIp}`];
     // Count and volume together: refused by either, charged by neither.
-    const decision = app.uploadLimiter.attempt(keys, () => {
-      const volume = app.uploadBytesLimiter.take(keys, file.size);
+    const decision = await app.uploadLimiter.attempt(keys, async (tx) => {
+      const volume = await app.uploadBytesLimiter.take(keys, file.size, tx);
       if (!volume.allowed)
         throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: `Too much uploaded in the last minute; ${retryIn(volume.retryAfterMs)}.` });
     });
     if (!decision.allowed) throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: `Too many uploads; ${retryIn(decision.retryAfterMs)}.` });
-    if ((await freeDiskBytes(app.paths.root)) < app.config.minFreeDiskBytes) throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: DISK_FULL_MESSAGE });
+    if ((await app.freeDiskBytes()) < app.config.minFreeDiskBytes) throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: DISK_FULL_MESSAGE });
     try {
       return await storeUpload(
         new Uint8Array(await file.arrayBuffer()),
         role.data,
-        { paths: app.paths, uploads: app.uploads, limits },
+        { repo: app.repo, blobs: app.blobs, limits },
         {
           owner,
-          admit: (diskBytes) => {
-            const used = usedBytes(app.db, owner);
+          admit: async (repo, diskBytes) => {
+            // Serialises this visitor's uploads until the transaction ends (the row's, see storeUpload).
+            await repo.buckets.lock([`quota:${owner}`]);
+            const used = await repo.retention.usedBytes(owner);
             if (used + diskBytes > app.config.visitorQuotaBytes) throw new UploadRefusal("quota", quotaMessage(used, app.config.visitorQuotaBytes));
           },
         },
@@ -63,18 +65,18 @@ export const imagesRouter = createTRPCRouter({
   }),
 
   /** Deletes one of the visitor's uploads with its files; refused while a job of theirs uses it. */
-  delete: publicProcedure.input(z.object({ id: IdSchema })).mutation(({ ctx, input }): { deleted: true } => {
+  delete: publicProcedure.input(z.object({ id: IdSchema })).mutation(async ({ ctx, input }): Promise<{ deleted: true }> => {
     const { app } = ctx;
-    const row = app.uploads.own(input.id, ctx.owner);
+    const row = await app.repo.uploads.own(input.id, ctx.owner);
     if (!row) throw new TRPCError({ code: "NOT_FOUND", message: "There is no image with that id." });
-    const jobs = app.uploads.usedBy(row.id);
+    const jobs = await app.repo.uploads.usedBy(row.id);
     if (jobs > 0)
       throw new TRPCError({
         code: "CONFLICT",
         message: `This image is used by ${jobs === 1 ? "one of your jobs" : `${jobs} of your jobs`}; delete ${jobs === 1 ? "it" : "them"} first.`,
       });
-    app.uploads.markDeleting(row.id);
-    app.sweeper.purge();
+    await app.repo.uploads.markDeleting(row.id);
+    await app.sweeper.purge();
     return { deleted: true };
   }),
 });

@@ -9,26 +9,41 @@ import {
   type JobView,
 } from "../../../shared/jobSchemas";
 import type { PasticheApp } from "../../app";
-import type { JobRow } from "../../db/jobsRepo";
+import type { JobRow } from "../../db/repository/rows";
+import { isDatabaseUnavailable } from "../../db/unavailable";
 import { jobView } from "../../jobs/jobView";
 import { modelAvailability } from "../../models";
 import { retryIn } from "../../limits/rateLimit";
-import { DISK_FULL_MESSAGE, freeDiskBytes, quotaMessage, usedBytes } from "../../limits/storage";
+import { DISK_FULL_MESSAGE, quotaMessage } from "../../limits/storage";
 import { newId } from "../../storage/ids";
 import { createTRPCRouter, publicProcedure, TRPCError, zodErrorSentence } from "../trpc";
 
 /** One of the visitor's jobs; another visitor's answers exactly like an id that does not exist. */
-function findJob(app: PasticheApp, owner: string, id: string): JobRow {
-  const row = app.jobs.own(id, owner);
+async function findJob(app: PasticheApp, owner: string, id: string): Promise<JobRow> {
+  const row = await app.repo.jobs.own(id, owner);
   if (!row) throw new TRPCError({ code: "NOT_FOUND", message: "There is no job with that id." });
   return row;
 }
 
-function view(app: PasticheApp, row: JobRow): JobView {
-  return jobView(row, app.jobs, app.queue.liveProgress(row.id));
+function view(app: PasticheApp, row: JobRow): Promise<JobView> {
+  return jobView(row, app.repo.jobs, app.queue.liveProgress(row.id));
 }
 
 const DEFAULT_PAGE = 20;
+const OUTAGE_RETRY_MS = 1000;
+
+/** `read`, tried again every second while the database is away, until `signal` aborts (then undefined). */
+async function throughOutage<T>(signal: AbortSignal, read: () => Promise<T>): Promise<T | undefined> {
+  for (;;) {
+    try {
+      return await read();
+    } catch (e) {
+      if (!isDatabaseUnavailable(e) || signal.aborted) throw e;
+    }
+    await new Promise((resolve) => setTimeout(resolve, OUTAGE_RETRY_MS));
+    if (signal.aborted) return undefined;
+  }
+}
 
 // Built once per configuration (the limits object lives as long as the app), not per request.
 const limitedSchemas = new WeakMap<PasticheApp["config"]["limits"], ReturnType<typeof jobCreateInputSchema>>();
@@ -61,19 +76,19 @@ export const jobsRouter = createTRPCRouter({
           message: `This server does not have the model files ${job.mode === "quality" ? "Quality" : "Fast"} jobs need; ask its operator to install them (pastiche models download).`,
         });
       }
-      const used = usedBytes(app.db, owner);
+      const used = await app.repo.retention.usedBytes(owner);
       if (used >= app.config.visitorQuotaBytes) throw new TRPCError({ code: "FORBIDDEN", message: quotaMessage(used, app.config.visitorQuotaBytes) });
-      if ((await freeDiskBytes(app.paths.root)) < app.config.minFreeDiskBytes) throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: DISK_FULL_MESSAGE });
+      if ((await app.freeDiskBytes()) < app.config.minFreeDiskBytes) throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: DISK_FULL_MESSAGE });
       const id = newId();
       // The checks and the insert in the rate limiter's transaction: only a job actually created costs a token.
-      const decision = app.jobLimiter.attempt([`v:${owner}`, `a:${ctx.clientIp}`], () => {
-        if (!app.uploads.visible(job.contentId, owner))
+      const decision = await app.jobLimiter.attempt([`v:${owner}`, `a:${ctx.clientIp}`], async (tx) => {
+        if (!(await tx.uploads.visible(job.contentId, owner)))
           throw new TRPCError({ code: "NOT_FOUND", message: "The content image is not on the server any more; please upload it again." });
         for (const styleId of job.styleIds) {
-          if (!app.uploads.visible(styleId, owner))
+          if (!(await tx.uploads.visible(styleId, owner)))
             throw new TRPCError({ code: "NOT_FOUND", message: "A style image is not on the server any more; please upload it again." });
         }
-        app.jobs.insert({
+        await tx.jobs.insert({
           id,
           mode: job.mode,
           options: job.options,
@@ -86,13 +101,13 @@ export const jobsRouter = createTRPCRouter({
       });
       if (!decision.allowed)
         throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: `Too many jobs from you or your address; ${retryIn(decision.retryAfterMs)}.` });
-      app.queue.kick();
+      await app.queue.submit(id, job.mode);
       return { id };
     }),
 
-  get: publicProcedure.input(JobIdInputSchema).query(({ ctx, input }): JobView => view(ctx.app, findJob(ctx.app, ctx.owner, input.id))),
+  get: publicProcedure.input(JobIdInputSchema).query(async ({ ctx, input }): Promise<JobView> => view(ctx.app, await findJob(ctx.app, ctx.owner, input.id))),
 
-  list: publicProcedure.input(JobListInputSchema).query(({ ctx, input }): JobListOutput => {
+  list: publicProcedure.input(JobListInputSchema).query(async ({ ctx, input }): Promise<JobListOutput> => {
     const limit = input.limit ?? DEFAULT_PAGE;
     let before: number | undefined;
     if (input.cursor !== undefined) {
@@ -100,51 +115,51 @@ export const jobsRouter = createTRPCRouter({
       before = Number(input.cursor);
     }
     // One extra row tells whether there is a next page.
-    const rows = ctx.app.jobs.list(ctx.owner, limit + 1, before);
+    const rows = await ctx.app.repo.jobs.list(ctx.owner, limit + 1, before);
     const page = rows.slice(0, limit);
-    return { items: page.map((row) => view(ctx.app, row)), nextCursor: rows.length > limit ? String(page[page.length - 1]!.seq) : null };
+    return { items: await Promise.all(page.map((row) => view(ctx.app, row))), nextCursor: rows.length > limit ? String(page[page.length - 1]!.seq) : null };
   }),
 
-  cancel: publicProcedure.input(JobIdInputSchema).mutation(({ ctx, input }): JobView => {
-    findJob(ctx.app, ctx.owner, input.id);
+  cancel: publicProcedure.input(JobIdInputSchema).mutation(async ({ ctx, input }): Promise<JobView> => {
+    await findJob(ctx.app, ctx.owner, input.id);
     // An already finished job is left as it is; the view says how it ended.
-    ctx.app.queue.cancel(input.id);
-    return view(ctx.app, findJob(ctx.app, ctx.owner, input.id));
+    await ctx.app.queue.cancel(input.id);
+    return view(ctx.app, await findJob(ctx.app, ctx.owner, input.id));
   }),
 
   /**
    * Deletes a job with its result and preview (a queued or running one is cancelled first; its
    * files go once its worker has stopped). Its uploads stay until deleted or expired.
    */
-  delete: publicProcedure.input(JobIdInputSchema).mutation(({ ctx, input }): { deleted: true } => {
+  delete: publicProcedure.input(JobIdInputSchema).mutation(async ({ ctx, input }): Promise<{ deleted: true }> => {
     const { app } = ctx;
-    const row = findJob(app, ctx.owner, input.id);
-    app.queue.cancel(row.id);
-    app.jobs.markDeleting(row.id);
-    app.sweeper.purge();
+    const row = await findJob(app, ctx.owner, input.id);
+    await app.queue.cancel(row.id);
+    await app.repo.jobs.markDeleting(row.id);
+    await app.sweeper.purge();
     return { deleted: true };
   }),
 
   /** Publishes the job's result under a read-only link of its own (nothing else of the visitor's becomes visible). */
-  publish: publicProcedure.input(JobIdInputSchema).mutation(({ ctx, input }): JobView => {
+  publish: publicProcedure.input(JobIdInputSchema).mutation(async ({ ctx, input }): Promise<JobView> => {
     const { app } = ctx;
-    const row = findJob(app, ctx.owner, input.id);
+    const row = await findJob(app, ctx.owner, input.id);
     if (!row.has_result) throw new TRPCError({ code: "PRECONDITION_FAILED", message: "Only a finished job with a result can be published." });
-    if (row.share_token === null) app.jobs.setShareToken(row.id, newId());
-    return view(app, findJob(app, ctx.owner, row.id));
+    if (row.share_token === null) await app.repo.jobs.setShareToken(row.id, newId());
+    return view(app, await findJob(app, ctx.owner, row.id));
   }),
 
   /** Withdraws the published link; the old link answers 404 from then on. */
-  unpublish: publicProcedure.input(JobIdInputSchema).mutation(({ ctx, input }): JobView => {
+  unpublish: publicProcedure.input(JobIdInputSchema).mutation(async ({ ctx, input }): Promise<JobView> => {
     const { app } = ctx;
-    const row = findJob(app, ctx.owner, input.id);
-    app.jobs.setShareToken(row.id, null);
-    return view(app, findJob(app, ctx.owner, row.id));
+    const row = await findJob(app, ctx.owner, input.id);
+    await app.repo.jobs.setShareToken(row.id, null);
+    return view(app, await findJob(app, ctx.owner, row.id));
   }),
 
   onProgress: publicProcedure.input(JobIdInputSchema).subscription(async function* ({ ctx, input, signal }): AsyncGenerator<JobProgressEvent, void, unknown> {
     const { app } = ctx;
-    const first = findJob(app, ctx.owner, input.id);
+    const first = await findJob(app, ctx.owner, input.id);
     const controller = new AbortController();
     const stop = (): void => {
       controller.abort();
@@ -153,15 +168,19 @@ export const jobsRouter = createTRPCRouter({
     // Listening before the first read, so no change between the read and the wait is lost.
     const changes = app.events.changes(first.id, first.mode, controller.signal);
     try {
-      let current = view(app, first);
+      let current = await view(app, first);
       yield { type: "job", job: current };
       while (!isTerminalStatus(current.status)) {
         const next = await changes.next();
         if (next.done === true) return;
+        // The database away for a while (cluster mode): the stream waits for it instead of failing.
+        const latest = await throughOutage(controller.signal, async () => {
+          const row = await app.repo.jobs.own(input.id, ctx.owner);
+          return row ? view(app, row) : undefined;
+        });
         // Deleted meanwhile: the stream ends like it would for an unknown id.
-        const row = app.jobs.own(input.id, ctx.owner);
-        if (!row) return;
-        current = view(app, row);
+        if (!latest) return;
+        current = latest;
         yield { type: "job", job: current };
       }
     } finally {

@@ -3,11 +3,10 @@
  * SQL is `styleIdsContain` (JSON arrays) and the advisory locks of `buckets.lock`.
  */
 import { sql, type Expression, type Kysely, type RawBuilder, type Transaction } from "kysely";
-import { TERMINAL_STATUSES } from "../../../shared/constants.js";
+import { TERMINAL_STATUSES } from "../../../shared/constants.ts";
 import type { JobMode, JobProgress, JobStatus } from "../../../shared/jobSchemas";
-import { MAX_ATTEMPTS, RESTART_FAILURE, type JobRow, type NewJob, type RecoveryOutcome } from "../jobsRepo.js";
-import type { NewUpload, UploadRow } from "../uploadsRepo";
-import type { Bucket } from "../../limits/rateLimit";
+import { MAX_ATTEMPTS, RESTART_FAILURE, type JobRow, type NewJob, type RecoveryOutcome } from "./rows.ts";
+import type { Bucket, NewUpload, UploadRow } from "./rows";
 import type { BucketStore, Dialect, JobStore, Repository, RetentionStore, UploadStore } from "./repository";
 import type { Tables } from "./tables";
 

@@ -6,9 +6,9 @@
 import path from "node:path";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
-import { appRoot } from "../../appRoot.js";
-import { readMigrations, type Migration } from "../migrate.js";
-import { KyselyRepository } from "./kyselyRepository.js";
+import { appRoot } from "../../appRoot.ts";
+import { readMigrations, type Migration } from "../migrate.ts";
+import { KyselyRepository } from "./kyselyRepository.ts";
 import type { Tables } from "./tables";
 
 /** BIGINT columns (seq, byte counts, milliseconds) as numbers: all stay far below 2^53. */
@@ -21,6 +21,8 @@ export interface PostgresOptions {
   /** Connections this process keeps at most (default 10). */
   maxConnections?: number;
   migrationsDir?: string;
+  /** A pool to use (shared with the blob store and notifications) instead of one of its own; closing the repository ends it. */
+  pool?: pg.Pool;
 }
 
 export function postgresPool(url: string, maxConnections = 10): pg.Pool {
@@ -28,6 +30,11 @@ export function postgresPool(url: string, maxConnections = 10): pg.Pool {
   // An idle connection dropped by the server (a restart) must not crash the process: the pool
   // replaces it at the next query.
   pool.on("error", () => undefined);
+  // Nor one dropped while checked out (a transaction, a blob write): pg-pool listens to idle clients
+  // only, and a client's 'error' without a listener is an uncaught exception. Its queries still fail.
+  pool.on("connect", (client) => {
+    client.on("error", () => undefined);
+  });
   return pool;
 }
 
@@ -57,7 +64,7 @@ export async function migratePostgres(pool: pg.Pool, migrations: readonly Migrat
 }
 
 export async function postgresRepository(url: string, options: PostgresOptions = {}): Promise<KyselyRepository> {
-  const pool = postgresPool(url, options.maxConnections);
+  const pool = options.pool ?? postgresPool(url, options.maxConnections);
   try {
     await migratePostgres(pool, readMigrations(options.migrationsDir ?? POSTGRES_MIGRATIONS_DIR()));
   } catch (e) {

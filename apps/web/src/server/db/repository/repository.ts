@@ -5,9 +5,8 @@
  * statement (atomic on its own), `transaction` groups several.
  */
 import type { JobMode, JobProgress, JobStatus } from "../../../shared/jobSchemas";
-import type { JobRow, NewJob, RecoveryOutcome } from "../jobsRepo";
-import type { Bucket } from "../../limits/rateLimit";
-import type { NewUpload, UploadRow } from "../uploadsRepo";
+import type { JobRow, NewJob, RecoveryOutcome } from "./rows";
+import type { Bucket, NewUpload, UploadRow } from "./rows";
 
 export type Dialect = "sqlite" | "postgres";
 

@@ -1,7 +1,7 @@
 /** The tables as Kysely sees them: the same columns in SQLite and PostgreSQL (see migrations/). */
 import type { Generated, Insertable } from "kysely";
-import type { JobRow } from "../jobsRepo";
-import type { UploadRow } from "../uploadsRepo";
+import type { JobRow } from "./rows";
+import type { UploadRow } from "./rows";
 
 type Defaulted<Row, K extends keyof Row> = Omit<Row, K> & { [P in K]: Generated<Row[P]> };
 

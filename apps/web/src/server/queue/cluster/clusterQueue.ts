@@ -4,9 +4,9 @@ import type pg from "pg";
 import type { JobMode } from "../../../shared/jobSchemas";
 import type { Repository } from "../../db/repository/repository";
 import type { BlobStore } from "../../storage/blobs/blobStore";
-import { CANCELLED_MESSAGE } from "../jobQueue.js";
-import { QUEUE, type QueuedJob } from "./boss.js";
-import { notify } from "./notifications.js";
+import { CANCELLED_MESSAGE } from "../jobQueue.ts";
+import { QUEUE, type QueuedJob } from "./boss.ts";
+import { notify } from "./notifications.ts";
 
 export class ClusterQueue {
   constructor(

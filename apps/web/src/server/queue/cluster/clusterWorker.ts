@@ -12,10 +12,12 @@ import type pg from "pg";
 import type { JobMode, JobOptions, JobProgress } from "../../../shared/jobSchemas";
 import type { Repository } from "../../db/repository/repository";
 import type { BlobStore } from "../../storage/blobs/blobStore";
-import { CANCELLED_MESSAGE } from "../jobQueue.js";
+import { readPngText } from "@pastiche/node/light";
+import { CHECKPOINT_TEXT } from "../../../worker/protocol.ts";
+import { CANCELLED_MESSAGE } from "../jobQueue.ts";
 import type { JobRunner, RunnerFactory, RunOutcome, RunProgress, RunTask } from "../runner";
-import { ABANDONED_QUEUE, QUEUE, WORKER_LOST_FAILURE, type QueuedJob } from "./boss.js";
-import { JobListener, notify } from "./notifications.js";
+import { ABANDONED_QUEUE, QUEUE, WORKER_LOST_FAILURE, type QueuedJob } from "./boss.ts";
+import { JobListener, notify } from "./notifications.ts";
 
 const PROGRESS_WRITE_MS = 500;
 
@@ -43,6 +45,8 @@ export interface ClusterWorkerDeps {
 export class ClusterWorker {
   private readonly running = new Map<string, AbortController>();
   private readonly runners: JobRunner[] = [];
+  /** pg-boss's worker ids per lane, woken when a job is queued (instead of at the next poll). */
+  private readonly bossWorkers: Record<JobMode, string[]> = { fast: [], quality: [] };
   private listener: JobListener | undefined;
 
   private constructor(private readonly deps: ClusterWorkerDeps) {}
@@ -54,6 +58,7 @@ export class ClusterWorker {
       deps.url,
       (m) => {
         if (m.t === "cancel") worker.running.get(m.id)?.abort();
+        if (m.t === "lane") for (const id of worker.bossWorkers[m.mode]) deps.boss.notifyWorker(id);
       },
       () => {
         // Cancels sent while the channel was down: the rows say which of ours ended.
@@ -70,19 +75,33 @@ export class ClusterWorker {
         // pg-boss stops waiting for a handler at the expiry and fetches the next job; the runner
         // takes one job at a time, so the next run waits for the previous one to have stopped.
         let idle = Promise.resolve();
-        await deps.boss.work<QueuedJob>(QUEUE[mode], { batchSize: 1, pollingIntervalSeconds }, async ([job]) => {
+        // Set once work() resolves; the handler may run before that.
+        const lane: { bossId?: string } = {};
+        lane.bossId = await deps.boss.work<QueuedJob>(QUEUE[mode], { batchSize: 1, pollingIntervalSeconds }, async ([job]) => {
           if (!job) return;
           const previous = idle;
           const current = previous.then(() => worker.run(mode, runner, job.data.jobId));
           idle = current.catch(() => undefined);
-          await current;
+          try {
+            await current;
+          } finally {
+            // The next job at once, not after the polling interval (pg-boss waits it out unless notified).
+            if (lane.bossId !== undefined) deps.boss.notifyWorker(lane.bossId);
+          }
         });
+        worker.bossWorkers[mode].push(lane.bossId);
       }
     }
     await deps.boss.work<QueuedJob>(ABANDONED_QUEUE, { batchSize: 1, pollingIntervalSeconds }, async ([job]) => {
       if (job) await worker.abandon(job.data.jobId);
     });
     return worker;
+  }
+
+  /** The backend of the first runner that reported one. */
+  get backend(): string | null {
+    for (const r of this.runners) if (r.backend) return r.backend;
+    return null;
   }
 
   /** Ids of the jobs running here now. */
@@ -117,6 +136,7 @@ export class ClusterWorker {
     const row = await repo.jobs.claim(id, new Date().toISOString());
     // Cancelled or deleted before its turn: nothing to run.
     if (!row) return;
+    this.deps.log(`job ${id}: run ${row.attempts} started`);
     await this.changed(id, mode);
     const dir = await mkdtemp(path.join(this.deps.workDir, "job-"));
     const controller = new AbortController();
@@ -134,17 +154,21 @@ export class ClusterWorker {
         await writeFile(file, bytes);
         files.push(file);
       }
+      const options = JSON.parse(row.options_json) as JobOptions;
       const task: RunTask = {
         jobId: id,
         mode,
         contentPath: files[0]!,
         stylePaths: files.slice(1),
-        options: JSON.parse(row.options_json) as JobOptions,
+        options,
         resultPath: path.join(dir, "result.png"),
         previewPath: path.join(dir, "preview.jpg"),
+        ...(mode === "quality" ? { checkpointPath: path.join(dir, "checkpoint.png") } : {}),
         previewEvery: this.deps.previewEvery,
         maxInputPixels: this.deps.maxInputPixels,
       };
+      // A retry of a Quality job: on from the previous run's checkpoint, not from zero.
+      if (row.attempts > 1 && mode === "quality") await this.resume(id, task, dir);
       let writes = Promise.resolve();
       let lastWrite = 0;
       const onProgress = (p: RunProgress): void => {
@@ -154,7 +178,12 @@ export class ClusterWorker {
         const progress: JobProgress = { iteration: p.iteration, iterations: p.iterations, elapsedMs: p.elapsedMs, etaMs: p.etaMs, losses: p.losses };
         writes = writes
           .then(async () => {
-            if (p.previewWritten) await blobs.put("preview", id, await readFile(task.previewPath));
+            if (p.previewWritten && task.checkpointPath !== undefined) {
+              // The checkpoint first: a preview is never newer than the image a retry would start from.
+              const checkpoint = await readFile(/* turbopackIgnore: true */ task.checkpointPath).catch(() => undefined);
+              if (checkpoint) await blobs.put("checkpoint", id, checkpoint);
+            }
+            if (p.previewWritten) await blobs.put("preview", id, await readFile(/* turbopackIgnore: true */ task.previewPath));
             await repo.jobs.updateProgress(id, progress, p.previewWritten);
             await this.changed(id);
           })
@@ -189,28 +218,60 @@ export class ClusterWorker {
     }
   }
 
-  /** Records the end of this run, if the run still owns the job; the result is stored before the row says so. */
+  /** Points the task at the job's checkpoint, if it has one a run can go on from. */
+  private async resume(id: string, task: RunTask, dir: string): Promise<void> {
+    const checkpoint = await this.deps.blobs.get("checkpoint", id);
+    if (!checkpoint || !("iterations" in task.options)) return;
+    const at = Number(readPngText(checkpoint)[CHECKPOINT_TEXT]);
+    const total = task.options.iterations;
+    if (!Number.isInteger(at) || at <= 0 || at >= total) return;
+    const imagePath = path.join(dir, "resume.png");
+    await writeFile(imagePath, checkpoint);
+    task.resume = { imagePath, iteration: at };
+    this.deps.log(`job ${id}: resuming from its checkpoint at iteration ${at} of ${total}`);
+  }
+
+  /**
+   * Records the end of this run, if the run still owns the job (`attempt`). A result and the row's
+   * end are one transaction where the blob store allows it (PostgreSQL): a run the queue gave up on
+   * stores nothing, so a job never gets two results. Otherwise the result is stored first.
+   */
   private async end(id: string, attempt: number, outcome: RunOutcome, resultPath?: string): Promise<void> {
     const { repo, blobs } = this.deps;
-    const owns = async (): Promise<boolean> => {
-      const row = await repo.jobs.get(id);
-      return row?.status === "running" && row.attempts === attempt;
-    };
     let resultBytes = 0;
+    let ended: boolean | undefined;
     if (outcome.status === "succeeded" && resultPath) {
-      if (!(await owns())) return;
-      const result = await readFile(resultPath);
-      await blobs.put("result", id, result);
-      resultBytes = result.length;
+      const result = await readFile(/* turbopackIgnore: true */ resultPath).catch(() => undefined);
+      if (!result) outcome = { status: "failed", error: "The job failed: its worker wrote no result." };
+      else {
+        resultBytes = result.length;
+        const { putInTransaction } = blobs;
+        const now = new Date().toISOString();
+        if (putInTransaction) {
+          ended = await repo.transaction(async (tx) => {
+            if (!(await tx.jobs.finish(id, "succeeded", now, null, true, attempt))) return false;
+            await putInTransaction(tx, "result", id, result);
+            return true;
+          });
+        } else {
+          const row = await repo.jobs.get(id);
+          if (row?.status !== "running" || row.attempts !== attempt) return;
+          await blobs.put("result", id, result);
+          ended = await repo.jobs.finish(id, "succeeded", now, null, true, attempt);
+        }
+      }
     }
     const error = outcome.status === "failed" ? outcome.error : outcome.status === "cancelled" ? CANCELLED_MESSAGE : null;
-    const ended = await repo.jobs.finish(id, outcome.status, new Date().toISOString(), error, outcome.status === "succeeded", attempt);
+    ended ??= await repo.jobs.finish(id, outcome.status, new Date().toISOString(), error, outcome.status === "succeeded", attempt);
     const row = await repo.jobs.get(id);
-    // A job that ended without a result keeps neither a result nor a preview (also when a user's cancel ended it).
-    if (row && row.has_result === 0 && row.status !== "running" && row.status !== "queued") {
+    // A job that ended without a result keeps neither a result nor a preview (also when a user's cancel
+    // ended it); one deleted meanwhile keeps nothing.
+    if (!row || (row.has_result === 0 && row.status !== "running" && row.status !== "queued")) {
       await blobs.delete("preview", id);
       await blobs.delete("result", id);
     }
+    // Ended (or handed on): this run's checkpoint is of no more use once the job has ended.
+    if (!row || (row.status !== "running" && row.status !== "queued")) await blobs.delete("checkpoint", id);
     if (ended && outcome.status === "succeeded") {
       const preview = await blobs.stream("preview", id);
       preview?.body.destroy();

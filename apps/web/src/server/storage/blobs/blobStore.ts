@@ -6,8 +6,10 @@
  * ListObjectsV2 by prefix `<kind>/`), nothing else changes.
  */
 import type { Readable } from "node:stream";
+import type { Repository } from "../../db/repository/repository";
 
-export const BLOB_KINDS = ["upload", "thumbnail", "result", "preview"] as const;
+/** `checkpoint`: a running Quality job's latest image, lossless, for a retry to resume from (cluster mode). */
+export const BLOB_KINDS = ["upload", "thumbnail", "result", "preview", "checkpoint"] as const;
 export type BlobKind = (typeof BLOB_KINDS)[number];
 
 export interface BlobStore {
@@ -25,4 +27,9 @@ export interface BlobStore {
   delete(kind: BlobKind, id: string): Promise<void>;
   /** The ids stored under a kind (start-up reconciliation removes those without a row). */
   list(kind: BlobKind): Promise<string[]>;
+  /**
+   * `put` inside the repository's transaction `tx`, so the blob commits or rolls back with the rows
+   * (only a store in the repository's own database can: PostgreSQL's). Undefined when unsupported.
+   */
+  readonly putInTransaction?: (tx: Repository, kind: BlobKind, id: string, data: Uint8Array) => Promise<void>;
 }

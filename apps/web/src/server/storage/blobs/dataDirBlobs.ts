@@ -1,12 +1,20 @@
 /** Embedded mode's blob store: one file per blob in the data directory (layout in dataDir.ts). */
 import { createReadStream } from "node:fs";
 import { readdir, readFile, rm, stat } from "node:fs/promises";
-import { TEMP_FILE_PREFIX, writeFileAtomic } from "@pastiche/node/light";
+import path from "node:path";
+import { ID_PATTERN } from "../../../shared/ids";
+import { writeFileAtomic } from "../atomicWrite";
 import type { DataPaths } from "../dataDir";
 import type { BlobKind, BlobStore } from "./blobStore";
 
-const SUFFIX: Record<BlobKind, string> = { upload: "", thumbnail: ".jpg", result: ".png", preview: ".jpg" };
-const DIR: Record<BlobKind, keyof DataPaths["dirs"]> = { upload: "uploads", thumbnail: "thumbnails", result: "results", preview: "previews" };
+const SUFFIX: Record<BlobKind, string> = { upload: "", thumbnail: ".jpg", result: ".png", preview: ".jpg", checkpoint: ".png" };
+const DIR: Record<BlobKind, keyof DataPaths["dirs"]> = {
+  upload: "uploads",
+  thumbnail: "thumbnails",
+  result: "results",
+  preview: "previews",
+  checkpoint: "checkpoints",
+};
 
 const missing = (e: unknown): boolean => (e as { code?: unknown } | null)?.code === "ENOENT";
 
@@ -46,9 +54,29 @@ export class DataDirBlobs implements BlobStore {
     await rm(this.file(kind, id), { force: true });
   }
 
-  async list(kind: BlobKind): Promise<string[]> {
+  /** A blob's id from its file name; undefined for anything else (temp files of interrupted writes). */
+  private static idOf(kind: BlobKind, name: string): string | undefined {
     const suffix = SUFFIX[kind];
+    const id = suffix && name.endsWith(suffix) ? name.slice(0, -suffix.length) : name;
+    return (suffix === "" || name.endsWith(suffix)) && ID_PATTERN.test(id) ? id : undefined;
+  }
+
+  async list(kind: BlobKind): Promise<string[]> {
     const names = await readdir(this.paths.dirs[DIR[kind]]);
-    return names.filter((n) => !n.startsWith(TEMP_FILE_PREFIX) && n.endsWith(suffix)).map((n) => (suffix ? n.slice(0, -suffix.length) : n));
+    return names.flatMap((n) => DataDirBlobs.idOf(kind, n) ?? []);
+  }
+
+  /** Removes what is no blob (temp files of interrupted atomic writes); returns how many. */
+  async removeLeftovers(): Promise<number> {
+    let removed = 0;
+    for (const kind of Object.keys(DIR) as BlobKind[]) {
+      const dir = this.paths.dirs[DIR[kind]];
+      for (const name of await readdir(dir)) {
+        if (DataDirBlobs.idOf(kind, name) !== undefined) continue;
+        await rm(path.join(dir, name), { force: true, recursive: true });
+        removed++;
+      }
+    }
+    return removed;
   }
 }

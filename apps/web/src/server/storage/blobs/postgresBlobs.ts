@@ -6,10 +6,15 @@
  * data and work through any connection pooler.
  */
 import { Readable } from "node:stream";
+import { CompiledQuery } from "kysely";
 import type pg from "pg";
+import type { Repository } from "../../db/repository/repository";
+import { KyselyRepository } from "../../db/repository/kyselyRepository.ts";
 import type { BlobKind, BlobStore } from "./blobStore";
 
 export const BLOB_CHUNK_BYTES = 1024 * 1024;
+
+type Query = <R>(text: string, params: unknown[]) => Promise<R[]>;
 
 export class PostgresBlobs implements BlobStore {
   constructor(
@@ -17,26 +22,34 @@ export class PostgresBlobs implements BlobStore {
     private readonly chunkBytes = BLOB_CHUNK_BYTES,
   ) {}
 
+  /** The statements of a put, on a connection that is in a transaction. */
+  private async write(query: Query, kind: BlobKind, id: string, data: Uint8Array): Promise<void> {
+    const rows = await query<{ blob_id: number }>("SELECT nextval('blob_ids') AS blob_id", []);
+    const blobId = rows[0]!.blob_id;
+    for (let n = 0, at = 0; at < data.length || n === 0; n++, at += this.chunkBytes) {
+      const chunk = data.subarray(at, at + this.chunkBytes);
+      await query("INSERT INTO blob_chunks (blob_id, n, data) VALUES ($1, $2, $3)", [blobId, n, Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)]);
+    }
+    const old = await query<{ blob_id: number }>("SELECT blob_id FROM blobs WHERE kind = $1 AND id = $2 FOR UPDATE", [kind, id]);
+    await query(
+      "INSERT INTO blobs (kind, id, blob_id, size) VALUES ($1, $2, $3, $4) ON CONFLICT (kind, id) DO UPDATE SET blob_id = excluded.blob_id, size = excluded.size",
+      [kind, id, blobId, data.length],
+    );
+    if (old[0]) await query("DELETE FROM blob_chunks WHERE blob_id = $1", [old[0].blob_id]);
+  }
+
+  readonly putInTransaction = async (tx: Repository, kind: BlobKind, id: string, data: Uint8Array): Promise<void> => {
+    if (!(tx instanceof KyselyRepository) || tx.dialect !== "postgres" || !tx.db.isTransaction)
+      throw new Error("putInTransaction needs a PostgreSQL transaction");
+    const { db } = tx;
+    await this.write(async <R>(text: string, params: unknown[]) => (await db.executeQuery<R>(CompiledQuery.raw(text, params))).rows, kind, id, data);
+  };
+
   async put(kind: BlobKind, id: string, data: Uint8Array): Promise<void> {
     const client = await this.pool.connect();
     try {
       await client.query("BEGIN");
-      const { rows } = await client.query<{ blob_id: number }>("SELECT nextval('blob_ids') AS blob_id");
-      const blobId = rows[0]!.blob_id;
-      for (let n = 0, at = 0; at < data.length || n === 0; n++, at += this.chunkBytes) {
-        const chunk = data.subarray(at, at + this.chunkBytes);
-        await client.query("INSERT INTO blob_chunks (blob_id, n, data) VALUES ($1, $2, $3)", [
-          blobId,
-          n,
-          Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength),
-        ]);
-      }
-      const old = await client.query<{ blob_id: number }>("SELECT blob_id FROM blobs WHERE kind = $1 AND id = $2 FOR UPDATE", [kind, id]);
-      await client.query(
-        "INSERT INTO blobs (kind, id, blob_id, size) VALUES ($1, $2, $3, $4) ON CONFLICT (kind, id) DO UPDATE SET blob_id = excluded.blob_id, size = excluded.size",
-        [kind, id, blobId, data.length],
-      );
-      if (old.rows[0]) await client.query("DELETE FROM blob_chunks WHERE blob_id = $1", [old.rows[0].blob_id]);
+      await this.write(async <R>(text: string, params: unknown[]) => (await client.query(text, params)).rows as R[], kind, id, data);
       await client.query("COMMIT");
     } catch (e) {
       await client.query("ROLLBACK").catch(() => undefined);

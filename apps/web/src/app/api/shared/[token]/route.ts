@@ -1,6 +1,6 @@
 import { handleApi } from "../../../../server/http/apiRequest";
 import { serveShared } from "../../../../server/http/handlers";
-import { getPasticheApp } from "../../../../server/singleton";
+import { withApp } from "../../../../server/singleton";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -8,6 +8,5 @@ export const dynamic = "force-dynamic";
 /** GET /api/shared/:token: a result its visitor published (jobs.publish), read-only. */
 export async function GET(req: Request, { params }: { params: Promise<{ token: string }> }): Promise<Response> {
   const { token } = await params;
-  const app = getPasticheApp();
-  return handleApi(req, app, () => serveShared(app, token));
+  return withApp((app) => handleApi(req, app, () => serveShared(app, token)));
 }

@@ -1,6 +1,6 @@
 import { handleApi } from "../../../../../server/http/apiRequest";
 import { servePreview } from "../../../../../server/http/handlers";
-import { getPasticheApp } from "../../../../../server/singleton";
+import { withApp } from "../../../../../server/singleton";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -8,6 +8,5 @@ export const dynamic = "force-dynamic";
 /** GET /api/jobs/:id/preview: the latest intermediate image of a Quality job (JPEG). */
 export async function GET(req: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> {
   const { id } = await params;
-  const app = getPasticheApp();
-  return handleApi(req, app, (api) => servePreview(app, api.owner, id));
+  return withApp((app) => handleApi(req, app, (api) => servePreview(app, api.owner, id)));
 }
