@@ -29,7 +29,7 @@ export interface GatysPainterInput {
  * iterations of the Gatys objective plus the short-term temporal loss on the pixels where the flow
  * holds. Without flow (frame by frame) a later frame starts from the previous output as it is.
  */
-export function gatysVideoPainter(input: GatysPainterInput): VideoPainter & { readonly styleTargets: StyleTargetCache } {
+export function gatysVideoPainter(input: GatysPainterInput): VideoPainter & { readonly styleTargets: StyleTargetCache; dispose(): void } {
   const first = ensureGatysOptions(input.options ?? {});
   // The clip's style images never change: their Gram matrices are computed once, not per frame.
   const styleTargets = new StyleTargetCache();
@@ -60,7 +60,9 @@ export function gatysVideoPainter(input: GatysPainterInput): VideoPainter & { re
   };
   return {
     styleTargets,
-    dispose: () => styleTargets.dispose(),
+    dispose: () => {
+      styleTargets.dispose();
+    },
     paint: async (frame, previous) => {
       if (!previousOutput) {
         previousOutput = await run(frame, first, undefined, undefined);
