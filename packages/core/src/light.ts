@@ -9,3 +9,4 @@ export {
   MAX_STYLE_IMAGES,
 } from "./options/defaults.js";
 export { formatBytes } from "./formatBytes.js";
+export { GATYS_PRESETS, GATYS_PRESET_NAMES, applyGatysPreset, type GatysPresetName } from "./gatys/presets.js";

@@ -18,24 +18,25 @@ export interface RunPlan {
   readonly seed: number;
   /** The tfjs backend the plan's memory model is for. */
   readonly backend: string;
-  readonly optimizer: OptimizerPlan;
   /** Coarse to fine; one stage is the plain single-scale run. */
   readonly stages: readonly StagePlan[];
 }
 
-/** The optimiser and its settings, learning rate resolved (Adam 0.02, L-BFGS 1 unless given). */
+/** A stage's optimiser and its settings, learning rate resolved (Adam 0.02, L-BFGS 1 unless given). */
 export type OptimizerPlan =
   | { readonly kind: "adam"; readonly learningRate: number; readonly beta1: number; readonly beta2: number; readonly epsilon: number }
-  | { readonly kind: "lbfgs"; readonly learningRate: number; readonly historySize: number };
+  | { readonly kind: "lbfgs"; readonly learningRate: number; readonly historySize: number; readonly lineSearch: "none" | "backtracking" };
 
 export interface Size {
   readonly width: number;
   readonly height: number;
 }
 
-/** One stage: where it sits, its size, its iterations, the style images' sizes and its tiling. */
+/** One stage: where it sits, its size, its iterations, the style images' sizes, its tiling and its optimiser. */
 export interface StagePlan extends StageInfo {
   readonly iterations: number;
+  /** `optimizer: "auto"`: L-BFGS, or Adam when the stage is tiled (the tile grid moves every step, which L-BFGS can't follow). */
+  readonly optimizer: OptimizerPlan;
   /** Each style image's size at this stage (scaled with the stage, so the style keeps its scale). */
   readonly styleSizes: readonly Size[];
   /** Set when the stage is optimised tile by tile (then `tileSize` is its tile side too). */
@@ -76,7 +77,8 @@ export function planGatysRun(input: PlanInput): RunPlan {
     const factor = stage.width / width;
     const styleSizes = input.styles.map((s) => fitLongestSide(s.width, s.height, Math.max(s.width, s.height) * factor));
     const tiling = resolveTiling(stage.width, stage.height, options, input.backend, input.hasMasks);
-    return { ...stage, ...(tiling ? { tileSize: tiling.tileSize, tiling } : {}), iterations: iterations[i]!, styleSizes };
+    const optimizer = optimizerPlan(options, tiling !== undefined);
+    return { ...stage, ...(tiling ? { tileSize: tiling.tileSize, tiling } : {}), iterations: iterations[i]!, styleSizes, optimizer };
   });
   for (const stage of planned) assertLargeEnough(stage, options);
   return {
@@ -85,12 +87,16 @@ export function planGatysRun(input: PlanInput): RunPlan {
     iterations: iterations.reduce((a, b) => a + b, 0),
     seed: input.seed,
     backend: input.backend,
-    optimizer:
-      options.optimizer === "adam"
-        ? { kind: "adam", learningRate: options.learningRate ?? 0.02, beta1: options.adamBeta1, beta2: options.adamBeta2, epsilon: options.adamEpsilon }
-        : { kind: "lbfgs", learningRate: options.learningRate ?? 1, historySize: options.lbfgsHistory },
     stages: planned,
   };
+}
+
+/** The optimiser of a stage: as asked, or for "auto" L-BFGS unless the stage is tiled (resolveTiling refuses explicit L-BFGS there). */
+function optimizerPlan(options: GatysOptions, tiled: boolean): OptimizerPlan {
+  const kind = options.optimizer === "auto" ? (tiled ? "adam" : "lbfgs") : options.optimizer;
+  return kind === "adam"
+    ? { kind, learningRate: options.learningRate ?? 0.02, beta1: options.adamBeta1, beta2: options.adamBeta2, epsilon: options.adamEpsilon }
+    : { kind, learningRate: options.learningRate ?? 1, historySize: options.lbfgsHistory, lineSearch: options.lbfgsLineSearch };
 }
 
 /** What events tag a stage with: its place and size (and tile side), not its plan. */

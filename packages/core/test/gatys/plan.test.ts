@@ -15,10 +15,10 @@ function plan(o: Parameters<typeof parseGatysOptions>[0], sizes: Partial<Pick<Pl
 
 describe("planGatysRun: the whole run, decided once", () => {
   it("single scale: one stage at the output size with every iteration, Adam's tutorial settings", () => {
-    const p = plan({ scales: "off", iterations: 300 });
+    const p = plan({ scales: "off", iterations: 300, optimizer: "adam" });
     expect(p).toMatchObject({ width: 512, height: 384, iterations: 300, seed: 42, backend: "wasm" });
-    expect(p.optimizer).toEqual({ kind: "adam", learningRate: 0.02, beta1: 0.99, beta2: 0.999, epsilon: 0.1 });
-    expect(p.stages).toEqual([{ index: 0, count: 1, width: 512, height: 384, iterations: 300, styleSizes: [{ width: 400, height: 400 }] }]);
+    const adam = { kind: "adam", learningRate: 0.02, beta1: 0.99, beta2: 0.999, epsilon: 0.1 };
+    expect(p.stages).toEqual([{ index: 0, count: 1, width: 512, height: 384, iterations: 300, styleSizes: [{ width: 400, height: 400 }], optimizer: adam }]);
   });
 
   it("scales off keeps `iterations` even with a per-scale count; a per-scale list of the wrong length is refused", () => {
@@ -40,8 +40,9 @@ describe("planGatysRun: the whole run, decided once", () => {
   });
 
   it("L-BFGS with its own learning rate and history; an explicit rate wins", () => {
-    expect(plan({ optimizer: "lbfgs", lbfgsHistory: 20 }).optimizer).toEqual({ kind: "lbfgs", learningRate: 1, historySize: 20 });
-    expect(plan({ optimizer: "adam", learningRate: 0.5 }).optimizer).toMatchObject({ kind: "adam", learningRate: 0.5 });
+    expect(plan({ optimizer: "lbfgs", lbfgsHistory: 20 }).stages[0]!.optimizer).toEqual({ kind: "lbfgs", learningRate: 1, historySize: 20, lineSearch: "none" });
+    expect(plan({ optimizer: "adam", learningRate: 0.5 }).stages[0]!.optimizer).toMatchObject({ kind: "adam", learningRate: 0.5 });
+    expect(plan({ optimizer: "lbfgs", lbfgsLineSearch: "backtracking" }).stages[0]!.optimizer).toMatchObject({ lineSearch: "backtracking" });
   });
 
   it("tiling is settled per stage: a stage no larger than the tile is not tiled", () => {
@@ -49,6 +50,9 @@ describe("planGatysRun: the whole run, decided once", () => {
     expect(p.stages.map((s) => s.tileSize)).toEqual([undefined, 256, 256]);
     expect(p.stages[2]!.tiling).toEqual({ tileSize: 256, margin: 32, align: 16 });
     expect(stageInfo(p.stages[2]!)).toEqual({ index: 2, count: 3, width: 1024, height: 768, tileSize: 256 });
+    // optimizer "auto" (the default): L-BFGS where the stage is one pass, Adam where it is tiled.
+    expect(p.stages.map((s) => s.optimizer.kind)).toEqual(["lbfgs", "adam", "adam"]);
+    expect(p.stages[1]!.optimizer).toEqual({ kind: "adam", learningRate: 0.02, beta1: 0.99, beta2: 0.999, epsilon: 0.1 });
   });
 
   it("refuses, before any work, a stage (here the coarsest) whose content or style is too small for the deepest layer", () => {
