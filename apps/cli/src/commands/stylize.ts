@@ -4,9 +4,11 @@ import {
   DEFAULT_CONTENT_LAYERS,
   DEFAULT_MAX_INPUT_PIXELS,
   DEFAULT_STYLE_LAYERS,
+  GATYS_PRESETS,
   PasticheError,
   parseGatysOptions,
   type GatysOptionsInput,
+  type GatysPresetName,
 } from "@pastiche/core";
 import { assertWritableOutput, initBackend, isFastRunSettings, readRunSettings, stylizeGatysFromFiles, verifyRunInputs, writeImage } from "@pastiche/node";
 import { BaseCommand } from "../lib/baseCommand.js";
@@ -27,6 +29,7 @@ export default class Stylize extends BaseCommand {
     "<%= config.bin %> stylize photo.jpg sky.jpg ground.jpg --mask sky-mask.png --mask ground-mask.png -o out.png",
     "<%= config.bin %> stylize photo.jpg wave.jpg -o out.png --optimizer lbfgs --iterations 300 --json",
     "<%= config.bin %> stylize --from out.png -o again.png --iterations 1000",
+    "<%= config.bin %> stylize photo.jpg starry_night.jpg -o tutorial.png --preset tutorial",
   ];
   static override strict = false; // several style images
   static override usage = ["stylize CONTENT STYLE... -o OUTPUT [flags]", "stylize --from PNG -o OUTPUT [flags]"];
@@ -76,11 +79,12 @@ export default class Stylize extends BaseCommand {
     const recorded = from && argv.length === 0 ? from : undefined;
     const { content, styles } = recorded ? { content: recorded.content, styles: [...recorded.styles] } : contentAndStyles(argv);
     const styleMasks = flags.mask !== undefined ? styleMasksFor(flags.mask) : recorded?.styleMasks;
+    const given = optionsFromFlags<GatysOptionsInput>(flags, GATYS_FLAGS);
     const input: GatysOptionsInput = {
-      ...from?.options,
+      ...withoutPresetValues(from?.options, given.preset),
       // New inputs start from the content unless --init says otherwise.
       ...(from && !recorded ? { init: { kind: "content" } as const } : {}),
-      ...optionsFromFlags<GatysOptionsInput>(flags, GATYS_FLAGS),
+      ...given,
     };
     // Cheap checks first: a typo in a flag or an unwritable output must not cost a model load.
     // The options are parsed here, once; every layer below takes them as they are.
@@ -128,4 +132,11 @@ export default class Stylize extends BaseCommand {
 function numbered(output: string, iteration: number): string {
   const ext = path.extname(output);
   return `${output.slice(0, output.length - ext.length)}-${String(iteration).padStart(4, "0")}${ext}`;
+}
+
+/** `--from X --preset P`: the recorded values P sets give way to P's (flags given still override both). */
+function withoutPresetValues(recorded: GatysOptionsInput | undefined, preset: GatysPresetName | undefined): GatysOptionsInput | undefined {
+  if (!recorded || !preset) return recorded;
+  const set = new Set(Object.keys(GATYS_PRESETS[preset]));
+  return Object.fromEntries(Object.entries(recorded).filter(([key]) => !set.has(key))) as GatysOptionsInput;
 }

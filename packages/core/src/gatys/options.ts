@@ -53,8 +53,14 @@ export const GatysOptionsSchema = z
     adamBeta2: z.number().min(0).lt(1).default(0.999),
     adamEpsilon: z.number().positive().default(0.1),
     lbfgsHistory: z.number().int().min(1).max(1000).default(100),
-    /** L-BFGS step rule: "none" takes the full step (neural-style), "backtracking" halves it until the loss falls enough (Armijo). */
-    lbfgsLineSearch: z.enum(["none", "backtracking"]).default("none"),
+    /**
+     * L-BFGS step rule: "backtracking" (default) halves a step until the loss falls enough (Armijo),
+     * which costs nothing extra while the full step is good and saves a run from an overshooting one;
+     * "none" always takes the full step (neural-style, torch.optim.LBFGS without line search).
+     */
+    lbfgsLineSearch: z.enum(["none", "backtracking"]).default("backtracking"),
+    /** L-BFGS: the most any pixel (0–1) may change in one step, the step shortened to it; absent: no limit. */
+    lbfgsMaxStep: z.number().positive().max(1).optional(),
     contentWeight: weight.default(1e4),
     styleWeight: weight.default(1e-2),
     tvWeight: weight.default(30),

@@ -25,7 +25,7 @@ export interface RunPlan {
 /** A stage's optimiser and its settings, learning rate resolved (Adam 0.02, L-BFGS 1 unless given). */
 export type OptimizerPlan =
   | { readonly kind: "adam"; readonly learningRate: number; readonly beta1: number; readonly beta2: number; readonly epsilon: number }
-  | { readonly kind: "lbfgs"; readonly learningRate: number; readonly historySize: number; readonly lineSearch: "none" | "backtracking" };
+  | { readonly kind: "lbfgs"; readonly learningRate: number; readonly historySize: number; readonly lineSearch: "none" | "backtracking"; readonly maxStep?: number };
 
 export interface Size {
   readonly width: number;
@@ -68,11 +68,12 @@ export function chooseSeed(options: Pick<GatysOptions, "seed">): number {
 export function planGatysRun(input: PlanInput): RunPlan {
   const { content, options } = input;
   const { width, height } = content;
-  const stages = planStages(width, height, options);
+  const scales = resolveScales(input);
+  const stages = planStages(width, height, { minSize: options.minSize, scales });
   // A per-stage list is checked against the stages even when it is not used.
   const perStage = stageIterations(stages, options);
-  // `scales: "off"` is the reference single-scale run: `iterations` as given.
-  const iterations = options.scales === "off" ? [options.iterations] : perStage;
+  // `scales: "off"` (given, or "auto" resolved to it) is the single-scale run: `iterations` as given.
+  const iterations = scales === "off" ? [options.iterations] : perStage;
   const planned = stages.map((stage, i): StagePlan => {
     const factor = stage.width / width;
     const styleSizes = input.styles.map((s) => fitLongestSide(s.width, s.height, Math.max(s.width, s.height) * factor));
@@ -96,7 +97,26 @@ function optimizerPlan(options: GatysOptions, tiled: boolean): OptimizerPlan {
   const kind = options.optimizer === "auto" ? (tiled ? "adam" : "lbfgs") : options.optimizer;
   return kind === "adam"
     ? { kind, learningRate: options.learningRate ?? 0.02, beta1: options.adamBeta1, beta2: options.adamBeta2, epsilon: options.adamEpsilon }
-    : { kind, learningRate: options.learningRate ?? 1, historySize: options.lbfgsHistory, lineSearch: options.lbfgsLineSearch };
+    : {
+        kind,
+        learningRate: options.learningRate ?? 1,
+        historySize: options.lbfgsHistory,
+        lineSearch: options.lbfgsLineSearch,
+        ...(options.lbfgsMaxStep !== undefined ? { maxStep: options.lbfgsMaxStep } : {}),
+      };
+}
+
+/**
+ * `scales: "auto"` with L-BFGS (the default "auto" optimiser or explicit): one scale while the output
+ * fits one VGG pass. Each new stage of a coarse-to-fine run restarts L-BFGS without curvature and
+ * from an upsampled, blurred image, whose fine-layer style (block1/block2 Gram matrices) is lost: at
+ * 512 px the coarse stages cost more than they save (docs/benchmarks.md, "Time to quality"). An
+ * output that must be tiled still runs coarse to fine, so its large structures are laid out at sizes
+ * that fit in one pass. With Adam, "auto" is coarse to fine as documented on the option.
+ */
+function resolveScales({ content, options, backend, hasMasks }: PlanInput): GatysOptions["scales"] {
+  if (options.scales !== "auto" || options.optimizer === "adam") return options.scales;
+  return resolveTiling(content.width, content.height, options, backend, hasMasks) ? "auto" : "off";
 }
 
 /** What events tag a stage with: its place and size (and tile side), not its plan. */

@@ -250,7 +250,7 @@ function makeOptimizer(plan: OptimizerPlan): ImageOptimizer {
     case "adam":
       return new AdamImageOptimizer({ learningRate: plan.learningRate, beta1: plan.beta1, beta2: plan.beta2, epsilon: plan.epsilon });
     case "lbfgs":
-      return new LbfgsImageOptimizer({ learningRate: plan.learningRate, historySize: plan.historySize, lineSearch: plan.lineSearch });
+      return new LbfgsImageOptimizer(plan);
   }
 }
 
