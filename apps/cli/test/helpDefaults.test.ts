@@ -52,8 +52,8 @@ async function checkDefaults(command: string, shape: Readonly<Record<string, z.Z
 }
 
 describe("--help defaults are the schema's", () => {
-  it("pastiche stylize (17 defaults, plus #14's lbfgs-history and adam-beta1/beta2/epsilon)", async () => {
-    expect(await checkDefaults("stylize", GatysOptionsSchema.shape, GATYS_FLAGS)).toBe(21);
+  it("pastiche stylize (17 defaults, plus #14's lbfgs-history and adam-beta1/beta2/epsilon, #12's lbfgs-line-search)", async () => {
+    expect(await checkDefaults("stylize", GatysOptionsSchema.shape, GATYS_FLAGS)).toBe(22);
   });
 
   it("pastiche fast", async () => {

@@ -93,7 +93,11 @@ export const GATYS_FLAGS: FlagTable<GatysOptions> = {
     help: "a textbook run: tutorial (TensorFlow's tutorial exactly: Adam, one scale, 1000 steps) or seed (the seed blog's: content 1e3, no TV, 1000 steps); flags given override its values",
     defaultText: "none: the fast default schedule",
   },
-  lbfgsLineSearch: { flag: "lbfgs-line-search", help: "L-BFGS step rule: none (full steps, as neural-style) or backtracking (halve until the loss falls enough)" },
+  lbfgsLineSearch: {
+    flag: "lbfgs-line-search",
+    help: "L-BFGS step rule: backtracking (halve a step until the loss falls enough) or none (full steps, as neural-style)",
+  },
+  lbfgsMaxStep: { flag: "lbfgs-max-step", help: "L-BFGS: the most any pixel (0–1) may change in one step", defaultText: "no limit" },
 };
 
 /** `pastiche fast`'s option flags. */

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { parseOptions, styleBlendWeightsSchema, weightSchema as weight } from "../options/parse.js";
 import { resolveLayerName } from "../vgg/layers.js";
+import { DEFAULT_GATYS_ITERATIONS } from "../options/defaults.js";
 import { GATYS_PRESET_NAMES, applyGatysPreset } from "./presets.js";
 
 /**
@@ -44,7 +45,7 @@ export const GatysOptionsSchema = z
     preset: z.enum(GATYS_PRESET_NAMES).optional(),
     /** Longest side of the output in pixels (the adapters resize the inputs to it). */
     size: z.number().int().min(16).max(8192).default(512),
-    iterations: z.number().int().min(1).max(100_000).default(500),
+    iterations: z.number().int().min(1).max(100_000).default(DEFAULT_GATYS_ITERATIONS),
     /** "auto": L-BFGS, and Adam for stages that must be tiled (said per stage in the start event's plan). */
     optimizer: z.enum(["auto", "adam", "lbfgs"]).default("auto"),
     /** Default: 0.02 for Adam, 1 for L-BFGS (for the optimiser each stage uses). */
