@@ -22,7 +22,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { GatysOptionsInput, RgbImage } from "@pastiche/core";
+import { DEFAULT_GATYS_ITERATIONS, type GatysOptionsInput, type RgbImage } from "@pastiche/core";
 import { initBackend, stylizeGatysFromFiles, writeImage } from "@pastiche/node";
 import { svgPlot } from "./svgPlot.js";
 
@@ -31,7 +31,9 @@ const SCALE = Number(process.env.PASTICHE_TTQ_SCALE ?? 1);
 const EVERY = Number(process.env.PASTICHE_TTQ_EVERY ?? 5);
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 const images = path.resolve(repoRoot, process.env.PASTICHE_IMAGES_DIR ?? "../shared/images");
-const PAIRS: readonly [string, string][] = (process.env.PASTICHE_TTQ_PAIRS ?? "content/sailboat.jpg:style/starry_night.jpg,content/cornell.jpg:style/the_great_wave.jpg")
+const PAIRS: readonly [string, string][] = (
+  process.env.PASTICHE_TTQ_PAIRS ?? "content/sailboat.jpg:style/starry_night.jpg,content/cornell.jpg:style/the_great_wave.jpg"
+)
   .split(",")
   .map((pair) => pair.split(":") as [string, string]);
 const svgPath = path.resolve(repoRoot, process.env.PASTICHE_TTQ_SVG ?? "docs/time-to-quality.svg");
@@ -40,20 +42,15 @@ const its = (n: number) => Math.max(1, Math.round(n * SCALE));
 /** The runs compared. The first is the reference whose final J is the target. */
 const RUNS: readonly { key: string; name: string; options: GatysOptionsInput }[] = [
   { key: "tutorial", name: "tutorial: --preset tutorial -n 300 (Adam, single scale)", options: { preset: "tutorial", iterations: its(300) } },
-  { key: "default", name: "the default (no flags): L-BFGS, coarse to fine", options: SCALE === 1 ? {} : { iterations: its(DEFAULT_ITERATIONS()) } },
+  { key: "default", name: "the default (no flags): L-BFGS, coarse to fine", options: SCALE === 1 ? {} : { iterations: its(DEFAULT_GATYS_ITERATIONS) } },
   { key: "previous", name: "previous default: Adam, 5 scales, -n 150", options: { optimizer: "adam", iterations: its(150) } },
   { key: "lbfgs-single", name: "L-BFGS single scale, -n 100", options: { optimizer: "lbfgs", scales: "off", iterations: its(100) } },
   {
     key: "lbfgs-backtracking",
     name: "L-BFGS coarse to fine, backtracking line search",
-    options: { optimizer: "lbfgs", lbfgsLineSearch: "backtracking", ...(SCALE === 1 ? {} : { iterations: its(DEFAULT_ITERATIONS()) }) },
+    options: { optimizer: "lbfgs", lbfgsLineSearch: "backtracking", ...(SCALE === 1 ? {} : { iterations: its(DEFAULT_GATYS_ITERATIONS) }) },
   },
 ];
-
-function DEFAULT_ITERATIONS(): number {
-  // Read lazily so the list above stays declarative; the schema is the one source of the default.
-  return defaultIterations;
-}
 
 const python = process.env.PASTICHE_PYTHON ?? "python3";
 const scorer = fileURLToPath(new URL("../python/gatys_reference.py", import.meta.url));
@@ -68,8 +65,6 @@ process.env.PASTICHE_MODELS_DIR = path.resolve(repoRoot, process.env.PASTICHE_MO
 const probe = spawnSync(python, ["-c", "import torch, numpy, PIL"], { encoding: "utf8" });
 if (probe.error || probe.status !== 0) skip(`the scorer needs ${python} with torch, numpy and Pillow (set PASTICHE_PYTHON)`);
 
-const { GatysOptionsSchema } = await import("@pastiche/core");
-const defaultIterations = GatysOptionsSchema.shape.iterations.parse(undefined);
 const wanted = process.env.PASTICHE_TTQ_RUNS?.split(",");
 const runs = RUNS.filter((r) => r.key === "tutorial" || !wanted || wanted.includes(r.key));
 
@@ -126,7 +121,9 @@ try {
         }
       }
       curves.push({ name: run.name, points, secondsPerEvaluation: seconds / cost, load: loads.reduce((a, b) => a + b, 0) / Math.max(1, loads.length) });
-      console.log(`  ${run.name}: ${seconds.toFixed(0)} s, ${cost.toFixed(1)} full-size evaluations (${(seconds / cost).toFixed(2)} s each), load ${curves.at(-1)!.load.toFixed(1)}`);
+      console.log(
+        `  ${run.name}: ${seconds.toFixed(0)} s, ${cost.toFixed(1)} full-size evaluations (${(seconds / cost).toFixed(2)} s each), load ${curves.at(-1)!.load.toFixed(1)}`,
+      );
     }
     const files = curves.flatMap((c) => c.points.map((p) => p.file));
     const scored = spawnSync(python, [scorer, "score", "--content", content, "--style", style, "--size", String(SIZE), "--image", ...files], {
@@ -147,7 +144,9 @@ try {
     const target = curves[0]!.points.at(-1)!.J!;
     // The same per-evaluation time for every run turns costs into comparable seconds.
     const perEvaluation = median(curves.map((c) => c.secondsPerEvaluation));
-    console.log(`\n${contentName} × ${styleName}: the tutorial's final J = ${target.toExponential(3)}; median ${perEvaluation.toFixed(2)} s per full-size evaluation`);
+    console.log(
+      `\n${contentName} × ${styleName}: the tutorial's final J = ${target.toExponential(3)}; median ${perEvaluation.toFixed(2)} s per full-size evaluation`,
+    );
     console.log("| run | wall time | J at the end | reaches the tutorial's J at | cost then (full-size evaluations) | cost × median s/evaluation |");
     console.log("| --- | --- | --- | --- | --- | --- |");
     for (const c of curves) {
@@ -157,7 +156,8 @@ try {
         `| ${c.name} | ${last.seconds.toFixed(0)} s | ${last.J!.toExponential(2)} | ${reached ? `${reached.seconds.toFixed(0)} s` : "not within the run"} | ${reached ? reached.cost.toFixed(1) : "—"} | ${reached ? `${(reached.cost * perEvaluation).toFixed(0)} s` : "—"} |`,
       );
     }
-    for (const c of curves) console.log(`  ${c.name}: ${c.points.map((p) => `${p.seconds.toFixed(0)}s/${p.cost.toFixed(0)}ev:${p.J!.toExponential(2)}`).join(" ")}`);
+    for (const c of curves)
+      console.log(`  ${c.name}: ${c.points.map((p) => `${p.seconds.toFixed(0)}s/${p.cost.toFixed(0)}ev:${p.J!.toExponential(2)}`).join(" ")}`);
     if (pairIndex === 0) {
       mkdirSync(path.dirname(svgPath), { recursive: true });
       const svg = svgPlot(

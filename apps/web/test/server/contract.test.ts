@@ -17,12 +17,25 @@ describe("JobCreateInputSchema", () => {
   it("a preset brings its values before the defaults; options given override it", () => {
     const job = JobCreateInputSchema.parse({ mode: "quality", contentId: id, styleIds: [id], options: { preset: "tutorial" } });
     if (job.mode !== "quality") throw new Error("not a quality job");
-    expect(job.options).toMatchObject({ preset: "tutorial", optimizer: "adam", iterations: 1000, contentWeight: 1e4, styleWeight: 1e-2, tvWeight: 30, size: 256 });
+    expect(job.options).toMatchObject({
+      preset: "tutorial",
+      optimizer: "adam",
+      iterations: 1000,
+      contentWeight: 1e4,
+      styleWeight: 1e-2,
+      tvWeight: 30,
+      size: 256,
+    });
     const seed = JobCreateInputSchema.parse({ mode: "quality", contentId: id, styleIds: [id], options: { preset: "seed", iterations: 50 } });
     expect(seed.options).toMatchObject({ preset: "seed", iterations: 50, contentWeight: 1e3, tvWeight: 0 });
     expect(JobCreateInputSchema.safeParse({ mode: "quality", contentId: id, styleIds: [id], options: { preset: "paper" } }).success).toBe(false);
     // The server's own limit still applies to the preset's iterations, with its message.
-    const r = jobCreateInputSchema({ maxOutputSide: 512, maxIterations: 300 }).safeParse({ mode: "quality", contentId: id, styleIds: [id], options: { preset: "seed" } });
+    const r = jobCreateInputSchema({ maxOutputSide: 512, maxIterations: 300 }).safeParse({
+      mode: "quality",
+      contentId: id,
+      styleIds: [id],
+      options: { preset: "seed" },
+    });
     expect(r.error?.issues[0]?.message).toBe("A Quality job can have at most 300 iterations on this server.");
   });
   it("applies the hosted limits with a readable message", () => {

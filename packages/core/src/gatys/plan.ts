@@ -25,7 +25,13 @@ export interface RunPlan {
 /** A stage's optimiser and its settings, learning rate resolved (Adam 0.02, L-BFGS 1 unless given). */
 export type OptimizerPlan =
   | { readonly kind: "adam"; readonly learningRate: number; readonly beta1: number; readonly beta2: number; readonly epsilon: number }
-  | { readonly kind: "lbfgs"; readonly learningRate: number; readonly historySize: number; readonly lineSearch: "none" | "backtracking"; readonly maxStep?: number };
+  | {
+      readonly kind: "lbfgs";
+      readonly learningRate: number;
+      readonly historySize: number;
+      readonly lineSearch: "none" | "backtracking";
+      readonly maxStep?: number;
+    };
 
 export interface Size {
   readonly width: number;

@@ -19,7 +19,9 @@ describe("planGatysRun: the whole run, decided once", () => {
   it("the default (README, docs/benchmarks.md): one scale of L-BFGS with backtracking, every iteration at the output size", () => {
     const p = plan({});
     const lbfgs = { kind: "lbfgs", learningRate: 1, historySize: 100, lineSearch: "backtracking" };
-    expect(p.stages).toEqual([{ index: 0, count: 1, width: 512, height: 384, iterations: DEFAULT_ITERATIONS, styleSizes: [{ width: 400, height: 400 }], optimizer: lbfgs }]);
+    expect(p.stages).toEqual([
+      { index: 0, count: 1, width: 512, height: 384, iterations: DEFAULT_ITERATIONS, styleSizes: [{ width: 400, height: 400 }], optimizer: lbfgs },
+    ]);
     expect(p.iterations).toBe(DEFAULT_ITERATIONS);
   });
 
@@ -60,7 +62,12 @@ describe("planGatysRun: the whole run, decided once", () => {
   });
 
   it("L-BFGS with its own learning rate and history; an explicit rate wins", () => {
-    expect(plan({ optimizer: "lbfgs", lbfgsHistory: 20 }).stages[0]!.optimizer).toEqual({ kind: "lbfgs", learningRate: 1, historySize: 20, lineSearch: "backtracking" });
+    expect(plan({ optimizer: "lbfgs", lbfgsHistory: 20 }).stages[0]!.optimizer).toEqual({
+      kind: "lbfgs",
+      learningRate: 1,
+      historySize: 20,
+      lineSearch: "backtracking",
+    });
     expect(plan({ optimizer: "adam", learningRate: 0.5 }).stages[0]!.optimizer).toMatchObject({ kind: "adam", learningRate: 0.5 });
     expect(plan({ optimizer: "lbfgs", lbfgsLineSearch: "none", lbfgsMaxStep: 0.1 }).stages[0]!.optimizer).toMatchObject({ lineSearch: "none", maxStep: 0.1 });
   });
