@@ -67,7 +67,8 @@ export class LbfgsImageOptimizer implements ImageOptimizer {
       ? tf.scalar(this.options.learningRate)
       : tf.tidy(() => tf.mul<tf.Scalar>(tf.minimum(1, tf.div(1, tf.add(tf.sum(tf.abs(g)), 1e-12))), this.options.learningRate));
     if (this.options.maxStep !== undefined) {
-      const capped = tf.tidy(() => tf.minimum(t, tf.div(this.options.maxStep!, tf.add(tf.max(tf.abs(direction)), 1e-12))) as tf.Scalar);
+      const maxStep = this.options.maxStep;
+      const capped = tf.tidy(() => tf.minimum<tf.Scalar>(t, tf.div(maxStep, tf.add(tf.max(tf.abs(direction)), 1e-12))));
       t.dispose();
       t = capped;
     }
