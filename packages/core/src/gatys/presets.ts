@@ -4,19 +4,24 @@
  * once, where the options are parsed ({@link applyGatysPreset} inside `parseGatysOptions`); the preset's
  * name stays in the parsed options, so recorded settings rerun it.
  */
+/** The tutorial's optimiser and start, shared by both presets: Adam 0.02/0.99/0.999/ε 0.1 from the content image, one scale. */
+const TUTORIAL_ADAM = {
+  optimizer: "adam",
+  learningRate: 0.02,
+  adamBeta1: 0.99,
+  adamBeta2: 0.999,
+  adamEpsilon: 0.1,
+  init: { kind: "content" },
+  scales: "off",
+} as const;
+
 export const GATYS_PRESETS = {
   /**
    * TensorFlow's tutorial "Neural style transfer", exactly: Adam lr 0.02, β₁ 0.99, ε 0.1 from the
    * content image, one scale, content 1e4, style 1e-2, total variation 30, 10 epochs × 100 steps.
    */
   tutorial: {
-    optimizer: "adam",
-    learningRate: 0.02,
-    adamBeta1: 0.99,
-    adamBeta2: 0.999,
-    adamEpsilon: 0.1,
-    init: { kind: "content" },
-    scales: "off",
+    ...TUTORIAL_ADAM,
     contentWeight: 1e4,
     styleWeight: 1e-2,
     tvWeight: 30,
@@ -24,13 +29,7 @@ export const GATYS_PRESETS = {
   },
   /** The seed blog's run: the tutorial's Adam from the content image, content 1e3, style 1e-2, no total variation, 1000 epochs. */
   seed: {
-    optimizer: "adam",
-    learningRate: 0.02,
-    adamBeta1: 0.99,
-    adamBeta2: 0.999,
-    adamEpsilon: 0.1,
-    init: { kind: "content" },
-    scales: "off",
+    ...TUTORIAL_ADAM,
     contentWeight: 1e3,
     styleWeight: 1e-2,
     tvWeight: 0,
