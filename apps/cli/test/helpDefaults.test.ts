@@ -52,8 +52,8 @@ async function checkDefaults(command: string, shape: Readonly<Record<string, z.Z
 }
 
 describe("--help defaults are the schema's", () => {
-  it("pastiche stylize (17 defaults, plus #14's lbfgs-history, adam-beta1/beta2/epsilon, pooling and normalize-gradients)", async () => {
-    expect(await checkDefaults("stylize", GatysOptionsSchema.shape, GATYS_FLAGS)).toBe(23);
+  it("pastiche stylize (17 defaults, plus #14's lbfgs-history, adam-beta1/beta2/epsilon, pooling and normalize-gradients, #12's lbfgs-line-search)", async () => {
+    expect(await checkDefaults("stylize", GatysOptionsSchema.shape, GATYS_FLAGS)).toBe(24);
   });
 
   it("pastiche fast", async () => {

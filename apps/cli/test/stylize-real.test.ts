@@ -3,7 +3,8 @@
  * systemd, `docker stop`) and SIGHUP (a closed terminal) stop a run as Ctrl-C does: the partial
  * result is written with its true iteration count recorded, and the exit code is 128 + the signal's
  * number. The optimiser controls change the run as documented: --lbfgs-history (L-BFGS's memory)
- * changes the image and is recorded for --from; --print-every prints a line every N iterations.
+ * changes the image and is recorded for --from; --print-every prints a line every N iterations;
+ * --preset gives its run, under the flags given, and is recorded for --from.
  */
 import path from "node:path";
 import { readPngText } from "@pastiche/node";
@@ -93,5 +94,26 @@ describeNeeding(
         expect((await readFile(a)).equals(await readFile(b))).toBe(false);
       },
     );
+
+    it("--preset seed runs the seed blog's settings, explicit flags override them, and --from reruns the preset", { timeout: 240_000 }, async () => {
+      const out = path.join(ws.root, "seed.png");
+      const r = await runCli(
+        ["stylize", ws.fx.content, ws.fx.style, "-o", out, "--size", "64", "--preset", "seed", "--iterations", "2", "--seed", "1", "--json"],
+        {
+          timeoutMs: 110_000,
+        },
+      );
+      expect(r.code, r.stderr).toBe(0);
+      const start = JSON.parse(lines(r.stdout)[0]!) as { type: string; plan: { stages: { optimizer: { kind: string; epsilon: number } }[] } };
+      expect(start.type).toBe("start");
+      expect(start.plan.stages.map((s) => s.optimizer)).toEqual([{ kind: "adam", learningRate: 0.02, beta1: 0.99, beta2: 0.999, epsilon: 0.1 }]);
+      type Recorded = { options: { preset: string; contentWeight: number; styleWeight: number; tvWeight: number; iterations: number; scales: string } };
+      const settings = async (p: string) => JSON.parse(readPngText(await readFile(p))["pastiche:settings"]!) as Recorded;
+      expect((await settings(out)).options).toMatchObject({ preset: "seed", contentWeight: 1e3, styleWeight: 1e-2, tvWeight: 0, iterations: 2, scales: "off" });
+      const again = path.join(ws.root, "seed-again.png");
+      const rerun = await runCli(["stylize", "--from", out, "-o", again, "--iterations", "1", "--quiet"], { timeoutMs: 110_000 });
+      expect(rerun.code, rerun.stderr).toBe(0);
+      expect((await settings(again)).options).toMatchObject({ preset: "seed", contentWeight: 1e3, tvWeight: 0, iterations: 1 });
+    });
   },
 );

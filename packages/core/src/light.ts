@@ -3,9 +3,11 @@
 export {
   FAST_DEFAULT_SIZE,
   WEB_QUALITY_DEFAULTS,
+  DEFAULT_GATYS_ITERATIONS,
   DEFAULT_MAX_INPUT_PIXELS,
   DEFAULT_MAX_INPUT_BYTES,
   MIN_INPUT_SIDE,
   MAX_STYLE_IMAGES,
 } from "./options/defaults.js";
 export { formatBytes } from "./formatBytes.js";
+export { GATYS_PRESETS, GATYS_PRESET_NAMES, applyGatysPreset, type GatysPresetName } from "./gatys/presets.js";

@@ -96,7 +96,13 @@ describe("colour control", () => {
   it("the run applies preserveColors and leaks no tensors", async () => {
     const contentImage = testImage(16, 12);
     const styleImage = testImage(20, 20, 9);
-    const small = { contentLayers: ["block2_conv1"], styleLayers: ["block1_conv1", "block2_conv1"], iterations: 2, previewEvery: 1 };
+    const small = {
+      optimizer: "adam" as const,
+      contentLayers: ["block2_conv1"],
+      styleLayers: ["block1_conv1", "block2_conv1"],
+      iterations: 2,
+      previewEvery: 1,
+    };
     const final = async (preserveColors: "none" | "luminance" | "histogram") => {
       const events: StylizeEvent[] = [];
       for await (const e of stylizeGatys({ content: contentImage, styles: [styleImage], weights, options: { ...small, preserveColors } })) events.push(e);

@@ -19,7 +19,9 @@ const weights = syntheticVggWeights("block3_conv1");
 afterAll(() => {
   disposeWeightMap(weights);
 });
+// Adam, as SHALLOW_RUN_OPTIONS (helpers/syntheticVgg.ts) says why; L-BFGS is run explicitly below.
 const small = {
+  optimizer: "adam" as const,
   contentLayers: ["block3_conv1"],
   styleLayers: ["block1_conv1", "block2_conv1", "block3_conv1"],
   iterations: 5,

@@ -125,6 +125,25 @@ describe("LbfgsImageOptimizer", () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it("backtracking: when every trial raises the loss, the image goes back to the step's start and L-BFGS starts afresh", () => {
+    const target = tf.fill<tf.Rank.R4>([1, 4, 4, 1], 0.5001);
+    const scale = tf.ones([1, 4, 4, 1]);
+    const image = tf.variable(tf.fill<tf.Rank.R4>([1, 4, 4, 1], 0.5));
+    const plain = quadratic(image, target, scale);
+    // A huge step length: every trial (1e6·t, halved once) lands on the clipped corner, far worse.
+    const opt = new LbfgsImageOptimizer({ learningRate: 1e6, historySize: 5, lineSearch: "backtracking", maxLineSearchEvaluations: 2 });
+    const before = tf.memory().numTensors;
+    const start = Array.from(image.dataSync());
+    for (let i = 0; i < 3; i++) {
+      const ev = opt.step(image, plain);
+      tf.dispose([ev.loss, ev.grad]);
+      expect(Array.from(image.dataSync())).toEqual(start);
+    }
+    opt.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([target, scale, image]);
+  });
+
   it('has no line search by default: "none" takes the same steps, one evaluation per step', () => {
     const target = tf.tidy(() => tf.randomUniform<tf.Rank.R4>([1, 4, 4, 1], 0, 1, "float32", 6));
     const scale = tf.linspace(1, 10, 16).reshape([1, 4, 4, 1]);

@@ -36,7 +36,7 @@ const blendWeights = { flag: "style-blend-weights", help: "one weight per style 
 export const GATYS_FLAGS: FlagTable<GatysOptions> = {
   size: { flag: "size", help: "longest side of the output in pixels" },
   iterations: { flag: "iterations", char: "n", help: "optimisation steps; with several scales, the run's budget in full-size iterations" },
-  optimizer: { flag: "optimizer", help: "optimiser" },
+  optimizer: { flag: "optimizer", help: "optimiser; auto: L-BFGS, Adam for stages that must be tiled" },
   learningRate: { flag: "lr", help: "learning rate", defaultText: "0.02 Adam, 1 L-BFGS" },
   contentWeight: { flag: "content-weight", help: "content loss weight" },
   styleWeight: { flag: "style-weight", help: "style loss weight" },
@@ -98,6 +98,17 @@ export const GATYS_FLAGS: FlagTable<GatysOptions> = {
     flag: "normalize-gradients",
     help: "neural-style's -normalize_gradients: each content/style layer's gradient divided by its L1 norm, times the layer's weight (weights then set each layer's push, not its loss's scale)",
   },
+  // #12: textbook presets and the L-BFGS step rule.
+  preset: {
+    flag: "preset",
+    help: "a textbook run: tutorial (TensorFlow's tutorial exactly: Adam, one scale, 1000 steps) or seed (the seed blog's: content 1e3, no TV, 1000 steps); flags given override its values",
+    defaultText: "none: the fast default schedule",
+  },
+  lbfgsLineSearch: {
+    flag: "lbfgs-line-search",
+    help: "L-BFGS step rule: backtracking (halve a step until the loss falls enough) or none (full steps, as neural-style)",
+  },
+  lbfgsMaxStep: { flag: "lbfgs-max-step", help: "L-BFGS: the most any pixel (0–1) may change in one step", defaultText: "no limit" },
 };
 
 /** `pastiche fast`'s option flags. */

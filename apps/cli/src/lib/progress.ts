@@ -1,4 +1,4 @@
-import type { LossTerms, StageInfo, StylizeEvent } from "@pastiche/core";
+import type { LossTerms, StageInfo, StagePlan, StylizeEvent } from "@pastiche/core";
 import cliProgress from "cli-progress";
 
 export type ProgressMode = "bar" | "lines" | "json" | "quiet";
@@ -50,7 +50,7 @@ export class ProgressReporter {
   private barEvent(e: StylizeEvent): void {
     if (e.type === "start") {
       process.stderr.write(
-        `stylizing ${e.width}×${e.height} on ${e.backend}, ${e.iterations} iterations (seed ${e.seed})${fmtStages(e.stages)}${fmtTiles(e.tileSize)}\n`,
+        `stylizing ${e.width}×${e.height} on ${e.backend}, ${e.iterations} iterations (seed ${e.seed})${fmtStages(e.stages)}${fmtTiles(e.tileSize)}${fmtOptimizers(e.plan.stages)}\n`,
       );
       this.bar = new cliProgress.SingleBar(
         { format: " {bar} {value}/{total} | {losses} | {elapsed} elapsed, ETA {eta_}", stream: process.stderr, hideCursor: true },
@@ -67,7 +67,7 @@ export class ProgressReporter {
   private lineEvent(e: StylizeEvent): void {
     if (e.type === "start") {
       process.stderr.write(
-        `stylizing ${e.width}x${e.height} on ${e.backend}, ${e.iterations} iterations (seed ${e.seed})${fmtStages(e.stages)}${fmtTiles(e.tileSize)}\n`,
+        `stylizing ${e.width}x${e.height} on ${e.backend}, ${e.iterations} iterations (seed ${e.seed})${fmtStages(e.stages)}${fmtTiles(e.tileSize)}${fmtOptimizers(e.plan.stages)}\n`,
       );
     } else if (e.type === "iteration") {
       const every = this.printEvery ?? Math.max(1, Math.round(e.iterations / 20));
@@ -87,6 +87,17 @@ function fmtStages(stages: readonly StageInfo[] | undefined): string {
   const tiled = stages.filter((s) => s.tileSize !== undefined);
   const tiles = tiled.length > 0 ? ` (${tiled.map((s) => Math.max(s.width, s.height)).join(", ")} in ${tiled.map((s) => s.tileSize).join("/")} px tiles)` : "";
   return `, ${stages.length} scales: ${stages.map((s) => Math.max(s.width, s.height)).join(", ")} px${tiles}`;
+}
+
+const OPTIMIZER_NAMES = { adam: "Adam", lbfgs: "L-BFGS" } as const;
+
+/** ", L-BFGS", or with `optimizer: "auto"` and tiled stages ", L-BFGS (Adam for the tiled 2048 px stage)". */
+function fmtOptimizers(stages: readonly StagePlan[]): string {
+  const kinds = new Set(stages.map((s) => s.optimizer.kind));
+  const first = OPTIMIZER_NAMES[stages[0]!.optimizer.kind];
+  if (kinds.size === 1) return `, ${first}`;
+  const adam = stages.filter((s) => s.optimizer.kind === "adam").map((s) => Math.max(s.width, s.height));
+  return `, L-BFGS (Adam for the tiled ${adam.join(", ")} px stage${adam.length > 1 ? "s" : ""})`;
 }
 
 /** ", in 736 px tiles" when a single-scale output is optimised in tiles. */

@@ -1,7 +1,7 @@
 "use client";
 
 import { useId, useState } from "react";
-import { FAST_DEFAULT_SIZE, WEB_QUALITY_DEFAULTS } from "@pastiche/core/light";
+import { FAST_DEFAULT_SIZE, GATYS_PRESETS, WEB_QUALITY_DEFAULTS, type GatysPresetName } from "@pastiche/core/light";
 import type { HostedLimits, JobCreateInput, JobMode, QualityJobOptions } from "@/shared/jobSchemas";
 
 export type PreserveColors = QualityJobOptions["preserveColors"];
@@ -12,6 +12,8 @@ export interface ControlSettings {
   strength: number;
   fastSize: number;
   qualitySize: number;
+  /** Quality: a textbook preset (its own iterations and weights), or "" for the default schedule. */
+  preset: GatysPresetName | "";
   iterations: number;
   /** Quality: log10 of the style weight, so one slider spans the useful 1e-4…1e2 range evenly. */
   styleWeightLog10: number;
@@ -24,6 +26,7 @@ export const DEFAULT_SETTINGS: ControlSettings = {
   strength: 1,
   fastSize: FAST_DEFAULT_SIZE,
   qualitySize: WEB_QUALITY_DEFAULTS.size,
+  preset: "",
   iterations: WEB_QUALITY_DEFAULTS.iterations,
   styleWeightLog10: -2, // core's (and the TensorFlow tutorial's) default of 1e-2
   preserveColors: "none",
@@ -48,8 +51,10 @@ export function buildJobInput(mode: JobMode, settings: ControlSettings, contentI
     styleIds: [...styleIds],
     options: {
       size: settings.qualitySize,
-      iterations: settings.iterations,
-      styleWeight: Number((10 ** settings.styleWeightLog10).toPrecision(6)),
+      // A preset brings its own iterations and weights (core applies it); else the form's.
+      ...(settings.preset
+        ? { preset: settings.preset }
+        : { iterations: settings.iterations, styleWeight: Number((10 ** settings.styleWeightLog10).toPrecision(6)) }),
       preserveColors: settings.preserveColors,
       ...(styleBlendWeights ? { styleBlendWeights } : {}),
     },
@@ -65,6 +70,13 @@ interface Props {
   limits: HostedLimits | undefined;
   models: { fast: boolean; quality: boolean } | undefined;
 }
+
+/** The Quality schedules offered: the default, then core's presets. */
+const SCHEDULES: readonly { value: GatysPresetName | ""; label: string }[] = [
+  { value: "", label: "Fastest to a good image (default)" },
+  { value: "tutorial", label: `TensorFlow tutorial (Adam, ${GATYS_PRESETS.tutorial.iterations} steps)` },
+  { value: "seed", label: `Seed blog (Adam, ${GATYS_PRESETS.seed.iterations} steps, no TV)` },
+];
 
 const MODES: readonly { mode: JobMode; title: string; note: string }[] = [
   { mode: "fast", title: "Fast", note: "about a second" },
@@ -193,21 +205,21 @@ export function ModeControls({ mode, onModeChange, settings, onChange, styles, l
       ) : (
         <>
           <div className="field">
-            <label htmlFor={`${id}-style-weight`}>Style weight</label>
-            <input
-              id={`${id}-style-weight`}
-              type="range"
-              min={-4}
-              max={2}
-              step={0.25}
-              value={settings.styleWeightLog10}
-              aria-valuetext={(10 ** settings.styleWeightLog10).toExponential(1)}
+            <label htmlFor={`${id}-schedule`}>Schedule</label>
+            <select
+              id={`${id}-schedule`}
+              value={settings.preset}
               onChange={(e) => {
-                set({ styleWeightLog10: Number(e.currentTarget.value) });
+                set({ preset: e.currentTarget.value as GatysPresetName | "" });
               }}
-              data-testid="style-weight"
-            />
-            <output htmlFor={`${id}-style-weight`}>{(10 ** settings.styleWeightLog10).toExponential(1)}</output>
+              data-testid="preset"
+            >
+              {SCHEDULES.map((s) => (
+                <option key={s.value} value={s.value}>
+                  {s.label}
+                </option>
+              ))}
+            </select>
           </div>
           <NumberField
             id={`${id}-quality-size`}
@@ -220,17 +232,42 @@ export function ModeControls({ mode, onModeChange, settings, onChange, styles, l
             }}
             testId="size"
           />
-          <NumberField
-            id={`${id}-iterations`}
-            label="Iterations"
-            value={settings.iterations}
-            min={1}
-            max={maxIterations}
-            onCommit={(v) => {
-              set({ iterations: v });
-            }}
-            testId="iterations"
-          />
+          {settings.preset ? (
+            <p className="hint" data-testid="preset-note">
+              The preset sets the iterations and the loss weights.
+            </p>
+          ) : (
+            <>
+              <div className="field">
+                <label htmlFor={`${id}-style-weight`}>Style weight</label>
+                <input
+                  id={`${id}-style-weight`}
+                  type="range"
+                  min={-4}
+                  max={2}
+                  step={0.25}
+                  value={settings.styleWeightLog10}
+                  aria-valuetext={(10 ** settings.styleWeightLog10).toExponential(1)}
+                  onChange={(e) => {
+                    set({ styleWeightLog10: Number(e.currentTarget.value) });
+                  }}
+                  data-testid="style-weight"
+                />
+                <output htmlFor={`${id}-style-weight`}>{(10 ** settings.styleWeightLog10).toExponential(1)}</output>
+              </div>
+              <NumberField
+                id={`${id}-iterations`}
+                label="Iterations"
+                value={settings.iterations}
+                min={1}
+                max={maxIterations}
+                onCommit={(v) => {
+                  set({ iterations: v });
+                }}
+                testId="iterations"
+              />
+            </>
+          )}
           <div className="field">
             <label htmlFor={`${id}-colors`}>Preserve colours</label>
             <select

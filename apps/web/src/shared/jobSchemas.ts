@@ -7,7 +7,7 @@
  * controls and tightened to the hosted limits.
  */
 import { z } from "zod";
-import { FAST_DEFAULT_SIZE, FastOptionsSchema, GatysOptionsSchema, WEB_QUALITY_DEFAULTS, styleCountProblem } from "@pastiche/core/schemas";
+import { FAST_DEFAULT_SIZE, FastOptionsSchema, GatysOptionsSchema, WEB_QUALITY_DEFAULTS, applyGatysPreset, styleCountProblem } from "@pastiche/core/schemas";
 import { DEFAULT_HOSTED_LIMITS, IMAGE_ROLES, JOB_MODES, JOB_STATUSES, MAX_STYLES, type HostedLimits, type JobMode, type JobStatus } from "./constants";
 import { IdSchema } from "./ids";
 
@@ -46,10 +46,21 @@ export function fastJobOptionsSchema(limits: Pick<HostedLimits, "maxOutputSide">
     .strict();
 }
 
-/** Quality (Gatys) options as the web app accepts them, with `limits` applied. */
+/**
+ * Quality (Gatys) options as the web app accepts them, with `limits` applied. A preset's values go
+ * under the ones given before the defaults (core's rule, for the options the form has; the worker's
+ * parse fills its others), so `{ preset: "tutorial" }` runs the tutorial's 1000 steps, not the form's default.
+ */
 export function qualityJobOptionsSchema(limits: Pick<HostedLimits, "maxOutputSide" | "maxIterations">) {
+  const shape = qualityShape(limits);
+  const keys = Object.keys(shape.shape);
+  return z.preprocess((raw: z.input<typeof shape>) => applyGatysPreset(raw, keys), shape);
+}
+
+function qualityShape(limits: Pick<HostedLimits, "maxOutputSide" | "maxIterations">) {
   return gatysShape
     .pick({
+      preset: true,
       size: true,
       iterations: true,
       optimizer: true,

@@ -35,6 +35,8 @@ export type StylizeEvent =
       readonly type: "iteration";
       readonly iteration: number;
       readonly iterations: number;
+      /** VGG evaluations (forward + gradient) so far in this stage: the run's cost, which a line search makes more than one per iteration. */
+      readonly evaluations: number;
       readonly losses: LossTerms;
       readonly elapsedMs: number;
       /** Estimated time left, from the mean time of the iterations after the first (warm-up). */

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { parseOptions, styleBlendWeightsSchema, weightSchema as weight } from "../options/parse.js";
 import { resolveLayerName } from "../vgg/layers.js";
+import { DEFAULT_GATYS_ITERATIONS } from "../options/defaults.js";
+import { GATYS_PRESET_NAMES, applyGatysPreset } from "./presets.js";
 
 /**
  * Defaults follow the TensorFlow tutorial "Neural style transfer" (the seed algorithm): content
@@ -40,16 +42,30 @@ export type GatysInit = z.output<typeof GatysInitSchema>;
 /** The one definition of a Gatys run's options, shared by core, the CLI and the web app. */
 export const GatysOptionsSchema = z
   .object({
+    /**
+     * A named set of options for a textbook result ("tutorial": TensorFlow's tutorial, "seed": the
+     * seed blog's run), under the options given explicitly; see GATYS_PRESETS. Absent: the defaults.
+     */
+    preset: z.enum(GATYS_PRESET_NAMES).optional(),
     /** Longest side of the output in pixels (the adapters resize the inputs to it). */
     size: z.number().int().min(16).max(8192).default(512),
-    iterations: z.number().int().min(1).max(100_000).default(500),
-    optimizer: z.enum(["adam", "lbfgs"]).default("adam"),
-    /** Default: 0.02 for Adam, 1 for L-BFGS. */
+    iterations: z.number().int().min(1).max(100_000).default(DEFAULT_GATYS_ITERATIONS),
+    /** "auto": L-BFGS, and Adam for stages that must be tiled (said per stage in the start event's plan). */
+    optimizer: z.enum(["auto", "adam", "lbfgs"]).default("auto"),
+    /** Default: 0.02 for Adam, 1 for L-BFGS (for the optimiser each stage uses). */
     learningRate: z.number().positive().optional(),
     adamBeta1: z.number().min(0).lt(1).default(0.99),
     adamBeta2: z.number().min(0).lt(1).default(0.999),
     adamEpsilon: z.number().positive().default(0.1),
     lbfgsHistory: z.number().int().min(1).max(1000).default(100),
+    /**
+     * L-BFGS step rule: "backtracking" (default) halves a step until the loss falls enough (Armijo),
+     * which costs nothing extra while the full step is good and saves a run from an overshooting one;
+     * "none" always takes the full step (neural-style, torch.optim.LBFGS without line search).
+     */
+    lbfgsLineSearch: z.enum(["none", "backtracking"]).default("backtracking"),
+    /** L-BFGS: the most any pixel (0–1) may change in one step, the step shortened to it; absent: no limit. */
+    lbfgsMaxStep: z.number().positive().max(1).optional(),
     contentWeight: weight.default(1e4),
     styleWeight: weight.default(1e-2),
     tvWeight: weight.default(30),
@@ -157,7 +173,7 @@ const parsedOptions = new WeakSet();
 
 /** Validate options at the edge; a bad value becomes a one-line INVALID_OPTION (or UNKNOWN_LAYER). */
 export function parseGatysOptions(input: GatysOptionsInput): GatysOptions {
-  const options = parseOptions(GatysOptionsSchema, input);
+  const options = parseOptions(GatysOptionsSchema, applyGatysPreset(input));
   for (const value of Object.values(options)) if (Array.isArray(value)) Object.freeze(value);
   Object.freeze(options.init);
   parsedOptions.add(Object.freeze(options));

@@ -18,24 +18,31 @@ export interface RunPlan {
   readonly seed: number;
   /** The tfjs backend the plan's memory model is for. */
   readonly backend: string;
-  readonly optimizer: OptimizerPlan;
   /** Coarse to fine; one stage is the plain single-scale run. */
   readonly stages: readonly StagePlan[];
 }
 
-/** The optimiser and its settings, learning rate resolved (Adam 0.02, L-BFGS 1 unless given). */
+/** A stage's optimiser and its settings, learning rate resolved (Adam 0.02, L-BFGS 1 unless given). */
 export type OptimizerPlan =
   | { readonly kind: "adam"; readonly learningRate: number; readonly beta1: number; readonly beta2: number; readonly epsilon: number }
-  | { readonly kind: "lbfgs"; readonly learningRate: number; readonly historySize: number };
+  | {
+      readonly kind: "lbfgs";
+      readonly learningRate: number;
+      readonly historySize: number;
+      readonly lineSearch: "none" | "backtracking";
+      readonly maxStep?: number;
+    };
 
 export interface Size {
   readonly width: number;
   readonly height: number;
 }
 
-/** One stage: where it sits, its size, its iterations, the style images' sizes and its tiling. */
+/** One stage: where it sits, its size, its iterations, the style images' sizes, its tiling and its optimiser. */
 export interface StagePlan extends StageInfo {
   readonly iterations: number;
+  /** `optimizer: "auto"`: L-BFGS, or Adam when the stage is tiled (the tile grid moves every step, which L-BFGS can't follow). */
+  readonly optimizer: OptimizerPlan;
   /** Each style image's size at this stage (scaled with the stage, so the style keeps its scale). */
   readonly styleSizes: readonly Size[];
   /** Set when the stage is optimised tile by tile (then `tileSize` is its tile side too). */
@@ -67,17 +74,19 @@ export function chooseSeed(options: Pick<GatysOptions, "seed">): number {
 export function planGatysRun(input: PlanInput): RunPlan {
   const { content, options } = input;
   const { width, height } = content;
-  const stages = planStages(width, height, options);
+  const scales = resolveScales(input);
+  const stages = planStages(width, height, { minSize: options.minSize, scales });
   // A per-stage list is checked against the stages even when it is not used.
   const perStage = stageIterations(stages, options);
-  // `scales: "off"` is the reference single-scale run: `iterations` as given.
-  const iterations = options.scales === "off" ? [options.iterations] : perStage;
+  // `scales: "off"` (given, or "auto" resolved to it) is the single-scale run: `iterations` as given.
+  const iterations = scales === "off" ? [options.iterations] : perStage;
   const planned = stages.map((stage, i): StagePlan => {
     // With a fixed style size the styles stay at it at every stage; else they scale with the stage.
     const factor = options.styleSize !== undefined ? 1 : stage.width / width;
     const styleSizes = input.styles.map((s) => fitLongestSide(s.width, s.height, Math.max(s.width, s.height) * factor));
     const tiling = resolveTiling(stage.width, stage.height, options, input.backend, input.hasMasks);
-    return { ...stage, ...(tiling ? { tileSize: tiling.tileSize, tiling } : {}), iterations: iterations[i]!, styleSizes };
+    const optimizer = optimizerPlan(options, tiling !== undefined);
+    return { ...stage, ...(tiling ? { tileSize: tiling.tileSize, tiling } : {}), iterations: iterations[i]!, styleSizes, optimizer };
   });
   for (const stage of planned) assertLargeEnough(stage, options);
   return {
@@ -86,12 +95,35 @@ export function planGatysRun(input: PlanInput): RunPlan {
     iterations: iterations.reduce((a, b) => a + b, 0),
     seed: input.seed,
     backend: input.backend,
-    optimizer:
-      options.optimizer === "adam"
-        ? { kind: "adam", learningRate: options.learningRate ?? 0.02, beta1: options.adamBeta1, beta2: options.adamBeta2, epsilon: options.adamEpsilon }
-        : { kind: "lbfgs", learningRate: options.learningRate ?? 1, historySize: options.lbfgsHistory },
     stages: planned,
   };
+}
+
+/** The optimiser of a stage: as asked, or for "auto" L-BFGS unless the stage is tiled (resolveTiling refuses explicit L-BFGS there). */
+function optimizerPlan(options: GatysOptions, tiled: boolean): OptimizerPlan {
+  const kind = options.optimizer === "auto" ? (tiled ? "adam" : "lbfgs") : options.optimizer;
+  return kind === "adam"
+    ? { kind, learningRate: options.learningRate ?? 0.02, beta1: options.adamBeta1, beta2: options.adamBeta2, epsilon: options.adamEpsilon }
+    : {
+        kind,
+        learningRate: options.learningRate ?? 1,
+        historySize: options.lbfgsHistory,
+        lineSearch: options.lbfgsLineSearch,
+        ...(options.lbfgsMaxStep !== undefined ? { maxStep: options.lbfgsMaxStep } : {}),
+      };
+}
+
+/**
+ * `scales: "auto"` with L-BFGS (the default "auto" optimiser or explicit): one scale while the output
+ * fits one VGG pass. Each new stage of a coarse-to-fine run restarts L-BFGS without curvature and
+ * from an upsampled, blurred image, whose fine-layer style (block1/block2 Gram matrices) is lost: at
+ * 512 px the coarse stages cost more than they save (docs/benchmarks.md, "Time to quality"). An
+ * output that must be tiled still runs coarse to fine, so its large structures are laid out at sizes
+ * that fit in one pass. With Adam, "auto" is coarse to fine as documented on the option.
+ */
+function resolveScales({ content, options, backend, hasMasks }: PlanInput): GatysOptions["scales"] {
+  if (options.scales !== "auto" || options.optimizer === "adam") return options.scales;
+  return resolveTiling(content.width, content.height, options, backend, hasMasks) ? "auto" : "off";
 }
 
 /** What events tag a stage with: its place and size (and tile side), not its plan. */

@@ -204,7 +204,7 @@ async function* runStage(input: StageInput, options: GatysOptions, stage: StageP
     const image = tf.variable(init, true, undefined, "float32");
     init.dispose(); // the variable holds its own reference to the data
     owned.push(image);
-    optimizer = makeOptimizer(plan.optimizer);
+    optimizer = makeOptimizer(stage.optimizer);
 
     yield { type: "start", width, height, iterations, seed: plan.seed, backend: tf.getBackend(), ...(tiling ? { tileSize: tiling.tileSize } : {}) };
 
@@ -220,7 +220,12 @@ async function* runStage(input: StageInput, options: GatysOptions, stage: StageP
       }
     };
 
-    const evaluate = (): Evaluation => objective!.evaluate(image);
+    // Counted for the cost of a run (a line search may evaluate more than once per iteration).
+    let evaluations = 0;
+    const evaluate = (): Evaluation => {
+      evaluations++;
+      return objective!.evaluate(image);
+    };
 
     const started = performance.now();
     let firstIterationMs = 0;
@@ -250,6 +255,7 @@ async function* runStage(input: StageInput, options: GatysOptions, stage: StageP
         type: "iteration",
         iteration: it,
         iterations,
+        evaluations,
         losses,
         elapsedMs,
         etaMs: perIteration * (iterations - it),
@@ -279,7 +285,7 @@ function makeOptimizer(plan: OptimizerPlan): ImageOptimizer {
     case "adam":
       return new AdamImageOptimizer({ learningRate: plan.learningRate, beta1: plan.beta1, beta2: plan.beta2, epsilon: plan.epsilon });
     case "lbfgs":
-      return new LbfgsImageOptimizer({ learningRate: plan.learningRate, historySize: plan.historySize });
+      return new LbfgsImageOptimizer(plan);
   }
 }
 

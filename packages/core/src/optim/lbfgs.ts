@@ -14,6 +14,13 @@ export interface LbfgsOptions {
   readonly lineSearch?: "none" | "backtracking";
   /** Most evaluations one backtracking step may spend (default 4: step lengths 1, ½, ¼, ⅛). */
   readonly maxLineSearchEvaluations?: number;
+  /**
+   * Largest change of any pixel (in [0,1] units) one step may make: the step is shortened to it.
+   * Off by default. A fresh L-BFGS (every new stage of a coarse-to-fine run) knows no curvature yet
+   * and its first steps can be far too long: so long that every pixel is clipped to 0 or 1, which
+   * no line search of a few halvings recovers from.
+   */
+  readonly maxStep?: number;
 }
 
 export const LBFGS_DEFAULTS: LbfgsOptions = { learningRate: 1, historySize: 100 };
@@ -31,7 +38,8 @@ const ARMIJO_C1 = 1e-4;
  * f(x⁺) ≤ f(x) + c₁·gᵀ(x⁺ − x), else t is halved (at most `maxLineSearchEvaluations` trials; the
  * last trial is taken if none passes). The evaluation at the accepted point is kept and serves as
  * the next step's starting evaluation, so a step whose first trial passes still costs one VGG pass.
- * Each trial reads back two scalars.
+ * When no trial passes, the last is taken if it still lowered the loss; otherwise the image goes
+ * back to the step's start and the history is dropped. Each trial reads back one scalar.
  */
 export class LbfgsImageOptimizer implements ImageOptimizer {
   private readonly s: tf.Tensor[] = [];
@@ -58,12 +66,19 @@ export class LbfgsImageOptimizer implements ImageOptimizer {
     let t = this.prevGrad
       ? tf.scalar(this.options.learningRate)
       : tf.tidy(() => tf.mul<tf.Scalar>(tf.minimum(1, tf.div(1, tf.add(tf.sum(tf.abs(g)), 1e-12))), this.options.learningRate));
+    if (this.options.maxStep !== undefined) {
+      const maxStep = this.options.maxStep;
+      const capped = tf.tidy(() => tf.minimum<tf.Scalar>(t, tf.div(maxStep, tf.add(tf.max(tf.abs(direction)), 1e-12))));
+      t.dispose();
+      t = capped;
+    }
     const moveTo = (length: tf.Scalar) => {
       tf.tidy(() => {
         image.assign(tf.clipByValue(tf.add(start, tf.mul(direction, length)), 0, 1) as tf.Tensor4D);
       });
     };
     moveTo(t);
+    let restart = false;
     if (this.options.lineSearch === "backtracking") {
       const trials = Math.max(1, this.options.maxLineSearchEvaluations ?? 4);
       for (let trial = 1; ; trial++) {
@@ -72,8 +87,22 @@ export class LbfgsImageOptimizer implements ImageOptimizer {
         const excess = tf.tidy(
           () => tf.sub(tf.sub(candidate.loss, evaluation.loss), tf.mul(tf.sum(tf.mul(g, tf.sub(image, start))), ARMIJO_C1)).dataSync()[0]!,
         );
-        if (excess <= 0 || trial >= trials) {
+        if (excess <= 0) {
           this.next = candidate;
+          break;
+        }
+        if (trial >= trials) {
+          // No trial decreased the loss enough. One that still decreased it is taken; one that
+          // raised it is not: back to the start, and the curvature that predicted the step is
+          // forgotten, so the next step starts afresh (steepest descent, short).
+          const rose = tf.tidy(() => tf.greater(candidate.loss, evaluation.loss).dataSync()[0] === 1);
+          if (!rose) {
+            this.next = candidate;
+            break;
+          }
+          tf.dispose([candidate.loss, candidate.grad]);
+          image.assign(start);
+          restart = true;
           break;
         }
         tf.dispose([candidate.loss, candidate.grad]);
@@ -84,11 +113,26 @@ export class LbfgsImageOptimizer implements ImageOptimizer {
       }
     }
     tf.dispose([direction, t]);
+    if (restart) {
+      start.dispose();
+      this.forget();
+    } else {
+      this.prevGrad?.dispose();
+      this.prevImage?.dispose();
+      this.prevGrad = tf.keep(g.clone());
+      this.prevImage = start;
+    }
+    return evaluation;
+  }
+
+  /** Drops the history and the previous point: the next step is a first step. */
+  private forget(): void {
+    for (const t of [...this.s, ...this.y, ...this.rho]) t.dispose();
+    this.s.length = this.y.length = this.rho.length = 0;
     this.prevGrad?.dispose();
     this.prevImage?.dispose();
-    this.prevGrad = tf.keep(g.clone());
-    this.prevImage = start;
-    return evaluation;
+    this.hDiag?.dispose();
+    this.prevGrad = this.prevImage = this.hDiag = undefined;
   }
 
   /** Must run before the new step: records s = x_k − x_{k−1} and y = g_k − g_{k−1}. */
@@ -137,11 +181,6 @@ export class LbfgsImageOptimizer implements ImageOptimizer {
   dispose(): void {
     if (this.next) tf.dispose([this.next.loss, this.next.grad]);
     this.next = undefined;
-    for (const t of [...this.s, ...this.y, ...this.rho]) t.dispose();
-    this.s.length = this.y.length = this.rho.length = 0;
-    this.prevGrad?.dispose();
-    this.prevImage?.dispose();
-    this.hDiag?.dispose();
-    this.prevGrad = this.prevImage = this.hDiag = undefined;
+    this.forget();
   }
 }

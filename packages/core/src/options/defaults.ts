@@ -7,8 +7,15 @@
 /** Longest side of a fast (`pastiche fast`, web Fast mode) output when none is given. */
 export const FAST_DEFAULT_SIZE = 512;
 
-/** The web app's Quality mode: a smaller, shorter run than the CLI's, so a shared server stays responsive. */
-export const WEB_QUALITY_DEFAULTS = { size: 256, iterations: 200 } as const;
+/**
+ * Iterations of a Gatys run when none are given (the option schema's default): with the default
+ * schedule (L-BFGS at one scale) enough to pass the TensorFlow tutorial's 300-iteration objective at
+ * 512 px (docs/benchmarks.md, "Time to quality").
+ */
+export const DEFAULT_GATYS_ITERATIONS = 70;
+
+/** The web app's Quality mode: the default schedule at a smaller size than the CLI's, so a shared server stays responsive. */
+export const WEB_QUALITY_DEFAULTS = { size: 256, iterations: DEFAULT_GATYS_ITERATIONS } as const;
 
 /** Inputs with more pixels than this are refused before they are decoded (CLI and web). */
 export const DEFAULT_MAX_INPUT_PIXELS = 50_000_000;

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { parseGatysOptions, planGatysRun, stageInfo, styleLongestSide, type PlanInput } from "../../src/index.js";
+import { GatysOptionsSchema, parseGatysOptions, planGatysRun, stageInfo, styleLongestSide, type PlanInput } from "../../src/index.js";
+
+const DEFAULT_ITERATIONS = GatysOptionsSchema.shape.iterations.parse(undefined);
 
 function plan(o: Parameters<typeof parseGatysOptions>[0], sizes: Partial<Pick<PlanInput, "content" | "styles" | "backend" | "hasMasks">> = {}) {
   return planGatysRun({
@@ -14,11 +16,31 @@ function plan(o: Parameters<typeof parseGatysOptions>[0], sizes: Partial<Pick<Pl
 }
 
 describe("planGatysRun: the whole run, decided once", () => {
+  it("the default (README, docs/benchmarks.md): one scale of L-BFGS with backtracking, every iteration at the output size", () => {
+    const p = plan({});
+    const lbfgs = { kind: "lbfgs", learningRate: 1, historySize: 100, lineSearch: "backtracking" };
+    expect(p.stages).toEqual([
+      { index: 0, count: 1, width: 512, height: 384, iterations: DEFAULT_ITERATIONS, styleSizes: [{ width: 400, height: 400 }], optimizer: lbfgs },
+    ]);
+    expect(p.iterations).toBe(DEFAULT_ITERATIONS);
+  });
+
+  it("the default for an output that must be tiled: coarse to fine, L-BFGS at the stages that fit one pass, Adam at the tiled ones", () => {
+    const p = plan({}, { content: { width: 4096, height: 3072 }, styles: [{ width: 4096, height: 4096 }] });
+    expect(p.stages.map((s) => Math.max(s.width, s.height))).toEqual([128, 181, 256, 362, 512, 724, 1024, 1448, 2048, 2896, 4096]);
+    const kinds = p.stages.map((s) => (s.tiling ? "tiled " : "") + s.optimizer.kind);
+    expect(kinds.at(0)).toBe("lbfgs");
+    expect(kinds.at(-1)).toBe("tiled adam");
+    expect(kinds.every((k) => k === "lbfgs" || k === "tiled adam")).toBe(true);
+    // With Adam, "auto" stays coarse to fine at any size above twice minSize.
+    expect(plan({ optimizer: "adam" }).stages).toHaveLength(5);
+  });
+
   it("single scale: one stage at the output size with every iteration, Adam's tutorial settings", () => {
-    const p = plan({ scales: "off", iterations: 300 });
+    const p = plan({ scales: "off", iterations: 300, optimizer: "adam" });
     expect(p).toMatchObject({ width: 512, height: 384, iterations: 300, seed: 42, backend: "wasm" });
-    expect(p.optimizer).toEqual({ kind: "adam", learningRate: 0.02, beta1: 0.99, beta2: 0.999, epsilon: 0.1 });
-    expect(p.stages).toEqual([{ index: 0, count: 1, width: 512, height: 384, iterations: 300, styleSizes: [{ width: 400, height: 400 }] }]);
+    const adam = { kind: "adam", learningRate: 0.02, beta1: 0.99, beta2: 0.999, epsilon: 0.1 };
+    expect(p.stages).toEqual([{ index: 0, count: 1, width: 512, height: 384, iterations: 300, styleSizes: [{ width: 400, height: 400 }], optimizer: adam }]);
   });
 
   it("scales off keeps `iterations` even with a per-scale count; a per-scale list of the wrong length is refused", () => {
@@ -49,8 +71,14 @@ describe("planGatysRun: the whole run, decided once", () => {
   });
 
   it("L-BFGS with its own learning rate and history; an explicit rate wins", () => {
-    expect(plan({ optimizer: "lbfgs", lbfgsHistory: 20 }).optimizer).toEqual({ kind: "lbfgs", learningRate: 1, historySize: 20 });
-    expect(plan({ optimizer: "adam", learningRate: 0.5 }).optimizer).toMatchObject({ kind: "adam", learningRate: 0.5 });
+    expect(plan({ optimizer: "lbfgs", lbfgsHistory: 20 }).stages[0]!.optimizer).toEqual({
+      kind: "lbfgs",
+      learningRate: 1,
+      historySize: 20,
+      lineSearch: "backtracking",
+    });
+    expect(plan({ optimizer: "adam", learningRate: 0.5 }).stages[0]!.optimizer).toMatchObject({ kind: "adam", learningRate: 0.5 });
+    expect(plan({ optimizer: "lbfgs", lbfgsLineSearch: "none", lbfgsMaxStep: 0.1 }).stages[0]!.optimizer).toMatchObject({ lineSearch: "none", maxStep: 0.1 });
   });
 
   it("tiling is settled per stage: a stage no larger than the tile is not tiled", () => {
@@ -58,6 +86,9 @@ describe("planGatysRun: the whole run, decided once", () => {
     expect(p.stages.map((s) => s.tileSize)).toEqual([undefined, 256, 256]);
     expect(p.stages[2]!.tiling).toEqual({ tileSize: 256, margin: 32, align: 16 });
     expect(stageInfo(p.stages[2]!)).toEqual({ index: 2, count: 3, width: 1024, height: 768, tileSize: 256 });
+    // optimizer "auto" (the default): L-BFGS where the stage is one pass, Adam where it is tiled.
+    expect(p.stages.map((s) => s.optimizer.kind)).toEqual(["lbfgs", "adam", "adam"]);
+    expect(p.stages[1]!.optimizer).toEqual({ kind: "adam", learningRate: 0.02, beta1: 0.99, beta2: 0.999, epsilon: 0.1 });
   });
 
   it("refuses, before any work, a stage (here the coarsest) whose content or style is too small for the deepest layer", () => {

@@ -31,8 +31,14 @@ export function testImage(width: number, height: number, phase = 0): { width: nu
   return { width, height, data };
 }
 
-/** Options for runs on `syntheticVggWeights("block2_conv1")`: two shallow layers, style dominant. */
+/**
+ * Options for runs on `syntheticVggWeights("block2_conv1")`: two shallow layers, style dominant.
+ * Adam (the default before #12): these tests check the run's mechanics over 2–6 iterations, where
+ * Adam moves the image at once; L-BFGS's first step is deliberately tiny (optimizers.test.ts and
+ * the L-BFGS cases below cover it).
+ */
 export const SHALLOW_RUN_OPTIONS = {
+  optimizer: "adam" as const,
   contentLayers: ["block2_conv1"],
   styleLayers: ["block1_conv1", "block2_conv1"],
   styleWeight: 1e4,

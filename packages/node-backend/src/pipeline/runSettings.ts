@@ -37,6 +37,18 @@ function migrateLegacyInit(raw: unknown): unknown {
   return { ...rest, options: { ...rest.options, init: kind } };
 }
 
+/**
+ * Settings recorded before L-BFGS had a line search (#12) took full steps: an L-BFGS run without
+ * `lbfgsLineSearch` reruns with "none", as it was made, not with today's default.
+ */
+function migrateBeforeLineSearch(raw: unknown): unknown {
+  const options = typeof raw === "object" && raw !== null ? (raw as { options?: unknown }).options : undefined;
+  if (typeof options !== "object" || options === null) return raw;
+  const o = options as Record<string, unknown>;
+  if (o.optimizer !== "lbfgs" || "lbfgsLineSearch" in o) return raw;
+  return { ...(raw as object), options: { ...o, lbfgsLineSearch: "none" } };
+}
+
 /** What every run records, Gatys or fast. */
 const commonSettings = {
   content: z.string().min(1),
@@ -71,7 +83,7 @@ const FastRunSettingsSchema = z.object({
 });
 
 export const RunSettingsSchema = z.preprocess(
-  migrateLegacyInit,
+  (raw) => migrateBeforeLineSearch(migrateLegacyInit(raw)),
   z.discriminatedUnion("method", [GatysRunSettingsSchema, FastRunSettingsSchema]).superRefine((s, ctx) => {
     const masks = s.method === "gatys" ? s.styleMasks : undefined;
     const problem =

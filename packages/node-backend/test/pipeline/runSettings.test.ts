@@ -110,6 +110,13 @@ describe("run settings", () => {
         options: { ...settings.options, init: "image" },
       });
       expect(parseRunSettings(legacy, "legacy.png")).toEqual(settings);
+      // L-BFGS settings recorded before the line search existed rerun with full steps, as made.
+      const withoutLineSearch: Record<string, unknown> = { ...settings.options, optimizer: "lbfgs" };
+      delete withoutLineSearch.lbfgsLineSearch;
+      const before = JSON.stringify({ ...settings, options: withoutLineSearch });
+      expect(parseRunSettings(before, "before.png").options).toMatchObject({ optimizer: "lbfgs", lbfgsLineSearch: "none" });
+      const now = formatRunSettings({ ...settings, options: { ...settings.options, optimizer: "lbfgs" } });
+      expect(parseRunSettings(now, "now.png").options).toMatchObject({ lbfgsLineSearch: "backtracking" });
     });
   });
 });

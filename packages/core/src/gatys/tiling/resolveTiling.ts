@@ -46,10 +46,10 @@ export function resolveTiling(width: number, height: number, options: GatysOptio
     if (options.tileSize >= Math.max(width, height)) return undefined;
     tileSize = Math.max(4 * align, Math.floor(options.tileSize / align) * align);
   }
-  if (options.optimizer !== "adam") {
+  if (options.optimizer === "lbfgs") {
     throw new PasticheError(
       "INVALID_OPTION",
-      `a ${width}x${height} output is optimised in ${tileSize} px tiles, which needs the Adam optimizer (the tile grid moves every step, L-BFGS assumes a fixed objective): use adam, a smaller size or a larger maxMemory`,
+      `a ${width}x${height} output is optimised in ${tileSize} px tiles, which needs the Adam optimizer (the tile grid moves every step, L-BFGS assumes a fixed objective): use adam or auto, a smaller size or a larger maxMemory`,
     );
   }
   if (hasMasks) {
