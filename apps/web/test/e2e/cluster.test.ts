@@ -24,6 +24,14 @@ import { startApp, WEB_DIR, type RunningApp } from "./server";
 
 // pg-boss 10 has no heartbeat: a killed worker's job waits this long before another takes it.
 const QUALITY_EXPIRY_SECONDS = 45;
+// The queue's settings, the same for every process (as in a deployment): each process that starts
+// writes its expiry into pg-boss's queue row, so a server on the defaults would give jobs 2 hours.
+const QUEUE_ENV = {
+  PASTICHE_QUALITY_EXPIRY_SECONDS: String(QUALITY_EXPIRY_SECONDS),
+  // Short: a Fast job whose end could not be recorded while PostgreSQL was away is retried after it.
+  PASTICHE_FAST_EXPIRY_SECONDS: "30",
+  PASTICHE_QUEUE_MAINTENANCE_SECONDS: "1",
+};
 
 describeNeeding([needs.postgres(), needs.models()], "cluster: 2 web servers and 3 workers on one PostgreSQL", () => {
   let cluster: ThrowawayPostgres;
@@ -44,10 +52,7 @@ describeNeeding([needs.postgres(), needs.models()], "cluster: 2 web servers and 
         ...process.env,
         PASTICHE_DATABASE_URL: url,
         PASTICHE_MODELS_DIR: modelsDir()!,
-        PASTICHE_QUALITY_EXPIRY_SECONDS: String(QUALITY_EXPIRY_SECONDS),
-        // Short: a Fast job whose end could not be recorded while PostgreSQL was away is retried after it.
-        PASTICHE_FAST_EXPIRY_SECONDS: "30",
-        PASTICHE_QUEUE_MAINTENANCE_SECONDS: "1",
+        ...QUEUE_ENV,
         PASTICHE_PREVIEW_EVERY: "2",
       },
       stdio: ["ignore", "pipe", "pipe"],
@@ -95,9 +100,14 @@ describeNeeding([needs.postgres(), needs.models()], "cluster: 2 web servers and 
       while ((end = buffer.indexOf("\n\n")) >= 0) {
         const event = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
-        const data = event.split("\n").find((l) => l.startsWith("data: "));
+        // Pings and the connection event carry no JSON (an empty data line): only data that is a message counts.
+        const data = event
+          .split("\n")
+          .find((l) => l.startsWith("data:"))
+          ?.slice(5)
+          .trim();
         if (!data) continue;
-        const parsed = JSON.parse(data.slice(6)) as { type?: string; job?: JobView };
+        const parsed = JSON.parse(data) as { type?: string; job?: JobView };
         if (parsed.type !== "job" || !parsed.job) continue;
         if (statuses.at(-1) !== parsed.job.status) statuses.push(parsed.job.status);
         if (["succeeded", "failed", "cancelled"].includes(parsed.job.status)) {
@@ -122,7 +132,7 @@ describeNeeding([needs.postgres(), needs.models()], "cluster: 2 web servers and 
   beforeAll(async () => {
     cluster = await startThrowawayPostgres();
     url = await cluster.database("cluster");
-    const env = { PASTICHE_DATABASE_URL: url, PASTICHE_MODELS_DIR: modelsDir()!, PASTICHE_RATE_LIMIT: "1000" };
+    const env = { PASTICHE_DATABASE_URL: url, PASTICHE_MODELS_DIR: modelsDir()!, PASTICHE_RATE_LIMIT: "1000", ...QUEUE_ENV };
     // One after the other: the first migrates the database (the second would wait on the lock anyway).
     servers.push(await startApp({ ...env, PASTICHE_DATA_DIR: path.join(dataDir, "web1") }));
     servers.push(await startApp({ ...env, PASTICHE_DATA_DIR: path.join(dataDir, "web2") }));
