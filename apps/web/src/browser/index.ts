@@ -4,3 +4,4 @@ export { chooseBackend, DEFAULT_BACKEND_ORDER, type BrowserBackendName } from ".
 export { BrowserStylizeError, type BrowserStylizeErrorCode } from "./errors.ts";
 export { fetchManifest, fetchModelFile, type ManifestFile, type ModelManifest } from "./modelFiles.ts";
 export { type BrowserImageSource } from "./pixels.ts";
+export { startCameraStylizer, type CameraStylizer, type CameraStylizerOptions } from "./camera.ts";

@@ -3,6 +3,7 @@
  * (core on WASM) within 2/255 mean absolute difference, on the browser's WASM and WebGL backends.
  * The engine is bundled by Vite and served, with the models (by manifest, with integrity) and the
  * tfjs WASM binaries, from a plain static server. WebGL here is SwiftShader (no GPU on CI).
+ * Also: Chromium's fake camera stylised live at a measured frame rate.
  */
 import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -72,7 +73,16 @@ describeNeeding(NEEDS, "core's Fast stylisation in Chromium matches Node", () =>
 
     browser = await chromium.launch({
       executablePath: chromiumPath() ?? "/usr/bin/chromium",
-      args: ["--headless=new", "--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--disable-background-networking", "--no-first-run"],
+      args: [
+        "--headless=new",
+        "--no-sandbox",
+        "--use-angle=swiftshader",
+        "--enable-unsafe-swiftshader",
+        "--disable-background-networking",
+        "--no-first-run",
+        "--use-fake-device-for-media-stream",
+        "--use-fake-ui-for-media-stream",
+      ],
     });
   }, 240_000);
 
@@ -143,5 +153,53 @@ describeNeeding(NEEDS, "core's Fast stylisation in Chromium matches Node", () =>
     await load();
     expect(modelRequests() - before).toBe(2);
     await context.close();
+  }, 120_000);
+
+  test("the fake camera is stylised live at a measured frame rate", async () => {
+    const context = await browser.newContext({ permissions: ["camera"] });
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on("pageerror", (e) => pageErrors.push(e.message));
+    await page.goto(server.url);
+    await page.waitForFunction(() => "pasticheEngine" in globalThis);
+    const result = await page.evaluate(
+      async ({ style }) => {
+        type Engine = typeof import("../../src/browser/index.ts");
+        const engine = (globalThis as unknown as { pasticheEngine: Engine }).pasticheEngine;
+        const stylizer = await engine.createBrowserStylizer({ manifestUrl: "models/manifest.json", backends: ["wasm"], wasmPath: "/tfjs-wasm/" });
+        const video = document.createElement("video");
+        video.muted = true;
+        video.srcObject = await navigator.mediaDevices.getUserMedia({ video: { width: 320, height: 240 } });
+        await video.play();
+        const canvas = document.createElement("canvas");
+        document.body.append(canvas);
+        const styleImage = new ImageData(new Uint8ClampedArray(style.width * style.height * 4), style.width, style.height);
+        for (let i = 0; i < style.width * style.height; i++) {
+          styleImage.data.set([style.data[i * 3]!, style.data[i * 3 + 1]!, style.data[i * 3 + 2]!, 255], i * 4);
+        }
+        const reports: { fps: number; side: number }[] = [];
+        const errors: string[] = [];
+        const camera = engine.startCameraStylizer(video, canvas, styleImage, stylizer, {
+          onFps: (fps, side) => reports.push({ fps, side }),
+          onError: (e) => errors.push(`${e.code}: ${e.message}`),
+        });
+        await new Promise((resolve) => setTimeout(resolve, 5000));
+        camera.stop();
+        const pixels = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height).data;
+        let lit = 0;
+        for (let i = 0; i < pixels.length; i += 4) if (pixels[i]! + pixels[i + 1]! + pixels[i + 2]! > 30) lit++;
+        return { frames: camera.frames, reports, errors, width: canvas.width, lit };
+      },
+      { style: { ...style, data: Array.from(style.data) } },
+    );
+    await context.close();
+    expect(pageErrors).toEqual([]);
+    expect(result.errors).toEqual([]);
+    console.log(`camera (wasm): ${result.frames} frames in 5 s; fps/side reports ${result.reports.map((r) => `${r.fps.toFixed(1)}@${r.side}`).join(", ")}`);
+    expect(result.frames).toBeGreaterThan(2);
+    expect(result.reports.length).toBeGreaterThan(0);
+    expect(result.reports.at(-1)!.fps).toBeGreaterThan(0);
+    // The output canvas holds a stylised frame, not a blank one.
+    expect(result.lit).toBeGreaterThan(0);
   }, 120_000);
 });
