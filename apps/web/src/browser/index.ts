@@ -1,0 +1,7 @@
+/** The in-browser engine (client-only): Fast stylisation on the visitor's device. */
+export { createBrowserStylizer, type BrowserStylizer, type BrowserStylizerOptions, type BrowserStylizeResult } from "./stylizer.ts";
+export { chooseBackend, DEFAULT_BACKEND_ORDER, type BrowserBackendName } from "./backend.ts";
+export { BrowserStylizeError, type BrowserStylizeErrorCode } from "./errors.ts";
+export { fetchManifest, fetchModelFile, type ManifestFile, type ModelManifest } from "./modelFiles.ts";
+export { type BrowserImageSource } from "./pixels.ts";
+export { startCameraStylizer, type CameraStylizer, type CameraStylizerOptions } from "./camera.ts";
