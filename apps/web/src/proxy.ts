@@ -12,9 +12,10 @@ export function proxy(request: NextRequest): NextResponse {
   const nonce = Buffer.from(crypto.randomUUID()).toString("base64");
   // React's development build evaluates code for its error overlays; production never does.
   const isDev = process.env.NODE_ENV === "development";
+  // 'wasm-unsafe-eval' lets the in-browser engine compile tfjs' WebAssembly backend; it allows no JS eval.
   const csp = [
     "default-src 'self'",
-    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${isDev ? " 'unsafe-eval'" : ""}`,
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic' 'wasm-unsafe-eval'${isDev ? " 'unsafe-eval'" : ""}`,
     // The dev server injects its CSS as <style> tags without a nonce; production links stylesheets.
     isDev ? "style-src 'self' 'unsafe-inline'" : `style-src 'self' 'nonce-${nonce}'`,
     "img-src 'self' blob: data:",
@@ -34,7 +35,8 @@ export function proxy(request: NextRequest): NextResponse {
   response.headers.set("X-Content-Type-Options", "nosniff");
   response.headers.set("X-Frame-Options", "DENY");
   response.headers.set("Referrer-Policy", "strict-origin-when-cross-origin");
-  response.headers.set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()");
+  // The live camera stylises the webcam on this origin only; no frame or other origin may ask for it.
+  response.headers.set("Permissions-Policy", "camera=(self), microphone=(), geolocation=(), payment=(), usb=()");
   if (visitorIdFromCookies(request.headers.get("cookie")) === undefined) {
     // HTTPS as the socket says (the request gate records it), or as a trusted proxy reports it.
     const hops = Number(process.env.PASTICHE_TRUSTED_PROXY_HOPS ?? 0);
