@@ -23,7 +23,7 @@ function toBase64(bytes: Uint8Array): string {
 
 /** Fetches one file's bytes; DOWNLOAD_FAILED / HASH_MISMATCH / ABORTED name the URL. */
 export async function fetchBytes(url: string, options: FetchBytesOptions = {}): Promise<Uint8Array> {
-  const fetchFn = options.fetch ?? (globalThis.fetch as unknown as FetchLike | undefined);
+  const fetchFn: FetchLike | undefined = options.fetch ?? (typeof globalThis.fetch === "function" ? globalThis.fetch : undefined);
   if (!fetchFn) throw new PasticheError("DOWNLOAD_FAILED", `${url}: no fetch available; pass options.fetch`);
   let bytes: Uint8Array<ArrayBuffer>;
   try {

@@ -12,11 +12,11 @@ const TRANSFER = "https://models.example/style_transfer_f16_384.tflite";
 
 function served(files: Record<string, Uint8Array>): FetchLike & { calls: string[] } {
   const calls: string[] = [];
-  const fetch = async (url: string) => {
+  const fetch = (url: string) => {
     calls.push(url);
     const body = files[url];
-    if (!body) return { ok: false, status: 404, statusText: "Not Found", arrayBuffer: async () => new ArrayBuffer(0) };
-    return { ok: true, status: 200, arrayBuffer: async () => body.slice().buffer };
+    if (!body) return Promise.resolve({ ok: false, status: 404, statusText: "Not Found", arrayBuffer: () => Promise.resolve(new ArrayBuffer(0)) });
+    return Promise.resolve({ ok: true, status: 200, arrayBuffer: () => Promise.resolve(body.slice().buffer) });
   };
   return Object.assign(fetch, { calls });
 }
@@ -73,10 +73,7 @@ describe("TfliteStyleModels.fromUrls", () => {
   it("reports an aborted download as ABORTED", async () => {
     const controller = new AbortController();
     controller.abort();
-    const fetch: FetchLike = async (_url, init) => {
-      if (init?.signal?.aborted) throw new DOMException("aborted", "AbortError");
-      throw new Error("signal not passed");
-    };
+    const fetch: FetchLike = (_url, init) => Promise.reject(init?.signal?.aborted ? new DOMException("aborted", "AbortError") : new Error("signal not passed"));
     const e = await rejection(TfliteStyleModels.fromUrls({ predictor: PREDICTOR, transfer: TRANSFER }, { fetch, signal: controller.signal }));
     expect(e.code).toBe("ABORTED");
   });
