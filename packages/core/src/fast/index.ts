@@ -1,5 +1,5 @@
 export type { ArbitraryStyleModels, GraphModelLike } from "./models.js";
-export { TfliteStyleModels, type TfliteStyleModelFiles } from "./tfliteStyleModels.js";
+export { TfliteStyleModels, type TfliteStyleModelFiles, type TfliteStyleModelUrls, type TfliteFetchOptions } from "./tfliteStyleModels.js";
 export { GraphModelStyleModels } from "./graphModelStyleModels.js";
 export { BottleneckCache } from "./bottleneckCache.js";
 export { blendBottlenecks, interpolateBottleneck } from "./bottleneck.js";

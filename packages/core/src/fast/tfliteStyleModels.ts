@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { PasticheError } from "../errors.js";
+import { fetchBytes, type FetchLike } from "../model/fetchBytes.js";
 import { TfliteGraph } from "../tflite/graph.js";
 import type { ArbitraryStyleModels } from "./models.js";
 import { withPaddedInput } from "./padding.js";
@@ -12,6 +13,25 @@ export interface TfliteStyleModelFiles {
   /** Names used in messages and as the cache id, e.g. the file names. */
   readonly predictorSource?: string;
   readonly transferSource?: string;
+}
+
+export interface TfliteStyleModelUrls {
+  readonly predictor: string | URL;
+  readonly transfer: string | URL;
+}
+
+export interface TfliteFetchOptions {
+  /** Defaults to the global fetch. */
+  readonly fetch?: FetchLike;
+  /** Subresource-integrity strings ("sha256-<base64>") checked before parsing. */
+  readonly integrity?: { readonly predictor?: string; readonly transfer?: string };
+  readonly signal?: AbortSignal;
+}
+
+/** A TFLite flatbuffer carries the identifier "TFL3" at bytes 4-7. */
+function assertTfliteFile(url: string, bytes: Uint8Array): void {
+  const id = String.fromCharCode(...bytes.subarray(4, 8));
+  if (id !== "TFL3") throw new PasticheError("INVALID_WEIGHTS", `${url}: is not a TFLite file (${bytes.length} bytes, no TFL3 identifier)`);
 }
 
 /**
@@ -63,6 +83,24 @@ export class TfliteStyleModels implements ArbitraryStyleModels {
       transformer.dispose();
       throw e;
     }
+  }
+
+  /**
+   * Fetches both files (in parallel), checks integrity and the TFLite identifier, then parses them.
+   * @throws PasticheError DOWNLOAD_FAILED (HTTP error), HASH_MISMATCH, INVALID_WEIGHTS or ABORTED, naming the URL.
+   * @example const models = await TfliteStyleModels.fromUrls({ predictor: "models/predict.tflite", transfer: "models/transfer.tflite" });
+   */
+  static async fromUrls(urls: TfliteStyleModelUrls, options: TfliteFetchOptions = {}): Promise<TfliteStyleModels> {
+    const predictorUrl = String(urls.predictor);
+    const transferUrl = String(urls.transfer);
+    const common = { ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.signal ? { signal: options.signal } : {}) };
+    const [predictor, transfer] = await Promise.all([
+      fetchBytes(predictorUrl, { ...common, ...(options.integrity?.predictor ? { integrity: options.integrity.predictor } : {}) }),
+      fetchBytes(transferUrl, { ...common, ...(options.integrity?.transfer ? { integrity: options.integrity.transfer } : {}) }),
+    ]);
+    assertTfliteFile(predictorUrl, predictor);
+    assertTfliteFile(transferUrl, transfer);
+    return TfliteStyleModels.fromFiles({ predictor, transfer, predictorSource: predictorUrl, transferSource: transferUrl });
   }
 
   predictStyle(style: tf.Tensor4D): tf.Tensor4D {
