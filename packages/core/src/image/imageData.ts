@@ -60,5 +60,5 @@ export function toImageData(image: RgbImage): ImageDataLike {
  * [1,H,W,3] tensor in [0,1] (the layout `rgbImageToTensor` gives). The caller disposes it.
  */
 export function imageSourceToTensor(source: ImageSource): tf.Tensor4D {
-  return tf.tidy(() => tf.browser.fromPixels(source, 3).toFloat().div(255).expandDims<tf.Tensor4D>(0));
+  return tf.tidy(() => tf.expandDims<tf.Tensor4D>(tf.div(tf.cast(tf.browser.fromPixels(source, 3), "float32"), 255), 0));
 }
