@@ -1,6 +1,6 @@
-import type { RgbImage } from "@pastiche/core";
+import { fromImageData, type RgbImage } from "@pastiche/core";
 import { asBrowserStylizeError, BrowserStylizeError } from "./errors.ts";
-import { imageDataFromRgb, rgbFromImageData, toImageData, type BrowserImageSource } from "./pixels.ts";
+import { imageDataFromRgb, rgbFromSource, type BrowserImageSource } from "./pixels.ts";
 import type { BrowserStylizer } from "./stylizer.ts";
 
 export interface CameraStylizerOptions {
@@ -38,7 +38,7 @@ export function startCameraStylizer(
   const targetFrameMs = options.targetFrameMs ?? 1000 / 24;
   const minSide = options.minSide ?? 64;
   const maxSide = options.maxSide ?? 512;
-  const styleRgb: RgbImage = rgbFromImageData(toImageData(style));
+  const styleRgb: RgbImage = rgbFromSource(style);
   const output = canvas.getContext("2d");
   if (!output) throw new BrowserStylizeError("BAD_IMAGE", "no 2D context on the output canvas");
   let side = Math.min(maxSide, 256);
@@ -56,7 +56,7 @@ export function startCameraStylizer(
     const context = grab.getContext("2d", { willReadFrequently: true });
     if (!context) throw new BrowserStylizeError("BAD_IMAGE", "no 2D canvas context to read the camera frame");
     context.drawImage(video, 0, 0, width, height);
-    return rgbFromImageData(context.getImageData(0, 0, width, height));
+    return fromImageData(context.getImageData(0, 0, width, height));
   };
 
   const loop = async (): Promise<void> => {

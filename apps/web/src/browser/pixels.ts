@@ -1,4 +1,4 @@
-import type { RgbImage } from "@pastiche/core";
+import { fromImageData, toImageData, type RgbImage } from "@pastiche/core";
 import { BrowserStylizeError } from "./errors.ts";
 
 /** What the engine accepts as an image: anything a canvas can draw, or raw RGBA pixels. */
@@ -11,7 +11,7 @@ function sourceSize(source: Exclude<BrowserImageSource, ImageData>): { width: nu
 }
 
 /** The RGBA pixels of `source`, drawn onto a canvas when it is not pixels already. */
-export function toImageData(source: BrowserImageSource): ImageData {
+export function readPixels(source: BrowserImageSource): ImageData {
   if (source instanceof ImageData) return source;
   const { width, height } = sourceSize(source);
   if (width === 0 || height === 0) throw new BrowserStylizeError("BAD_IMAGE", "the image has no pixels (not loaded yet?)");
@@ -22,26 +22,12 @@ export function toImageData(source: BrowserImageSource): ImageData {
   return context.getImageData(0, 0, width, height);
 }
 
-// Local until core's fromImageData/toImageData (issue #15, corelib) land; same contract.
-export function rgbFromImageData(image: ImageData): RgbImage {
-  const pixels = image.width * image.height;
-  const data = new Uint8Array(pixels * 3);
-  for (let i = 0; i < pixels; i++) {
-    data[i * 3] = image.data[i * 4]!;
-    data[i * 3 + 1] = image.data[i * 4 + 1]!;
-    data[i * 3 + 2] = image.data[i * 4 + 2]!;
-  }
-  return { width: image.width, height: image.height, data };
+/** The RGB pixels of `source` (core's image type). */
+export function rgbFromSource(source: BrowserImageSource): RgbImage {
+  return fromImageData(readPixels(source));
 }
 
+/** core's `toImageData` returns a real `ImageData` wherever the global exists, as in every browser. */
 export function imageDataFromRgb(image: RgbImage): ImageData {
-  const pixels = image.width * image.height;
-  const rgba = new Uint8ClampedArray(pixels * 4);
-  for (let i = 0; i < pixels; i++) {
-    rgba[i * 4] = image.data[i * 3]!;
-    rgba[i * 4 + 1] = image.data[i * 3 + 1]!;
-    rgba[i * 4 + 2] = image.data[i * 3 + 2]!;
-    rgba[i * 4 + 3] = 255;
-  }
-  return new ImageData(rgba, image.width, image.height);
+  return toImageData(image) as ImageData;
 }

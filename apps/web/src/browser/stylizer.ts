@@ -2,7 +2,7 @@ import { BottleneckCache, stylizeFast, TfliteStyleModels, type FastOptionsInput,
 import { chooseBackend, type BrowserBackendName } from "./backend.ts";
 import { asBrowserStylizeError, BrowserStylizeError } from "./errors.ts";
 import { fetchManifest, fetchModelFile } from "./modelFiles.ts";
-import { imageDataFromRgb, rgbFromImageData, toImageData, type BrowserImageSource } from "./pixels.ts";
+import { imageDataFromRgb, rgbFromSource, type BrowserImageSource } from "./pixels.ts";
 
 export interface BrowserStylizerOptions {
   /** The model manifest, e.g. "/api/models/manifest.json" or "models/manifest.json". */
@@ -68,7 +68,7 @@ export async function createBrowserStylizer(options: BrowserStylizerOptions): Pr
     backend,
     stylizeRgb,
     async stylize(content, style, fastOptions) {
-      const result = await stylizeRgb(rgbFromImageData(toImageData(content)), rgbFromImageData(toImageData(style)), fastOptions);
+      const result = await stylizeRgb(rgbFromSource(content), rgbFromSource(style), fastOptions);
       return { ...result, image: imageDataFromRgb(result.image) };
     },
     dispose() {
