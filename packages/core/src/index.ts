@@ -1,6 +1,7 @@
 export { assertRgbImage, type RgbImage, type RgbImage16 } from "./image/rgbImage.js";
 export { fromImageData, toImageData, imageSourceToTensor, type RgbaPixels, type ImageDataLike, type ImageSource } from "./image/imageData.js";
 export { fetchBytes, type FetchLike, type FetchBytesOptions } from "./model/fetchBytes.js";
+export { loadLayersModelWeightsFromUrl, type LayersModelUrlOptions } from "./model/layersModelUrl.js";
 export * from "./model/index.js";
 export { VGG19_LAYERS, VGG19_CONV_LAYERS, resolveLayerName, deepestLayerIndex, type VggLayer } from "./vgg/layers.js";
 export { preprocessCaffe, VGG_BGR_MEANS } from "./vgg/preprocess.js";
