@@ -9,6 +9,7 @@ export { VggFeatureExtractor, preferredConvGradient, type ConvGradient, type Vgg
 export { conv2dReluFastGrad, conv2dReluTfjsGrad, flipKernelForInputGrad, type FastGradConvWeights } from "./ops/conv2dReluFastGrad.js";
 export { conv2dReluBackpropInputGrad } from "./ops/conv2dReluBackpropInput.js";
 export { reluBackprop, RELU_BACKPROP, type ReluBackpropInputs } from "./ops/reluBackprop.js";
+export { instanceNorm, INSTANCE_NORM, type InstanceNormInputs, type InstanceNormAttrs } from "./ops/instanceNorm.js";
 export { gramMatrix, blendGrams } from "./losses/gram.js";
 export { contentLoss, meanSquaredError } from "./losses/content.js";
 export { styleLoss, maskedStyleLoss, type MaskedStyleTarget } from "./losses/style.js";

@@ -1,8 +1,9 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { PasticheError } from "../errors.js";
 import { constantTensor, decodeConstant, fallbackBiasQuantization, type ConstantValue } from "./constants.js";
+import { planGraph } from "./fuse.js";
 import type { TfliteModel } from "./model.js";
-import { prepareOperator, runtimeArity, type OpKernel } from "./ops.js";
+import { instanceNormKernel, prepareOperator, runtimeArity, type OpKernel } from "./ops.js";
 import { parseTflite } from "./parse.js";
 import { BuiltinOperator } from "./schema.js";
 
@@ -15,6 +16,11 @@ export interface TfliteTensorInfo {
 export interface LoadTfliteOptions {
   /** Names the file in error messages, e.g. its path. */
   readonly source?: string;
+  /**
+   * Run operator patterns as single kernels (instance normalisation: ten TFLite operators, one
+   * kernel on tfjs-node). Default true; false runs the file's operators one by one (for comparison).
+   */
+  readonly fuse?: boolean;
 }
 
 interface Step {
@@ -48,10 +54,11 @@ export class TfliteGraph {
   /** Parse and prepare a .tflite file. INVALID_WEIGHTS for malformed files or unsupported operators. */
   static fromBytes(bytes: Uint8Array | ArrayBuffer, options: LoadTfliteOptions = {}): TfliteGraph {
     const source = options.source ?? "model.tflite";
-    return new TfliteGraph(parseTflite(bytes, { source }), source);
+    return new TfliteGraph(parseTflite(bytes, { source }), { ...options, source });
   }
 
-  constructor(model: TfliteModel, source = "model.tflite") {
+  constructor(model: TfliteModel, options: LoadTfliteOptions = {}) {
+    const source = options.source ?? "model.tflite";
     this.source = source;
     const owned: tf.Tensor[] = [];
     const decoded = new Map<number, ConstantValue>();
@@ -70,8 +77,24 @@ export class TfliteGraph {
       return t;
     };
     const steps: Step[] = [];
+    const bindConstants = (inputs: readonly number[]) => {
+      for (const i of inputs) {
+        const c = constant(i);
+        if (c && !bound.has(i)) bound.set(i, own(constantTensor(c)));
+      }
+    };
+    let outputIndices: readonly number[] = model.outputs;
     try {
-      for (const op of model.operators) {
+      const plan = planGraph(model, { fuse: options.fuse ?? true, constantValues: (i) => constant(i)?.values });
+      outputIndices = plan.outputs;
+      for (const planned of plan.steps) {
+        if (planned.kind === "instanceNorm") {
+          const inputs = [planned.x, planned.scale, planned.offset];
+          bindConstants(inputs);
+          steps.push({ index: planned.index, name: "instance norm (fused)", kernel: instanceNormKernel(planned), inputs, output: planned.output });
+          continue;
+        }
+        const op = planned.op;
         // (De)quantising a constant (fp16 weights, int8 constants) is folded here, at load.
         const isQuant = op.opcode === BuiltinOperator.DEQUANTIZE || op.opcode === BuiltinOperator.QUANTIZE;
         const folded = isQuant && op.inputs[0] !== undefined && op.inputs[0] >= 0 ? constant(op.inputs[0]) : undefined;
@@ -81,17 +104,11 @@ export class TfliteGraph {
         }
         const kernel = prepareOperator(op, { source, model, constant, own });
         const inputs = op.inputs.slice(0, runtimeArity(op.opcode));
-        for (const i of inputs) {
-          const c = constant(i);
-          if (c && !bound.has(i)) bound.set(i, own(constantTensor(c)));
-        }
+        bindConstants(inputs);
         steps.push({ index: op.index, name: op.opName, kernel, inputs, output: op.outputs[0]! });
       }
       // A graph output that is a constant (or folded into one) must still be produced.
-      for (const i of model.outputs) {
-        const c = constant(i);
-        if (c && !bound.has(i)) bound.set(i, own(constantTensor(c)));
-      }
+      bindConstants(outputIndices);
     } catch (e) {
       tf.dispose(owned);
       if (e instanceof PasticheError) throw e;
@@ -101,7 +118,7 @@ export class TfliteGraph {
       });
     }
     const produced = new Set([...steps.map((s) => s.output), ...bound.keys(), ...model.inputs]);
-    const missing = [...steps.flatMap((s) => s.inputs), ...model.outputs].find((i) => !produced.has(i));
+    const missing = [...steps.flatMap((s) => s.inputs), ...outputIndices].find((i) => !produced.has(i));
     if (missing !== undefined) {
       tf.dispose(owned);
       throw new PasticheError(
@@ -118,7 +135,7 @@ export class TfliteGraph {
     this.owned = owned;
     this.lastUse = lastUse;
     this.inputIndices = model.inputs;
-    this.outputIndices = model.outputs;
+    this.outputIndices = outputIndices;
     const info = (i: number): TfliteTensorInfo => ({ name: model.tensors[i]!.name, shape: model.tensors[i]!.shape });
     this.inputs = model.inputs.map(info);
     this.outputs = model.outputs.map(info);
@@ -161,7 +178,7 @@ export class TfliteGraph {
         }
         values.set(step.output, y);
         intermediates.add(y);
-        for (const i of step.inputs) {
+        for (const i of new Set(step.inputs)) {
           if (this.lastUse.get(i) === k && !keep.has(i)) {
             const t = values.get(i)!;
             intermediates.delete(t);

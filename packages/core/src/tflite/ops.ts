@@ -1,7 +1,9 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { PasticheError } from "../errors.js";
 import { blockConvFilter, blockedConv2d } from "../ops/blockedConv2d.js";
+import { instanceNorm } from "../ops/instanceNorm.js";
 import { fallbackBiasQuantization, type ConstantValue } from "./constants.js";
+import type { PlannedInstanceNorm } from "./fuse.js";
 import type { TfliteModel, TfliteOperator } from "./model.js";
 import { ActivationFunctionType, BuiltinOperator, operatorName } from "./schema.js";
 
@@ -251,6 +253,15 @@ export function runtimeArity(opcode: number): number {
     default:
       return 1;
   }
+}
+
+/** The kernel of a fused instance norm (fuse.ts); it reads x, γ and β, in that order. */
+export function instanceNormKernel(step: PlannedInstanceNorm): OpKernel {
+  const relu = step.activation === ActivationFunctionType.RELU;
+  return ([x, scale, offset]) => {
+    const y = instanceNorm(x as tf.Tensor4D, scale!, offset!, step.epsilon);
+    return relu ? tf.relu(y) : y;
+  };
 }
 
 /** Prepare one operator; an unsupported one is an INVALID_WEIGHTS naming it. */

@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { PasticheError } from "@pastiche/core";
+import { registerNativeInstanceNorm } from "./kernels/instanceNorm.js";
 import { registerNativeReluBackprop } from "./kernels/reluBackprop.js";
 import { initWasmBackend } from "./wasmThreads.js";
 
@@ -68,6 +69,7 @@ async function tryTfjsNode(): Promise<true | string> {
     await import("@tensorflow/tfjs-node");
     if (await tf.setBackend("tensorflow")) {
       registerNativeReluBackprop();
+      registerNativeInstanceNorm();
       return true;
     }
     return "its backend failed to initialise";

@@ -1,12 +1,14 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { describe, expect, it } from "vitest";
 import {
+  INSTANCE_NORM,
   RELU_BACKPROP,
   VGG19_CONV_LAYERS,
   VggFeatureExtractor,
   conv2dReluBackpropInputGrad,
   conv2dReluTfjsGrad,
   gramMatrix,
+  instanceNorm,
   reluBackprop,
   type WeightMap,
 } from "@pastiche/core";
@@ -38,6 +40,23 @@ describe(`core's kernels on ${backend.name}`, () => {
     const y = tf.relu(tf.randomNormal([1, 7, 5, 9], 0, 1, "float32", 3));
     const dy = tf.randomNormal([1, 7, 5, 9], 0, 1, "float32", 4);
     expect(maxRelDiff(reluBackprop(dy, y), tf.mul(dy, tf.step(y)))).toBe(0);
+  });
+
+  it("registers the one-kernel instance norm on tfjs-node only, and it equals (x − mean)/√(var + ε)·γ + β per channel", () => {
+    expect(tf.getKernel(INSTANCE_NORM, tf.getBackend()) !== undefined).toBe(backend.name === "tensorflow");
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      const x = tf.add<tf.Tensor4D>(tf.mul(tf.randomNormal<tf.Rank.R4>([1, 13, 11, 6], 0, 1, "float32", 31), 3), 2);
+      const gamma = tf.randomNormal([1, 1, 1, 6], 1, 0.5, "float32", 32);
+      const beta = tf.randomNormal([6], 0, 1, "float32", 33);
+      const mean = tf.mean(x, [1, 2], true);
+      const variance = tf.mean(tf.square(tf.sub(x, mean)), [1, 2], true);
+      const expected = tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-3))), gamma), tf.reshape(beta, [1, 1, 1, 6]));
+      const y = instanceNorm(x, gamma, beta, 1e-3);
+      expect(y.shape).toEqual([1, 13, 11, 6]);
+      expect(maxRelDiff(y, expected)).toBeLessThan(1e-5);
+    });
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it("the conv layer's custom input gradient equals tfjs's autograd", () => {
