@@ -5,8 +5,9 @@
  * path (predictor + transfer, weights loaded) and the GFLOP/s achieved, and peak RSS. Needs the
  * TFLite files in PASTICHE_MODELS_DIR (or the default models directory); skipped without them.
  */
+import { readFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs-core";
-import { stylizeFast, untilDone, type RgbImage } from "@pastiche/core";
+import { TfliteGraph, stylizeFast, untilDone, type RgbImage } from "@pastiche/core";
 import { initBackend, loadFastStyleModels } from "@pastiche/node";
 
 // Multiply-accumulates per output pixel of the networks (the issue's 1.85 GMAC at 384×384, 0.39
@@ -77,6 +78,29 @@ async function main(): Promise<void> {
     add(`transfer, ${size}×${size} (first run / warm)`, `${first.toFixed(0)} / ${warm.toFixed(0)} ms (${gflops.toFixed(1)} GFLOP/s)`);
     x.dispose();
   }
+
+  // The graph rewrite (tflite/fuse.ts: instance norm as one kernel), on and off, interleaved in
+  // this run so that machine load affects both alike.
+  {
+    const bytes = readFileSync(loaded.transfer.path);
+    const graphs = { fused: TfliteGraph.fromBytes(bytes), unfused: TfliteGraph.fromBytes(bytes, { fuse: false }) };
+    const x = tf.randomUniform<tf.Rank.R4>([1, 512, 512, 3]);
+    const times = { fused: [] as number[], unfused: [] as number[] };
+    for (let i = 0; i < 7; i++) {
+      for (const key of ["fused", "unfused"] as const) {
+        const t = performance.now();
+        const [y] = graphs[key].execute([x, bottleneck]);
+        y!.dataSync();
+        y!.dispose();
+        if (i > 0) times[key].push(performance.now() - t);
+      }
+    }
+    const [f, u] = [median(times.fused), median(times.unfused)];
+    add("transfer 512 px, instance norm fused / not (ratio)", `${f.toFixed(0)} / ${u.toFixed(0)} ms (${(f / u).toFixed(2)}×)`);
+    x.dispose();
+    graphs.fused.dispose();
+    graphs.unfused.dispose();
+  }
   bottleneck.dispose();
 
   // The whole fast path as `pastiche fast` runs it (no bottleneck cache), weights loaded.
@@ -89,6 +113,8 @@ async function main(): Promise<void> {
       sampleRss();
     }
     add(`whole fast path, ${size} px (predictor + transfer; runs)`, `${times.map((t) => t.toFixed(0)).join(", ")} ms`);
+    // Issue #12's target: 512 px in at most 0.15 s on tfjs-node, models loaded.
+    if (size === 512) add("  target ≤ 150 ms at 512 px (best run / target)", `${(Math.min(...times) / 150).toFixed(2)}×`);
   }
   sampleRss();
   add("peak RSS", `${(peakRss / 2 ** 20).toFixed(0)} MiB`);
