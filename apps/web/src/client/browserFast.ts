@@ -79,7 +79,7 @@ export function fallbackReason(error: unknown): string {
   const code = typeof error === "object" && error !== null && "code" in error ? String(error.code) : undefined;
   switch (code) {
     case "NO_BACKEND":
-      return "no WebGL or WebAssembly backend here";
+      return "no WebGPU, WebGL or WebAssembly backend here";
     case "OUT_OF_MEMORY":
       return "it ran out of memory";
     case "MODEL_FETCH":

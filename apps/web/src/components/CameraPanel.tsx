@@ -81,7 +81,7 @@ export function CameraPanel({ style }: { style: { id: string; name: string } }) 
         )}
         {fps && (
           <span className="hint" data-testid="camera-fps" data-fps={fps.fps.toFixed(2)}>
-            {fps.fps.toFixed(1)} frames/s at {fps.side} px
+            {fps.fps.toFixed(fps.fps < 1 ? 2 : 1)} frames/s at {fps.side} px
           </span>
         )}
       </div>
