@@ -51,7 +51,7 @@ export const config = {
       // Pages only. /api is left out on purpose: Next buffers (and past 10 MB truncates) request
       // bodies that pass through the proxy, which would break upload size checks; API responses get
       // their headers from the route handlers. Static assets need no CSP.
-      source: "/((?!api|_next/static|_next/image|favicon.ico).*)",
+      source: "/((?!api|tfjs-wasm|_next/static|_next/image|favicon.ico).*)",
       missing: [
         { type: "header", key: "next-router-prefetch" },
         { type: "header", key: "purpose", value: "prefetch" },

@@ -5,8 +5,8 @@ import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { BrowserStylizeError } from "./errors.ts";
 
 /** The tfjs backends the browser engine can use, fastest first. */
-export type BrowserBackendName = "webgl" | "wasm";
-export const DEFAULT_BACKEND_ORDER: readonly BrowserBackendName[] = ["webgl", "wasm"];
+export type BrowserBackendName = "webgpu" | "webgl" | "wasm";
+export const DEFAULT_BACKEND_ORDER: readonly BrowserBackendName[] = ["webgpu", "webgl", "wasm"];
 
 export interface ChooseBackendOptions {
   /** Tried in this order; the first that initialises wins. */
@@ -15,9 +15,14 @@ export interface ChooseBackendOptions {
   readonly wasmPath: string;
 }
 
+/** Whether this browser offers WebGPU at all (an adapter may still be refused: tfjs then fails to initialise it). */
+function hasWebGpu(): boolean {
+  return typeof navigator !== "undefined" && "gpu" in navigator && Boolean((navigator as { gpu?: unknown }).gpu);
+}
+
 /**
- * Initialise the first backend of `backends` that works here. WebGPU is left out: its tfjs package
- * is not installed in this repository yet (see docs); WebGL, then WASM.
+ * Initialise the first backend of `backends` that works here: WebGPU, then WebGL, then WASM. The
+ * WebGPU backend's code is loaded only in a browser that has WebGPU, so the others never fetch it.
  */
 export async function chooseBackend(options: ChooseBackendOptions): Promise<BrowserBackendName> {
   const order = options.backends ?? DEFAULT_BACKEND_ORDER;
@@ -25,6 +30,14 @@ export async function chooseBackend(options: ChooseBackendOptions): Promise<Brow
   for (const name of order) {
     if (name === "wasm") setWasmPaths(options.wasmPath);
     try {
+      if (name === "webgpu") {
+        if (!hasWebGpu()) {
+          failures.push("webgpu: not offered by this browser");
+          continue;
+        }
+        // Registers the backend with tfjs-core, like the static imports above.
+        await import("@tensorflow/tfjs-backend-webgpu");
+      }
       if (await tf.setBackend(name)) {
         await tf.ready();
         return name;

@@ -1,4 +1,6 @@
 /** The in-browser engine (client-only): Fast stylisation on the visitor's device. */
+// First: before core builds its zod schemas (see zodJitless.ts).
+import "./zodJitless.ts";
 export { createBrowserStylizer, type BrowserStylizer, type BrowserStylizerOptions, type BrowserStylizeResult } from "./stylizer.ts";
 export { chooseBackend, DEFAULT_BACKEND_ORDER, type BrowserBackendName } from "./backend.ts";
 export { BrowserStylizeError, type BrowserStylizeErrorCode } from "./errors.ts";

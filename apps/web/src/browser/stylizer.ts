@@ -1,4 +1,7 @@
+// First: before core builds its zod schemas (see zodJitless.ts).
+import "./zodJitless.ts";
 import { BottleneckCache, stylizeFast, TfliteStyleModels, type FastOptionsInput, type RgbImage } from "@pastiche/core";
+import { version_wasm } from "@tensorflow/tfjs-backend-wasm";
 import { chooseBackend, type BrowserBackendName } from "./backend.ts";
 import { asBrowserStylizeError, BrowserStylizeError } from "./errors.ts";
 import { fetchManifest, fetchModelFile } from "./modelFiles.ts";
@@ -9,7 +12,7 @@ export interface BrowserStylizerOptions {
   readonly manifestUrl: string | URL;
   /** Backends to try, in order (default WebGL, then WASM). */
   readonly backends?: readonly BrowserBackendName[];
-  /** Where the tfjs WASM binaries are served (default "/tfjs-wasm/" on this origin). */
+  /** Where the tfjs WASM binaries are served (default "/tfjs-wasm/<tfjs-backend-wasm version>/" on this origin, see server/http/wasmRoutes.ts). */
   readonly wasmPath?: string;
   readonly signal?: AbortSignal;
 }
@@ -25,9 +28,14 @@ export interface BrowserStylizeResult {
 export interface BrowserStylizer {
   /** The tfjs backend in use, to show the user. */
   readonly backend: BrowserBackendName;
-  stylize(content: BrowserImageSource, style: BrowserImageSource, options?: FastOptionsInput): Promise<BrowserStylizeResult>;
+  /** Several styles are blended (options.styleBlendWeights, one weight per style). */
+  stylize(content: BrowserImageSource, style: BrowserImageSource | readonly BrowserImageSource[], options?: FastOptionsInput): Promise<BrowserStylizeResult>;
   /** Raw RGB in and out (what tests compare against Node). */
-  stylizeRgb(content: RgbImage, style: RgbImage, options?: FastOptionsInput): Promise<{ image: RgbImage; ms: number; predicted: boolean }>;
+  stylizeRgb(
+    content: RgbImage,
+    style: RgbImage | readonly RgbImage[],
+    options?: FastOptionsInput,
+  ): Promise<{ image: RgbImage; ms: number; predicted: boolean }>;
   dispose(): void;
 }
 
@@ -36,7 +44,7 @@ export interface BrowserStylizer {
  * Every failure is a BrowserStylizeError, whose code tells the app to fall back to a server job.
  */
 export async function createBrowserStylizer(options: BrowserStylizerOptions): Promise<BrowserStylizer> {
-  const wasmPath = options.wasmPath ?? "/tfjs-wasm/";
+  const wasmPath = options.wasmPath ?? `/tfjs-wasm/${version_wasm}/`;
   const backend = await chooseBackend(options.backends ? { backends: options.backends, wasmPath } : { wasmPath });
   const { manifest, url } = await fetchManifest(options.manifestUrl, options.signal);
   const [predictor, transfer] = await Promise.all([
@@ -52,10 +60,11 @@ export async function createBrowserStylizer(options: BrowserStylizerOptions): Pr
   // One bottleneck per style image (by content hash): a camera loop or a re-run predicts once.
   const cache = new BottleneckCache();
 
-  async function stylizeRgb(content: RgbImage, style: RgbImage, fastOptions: FastOptionsInput = {}) {
+  async function stylizeRgb(content: RgbImage, style: RgbImage | readonly RgbImage[], fastOptions: FastOptionsInput = {}) {
     const started = performance.now();
+    const styles = Array.isArray(style) ? [...(style as readonly RgbImage[])] : [style as RgbImage];
     try {
-      for await (const event of stylizeFast({ content, styles: [style], models, options: fastOptions, cache })) {
+      for await (const event of stylizeFast({ content, styles, models, options: fastOptions, cache })) {
         if (event.type === "done") return { image: event.image, ms: performance.now() - started, predicted: event.predictorRuns > 0 };
       }
     } catch (e) {
@@ -68,7 +77,8 @@ export async function createBrowserStylizer(options: BrowserStylizerOptions): Pr
     backend,
     stylizeRgb,
     async stylize(content, style, fastOptions) {
-      const result = await stylizeRgb(rgbFromSource(content), rgbFromSource(style), fastOptions);
+      const styles = Array.isArray(style) ? (style as readonly BrowserImageSource[]).map(rgbFromSource) : rgbFromSource(style as BrowserImageSource);
+      const result = await stylizeRgb(rgbFromSource(content), styles, fastOptions);
       return { ...result, image: imageDataFromRgb(result.image) };
     },
     dispose() {

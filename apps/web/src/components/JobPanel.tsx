@@ -118,6 +118,11 @@ export function JobPanel({ jobId, onDeleted }: { jobId: string; onDeleted: () =>
         <h2>{job.mode === "fast" ? "Fast" : "Quality"} job</h2>
         <StatusBadge status={job.status} testId="job-status" />
       </div>
+      {job.progress?.browserBackend !== undefined && (
+        <p className="hint" data-testid="job-made-in-browser" data-backend={job.progress.browserBackend}>
+          Made in your browser ({job.progress.browserBackend}, {Math.round(job.progress.elapsedMs)} ms).
+        </p>
+      )}
       {actionError && (
         <p role="alert" className="alert">
           {errorMessage(actionError)}

@@ -4,13 +4,18 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { useTRPC } from "@/client/trpc";
 import { errorMessage, formatBytes } from "@/client/format";
+import { browserCanTry, fallbackReason, runFastInBrowser } from "@/client/browserFast";
 import { MAX_STYLES } from "@/shared/constants";
-import type { JobMode } from "@/shared/jobSchemas";
+import type { JobCreateInput, JobMode } from "@/shared/jobSchemas";
+import { BrowserNote, type BrowserRun } from "./BrowserNote";
+import { CameraPanel } from "./CameraPanel";
 import { ExampleStyles } from "./ExampleStyles";
 import { HistoryList } from "./HistoryList";
 import { ImagePicker, type PickedImage } from "./ImagePicker";
 import { JobPanel } from "./JobPanel";
 import { buildJobInput, DEFAULT_SETTINGS, ModeControls, type ControlSettings } from "./ModeControls";
+
+const imageUrl = (id: string): string => `/api/images/${id}`;
 
 // The open job lives in the URL fragment, so a reload (or a shared link) reopens it.
 const JOB_HASH = /^#job=([A-Za-z0-9_-]+)$/;
@@ -27,6 +32,9 @@ export function PasticheApp() {
   const [mode, setMode] = useState<JobMode>("fast");
   const [settings, setSettings] = useState<ControlSettings>(DEFAULT_SETTINGS);
   const [jobId, setJobId] = useState<string | null>(null);
+  /** The last Fast run's in-browser attempt: where it ran and how long it took, or why it went to the server. */
+  const [browserRun, setBrowserRun] = useState<BrowserRun | null>(null);
+  const [browserBusy, setBrowserBusy] = useState(false);
 
   useEffect(() => {
     const match = JOB_HASH.exec(window.location.hash);
@@ -41,6 +49,16 @@ export function PasticheApp() {
       onSuccess: ({ id }) => {
         setJobId(id);
         void queryClient.invalidateQueries(trpc.jobs.list.pathFilter());
+      },
+    }),
+  );
+
+  const keepClientResult = useMutation(
+    trpc.jobs.createClientResult.mutationOptions({
+      onSuccess: ({ id }) => {
+        setJobId(id);
+        void queryClient.invalidateQueries(trpc.jobs.list.pathFilter());
+        void queryClient.invalidateQueries(trpc.system.info.pathFilter());
       },
     }),
   );
@@ -63,14 +81,45 @@ export function PasticheApp() {
 
   function run(): void {
     if (content === null || styles.length === 0) return;
-    create.mutate(
-      buildJobInput(
-        mode,
-        settings,
-        content.id,
-        styles.map((s) => s.id),
-      ),
+    const input = buildJobInput(
+      mode,
+      settings,
+      content.id,
+      styles.map((s) => s.id),
     );
+    setBrowserRun(null);
+    if (input.mode === "fast" && info.data?.clientFast === true && browserCanTry()) void runInBrowser(input);
+    else create.mutate(input);
+  }
+
+  /**
+   * A Fast job on this device, kept in the history through jobs.createClientResult; anything that
+   * goes wrong (no backend, the models, memory, the upload) sends the same job to the server instead.
+   */
+  async function runInBrowser(input: Extract<JobCreateInput, { mode: "fast" }>): Promise<void> {
+    setBrowserBusy(true);
+    try {
+      const options = { size: input.options?.size ?? settings.fastSize, strength: input.options?.strength ?? settings.strength };
+      const weights = input.options?.styleBlendWeights;
+      const result = await runFastInBrowser({
+        contentUrl: imageUrl(input.contentId),
+        styleUrls: input.styleIds.map(imageUrl),
+        options: weights ? { ...options, styleBlendWeights: [...weights] } : options,
+      });
+      const form = new FormData();
+      form.set("file", result.png, "result.png");
+      form.set("job", JSON.stringify({ contentId: input.contentId, styleIds: input.styleIds, options: input.options }));
+      form.set("backend", result.backend);
+      form.set("ms", String(Math.round(result.ms)));
+      await keepClientResult.mutateAsync(form);
+      setBrowserRun({ kind: "browser", backend: result.backend, ms: result.ms });
+    } catch (e) {
+      console.warn("pastiche: in-browser Fast run failed, running it on the server instead:", e);
+      setBrowserRun({ kind: "fallback", reason: fallbackReason(e) });
+      create.mutate(input);
+    } finally {
+      setBrowserBusy(false);
+    }
   }
 
   return (
@@ -132,17 +181,19 @@ export function PasticheApp() {
               type="button"
               className="button run"
               onClick={run}
-              disabled={missing !== null || create.isPending}
+              disabled={missing !== null || create.isPending || browserBusy}
               aria-describedby="run-hint"
               data-testid="run-button"
             >
-              {create.isPending ? "Starting…" : mode === "fast" ? "Stylise (Fast)" : "Stylise (Quality)"}
+              {browserBusy ? "Stylising in your browser…" : create.isPending ? "Starting…" : mode === "fast" ? "Stylise (Fast)" : "Stylise (Quality)"}
             </button>
             {missing !== null && (
               <p className="hint" id="run-hint">
                 {missing}
               </p>
             )}
+            {mode === "fast" && <BrowserNote run={browserRun} enabled={info.data?.clientFast} />}
+            {mode === "fast" && info.data?.clientFast === true && styles.length > 0 && <CameraPanel style={styles[0]!} />}
             {create.isError && (
               <p role="alert" className="alert" data-testid="run-error">
                 {errorMessage(create.error)}

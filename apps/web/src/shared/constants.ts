@@ -46,3 +46,7 @@ export function isTerminalStatus(status: JobStatus): boolean {
 
 /** Most procedure calls in one batched tRPC request (the server refuses larger batches). */
 export const MAX_BATCH_SIZE = 10;
+
+/** The tfjs backends an in-browser Fast result may name (shown to the visitor, kept with the job). */
+export const CLIENT_BACKENDS = ["webgpu", "webgl", "wasm"] as const;
+export type ClientBackend = (typeof CLIENT_BACKENDS)[number];

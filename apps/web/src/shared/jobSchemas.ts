@@ -8,7 +8,17 @@
  */
 import { z } from "zod";
 import { FAST_DEFAULT_SIZE, FastOptionsSchema, GatysOptionsSchema, WEB_QUALITY_DEFAULTS, applyGatysPreset, styleCountProblem } from "@pastiche/core/schemas";
-import { DEFAULT_HOSTED_LIMITS, IMAGE_ROLES, JOB_MODES, JOB_STATUSES, MAX_STYLES, type HostedLimits, type JobMode, type JobStatus } from "./constants";
+import {
+  DEFAULT_HOSTED_LIMITS,
+  IMAGE_ROLES,
+  type ClientBackend,
+  JOB_MODES,
+  JOB_STATUSES,
+  MAX_STYLES,
+  type HostedLimits,
+  type JobMode,
+  type JobStatus,
+} from "./constants";
 import { IdSchema } from "./ids";
 
 export { IdSchema } from "./ids";
@@ -19,6 +29,8 @@ export {
   TERMINAL_STATUSES,
   isTerminalStatus,
   type HostedLimits,
+  CLIENT_BACKENDS,
+  type ClientBackend,
   type ImageRole,
   type JobMode,
   type JobStatus,
@@ -143,6 +155,8 @@ export interface JobProgress {
   etaMs: number | null;
   /** Latest loss terms (Quality jobs), or null. */
   losses: LossTermsView | null;
+  /** Set on a Fast result made in the visitor's browser (jobs.createClientResult): the tfjs backend that made it. */
+  browserBackend?: ClientBackend;
 }
 
 /** A job as the API shows it. Dates are ISO 8601 strings. URLs are relative to the app. */
@@ -209,4 +223,6 @@ export interface SystemInfo {
   examples: ExampleStyle[];
   /** This visitor's storage: what is kept, the quota, and for how long work is kept. */
   storage: { usedBytes: number; quotaBytes: number; retentionHours: number };
+  /** Whether the page may run Fast jobs in the browser (PASTICHE_CLIENT_FAST); false: always a server job. */
+  clientFast: boolean;
 }

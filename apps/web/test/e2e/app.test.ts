@@ -108,6 +108,8 @@ beforeAll(async () => {
     PASTICHE_EXAMPLE_STYLES_DIR: path.join(IMAGES_DIR, "style"),
     // Frequent previews, so the short Quality job shows one soon.
     PASTICHE_PREVIEW_EVERY: "2",
+    // This file follows the server's path for every job; clientFast.test.ts runs Fast in the browser.
+    PASTICHE_CLIENT_FAST: "off",
   });
   browser = await chromium.launch({
     executablePath: CHROMIUM,

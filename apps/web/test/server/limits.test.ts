@@ -170,4 +170,12 @@ describe("resolveConfig", () => {
       visitorQuotaBytes: 2 * 1024 * 1024,
     });
   });
+
+  it("turns in-browser Fast on by default, off with PASTICHE_CLIENT_FAST=off, and refuses anything else", () => {
+    expect(resolveConfig({}).clientFast).toBe(true);
+    expect(resolveConfig({ PASTICHE_CLIENT_FAST: "off" }).clientFast).toBe(false);
+    expect(resolveConfig({ PASTICHE_CLIENT_FAST: " OFF " }).clientFast).toBe(false);
+    expect(resolveConfig({ PASTICHE_CLIENT_FAST: "on" }).clientFast).toBe(true);
+    expect(() => resolveConfig({ PASTICHE_CLIENT_FAST: "maybe" })).toThrow(/^PASTICHE_CLIENT_FAST must be on or off, got "maybe"$/);
+  });
 });

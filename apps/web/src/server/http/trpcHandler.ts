@@ -20,7 +20,8 @@ import { crossOriginRefusal } from "./sameOrigin";
 
 export const TRPC_ENDPOINT = "/api/trpc";
 
-const UPLOAD = "images.upload";
+/** Procedures whose body is a file (multipart), limited like an upload rather than to a few KB. */
+const UPLOADS: readonly string[] = ["images.upload", "jobs.createClientResult"];
 
 /** The procedure names of a request (several for a batch); undefined when the path does not decode. */
 export function procedureNames(url: URL): string[] | undefined {
@@ -54,7 +55,7 @@ export async function handleTrpc(req: Request, app: PasticheApp): Promise<Respon
   let refusal: TRPCError | null = null;
   if (req.method === "POST") {
     const crossOrigin = crossOriginRefusal(req.headers, app.config.trustedProxyHops);
-    const upload = names.length === 1 && names[0] === UPLOAD;
+    const upload = names.length === 1 && UPLOADS.includes(names[0]!);
     if (crossOrigin !== null) {
       refusal = new TRPCError({ code: "FORBIDDEN", message: crossOrigin });
       request = emptyRequest(req, upload);

@@ -46,6 +46,11 @@ export interface ServerConfig {
   workers: number;
   /** Cluster mode: seconds a job may run before the queue gives it to another worker (per lane; pg-boss 10 has no heartbeat). */
   queueExpirySeconds: { fast: number; quality: number };
+  /**
+   * Whether the page may run Fast jobs in the visitor's browser (PASTICHE_CLIENT_FAST=on|off, default
+   * on) and keep the result with jobs.createClientResult; off: every job runs on the server.
+   */
+  clientFast: boolean;
 }
 
 /** Where the data lives by default: the per-user data directory, e.g. ~/.local/share/pastiche/web. */
@@ -90,6 +95,15 @@ function dirFromEnv(env: Env, name: string): string | undefined {
   return raw ? path.resolve(env.INIT_CWD ?? process.cwd(), raw) : undefined;
 }
 
+/** An on/off switch; anything else stops the server rather than guessing. */
+function switchFromEnv(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === "") return fallback;
+  if (["on", "1", "true", "yes"].includes(raw)) return true;
+  if (["off", "0", "false", "no"].includes(raw)) return false;
+  throw new ConfigError(`${name} must be on or off, got "${env[name] ?? ""}"`);
+}
+
 function databaseUrlFromEnv(env: Env): string | undefined {
   const raw = env.PASTICHE_DATABASE_URL?.trim();
   if (!raw) return undefined;
@@ -127,6 +141,7 @@ export function resolveConfig(env: Env = process.env, overrides: Partial<ServerC
       fast: intFromEnv(env, "PASTICHE_FAST_EXPIRY_SECONDS", 600, 1),
       quality: intFromEnv(env, "PASTICHE_QUALITY_EXPIRY_SECONDS", 7200, 1),
     },
+    clientFast: switchFromEnv(env, "PASTICHE_CLIENT_FAST", true),
   };
   return { ...config, ...overrides, limits: { ...config.limits, ...overrides.limits } };
 }

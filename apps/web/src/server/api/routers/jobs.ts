@@ -1,6 +1,6 @@
+import { z } from "zod";
 import {
   isTerminalStatus,
-  jobCreateInputSchema,
   JobCreateInputSchema,
   JobIdInputSchema,
   JobListInputSchema,
@@ -11,6 +11,8 @@ import {
 import type { PasticheApp } from "../../app";
 import type { JobRow } from "../../db/repository/rows";
 import { isDatabaseUnavailable } from "../../db/unavailable";
+import { createClientResult, type ClientResult } from "../../jobs/clientResult";
+import { limitedJobSchema } from "../../jobs/jobInput";
 import { jobView } from "../../jobs/jobView";
 import { modelAvailability } from "../../models";
 import { retryIn } from "../../limits/rateLimit";
@@ -43,18 +45,6 @@ async function throughOutage<T>(signal: AbortSignal, read: () => Promise<T>): Pr
     await new Promise((resolve) => setTimeout(resolve, OUTAGE_RETRY_MS));
     if (signal.aborted) return undefined;
   }
-}
-
-// Built once per configuration (the limits object lives as long as the app), not per request.
-const limitedSchemas = new WeakMap<PasticheApp["config"]["limits"], ReturnType<typeof jobCreateInputSchema>>();
-
-function limitedJobSchema(app: PasticheApp): ReturnType<typeof jobCreateInputSchema> {
-  let schema = limitedSchemas.get(app.config.limits);
-  if (!schema) {
-    schema = jobCreateInputSchema(app.config.limits);
-    limitedSchemas.set(app.config.limits, schema);
-  }
-  return schema;
 }
 
 export const jobsRouter = createTRPCRouter({
@@ -104,6 +94,15 @@ export const jobsRouter = createTRPCRouter({
       await app.queue.submit(id, job.mode);
       return { id };
     }),
+
+  /**
+   * Keeps a Fast result the visitor's browser made (multipart: the PNG `file`, the `job` as JSON like
+   * jobs.create's Fast input, the tfjs `backend`, the `ms` it took) as a finished job of theirs. The
+   * PNG is decoded and re-encoded here and checked against the job's size and content image.
+   */
+  createClientResult: publicProcedure
+    .input(z.instanceof(FormData, { message: "Send the result as multipart form data with the fields file, job, backend and ms." }))
+    .mutation(({ ctx, input }): Promise<ClientResult> => createClientResult(ctx, input)),
 
   get: publicProcedure.input(JobIdInputSchema).query(async ({ ctx, input }): Promise<JobView> => view(ctx.app, await findJob(ctx.app, ctx.owner, input.id))),
 

@@ -13,6 +13,7 @@ export const systemRouter = createTRPCRouter({
       models: modelAvailability(config.modelsDir),
       examples: await listExamples(repo.uploads),
       storage: { usedBytes: await repo.retention.usedBytes(ctx.owner), quotaBytes: config.visitorQuotaBytes, retentionHours: config.retentionMs / 3600_000 },
+      clientFast: config.clientFast,
     };
   }),
 });
