@@ -1,6 +1,6 @@
 /** The in-browser engine (client-only): Fast stylisation on the visitor's device. */
 export { createBrowserStylizer, type BrowserStylizer, type BrowserStylizerOptions, type BrowserStylizeResult } from "./stylizer.ts";
-export { chooseBackend, DEFAULT_BACKEND_ORDER, type BrowserBackendName } from "./backend.ts";
+export { chooseBackend, DEFAULT_BACKEND_ORDER, softwareWebglRenderer, type BrowserBackendName } from "./backend.ts";
 export { BrowserStylizeError, type BrowserStylizeErrorCode } from "./errors.ts";
 export { fetchManifest, fetchModelFile, type ManifestFile, type ModelManifest } from "./modelFiles.ts";
 export { type BrowserImageSource } from "./pixels.ts";

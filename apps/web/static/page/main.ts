@@ -7,6 +7,7 @@ import "./jitless.ts";
 import {
   BrowserStylizeError,
   createBrowserStylizer,
+  softwareWebglRenderer,
   startCameraStylizer,
   type BrowserBackendName,
   type BrowserStylizer,
@@ -25,6 +26,7 @@ const sizeInput = element("size", HTMLInputElement);
 const backendChoice = element("backend-choice", HTMLSelectElement);
 const runButton = element("run", HTMLButtonElement);
 const backendOutput = element("backend", HTMLOutputElement);
+const backendNote = element("backend-note", HTMLElement);
 const timingOutput = element("timing", HTMLOutputElement);
 const message = element("message", HTMLParagraphElement);
 const contentPreview = element("content-preview", HTMLCanvasElement);
@@ -192,6 +194,8 @@ createBrowserStylizer({
   .then((ready) => {
     stylizer = ready;
     backendOutput.textContent = ready.backend;
+    const software = softwareWebglRenderer();
+    if (software) backendNote.textContent = ` (WebGL here is a software rasteriser, ${software}: ${ready.backend === "webgl" ? "slow" : "WASM is faster"})`;
     updateButtons();
   })
   .catch((e: unknown) => {

@@ -21,13 +21,16 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-/** Collects a page's uncaught errors and Content-Security-Policy violations (each one is a failure). */
+/** Collects a page's uncaught errors and Content-Security-Policy violations (each one is a failure); counts the errors on `globalThis.uncaughtErrors` for waits. */
 export async function watchPageProblems(page: Page): Promise<() => Promise<string[]>> {
   const problems: string[] = [];
   page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
   await page.addInitScript(() => {
     const seen: string[] = [];
     (globalThis as unknown as { cspViolations: string[] }).cspViolations = seen;
+    const g = globalThis as unknown as { uncaughtErrors: number };
+    g.uncaughtErrors = 0;
+    addEventListener("error", () => g.uncaughtErrors++);
     document.addEventListener("securitypolicyviolation", (e) => seen.push(`${e.violatedDirective} blocked ${e.blockedURI || "inline code"}`));
   });
   return async () => {
