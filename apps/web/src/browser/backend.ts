@@ -9,7 +9,10 @@ export type BrowserBackendName = "webgpu" | "webgl" | "wasm";
 export const DEFAULT_BACKEND_ORDER: readonly BrowserBackendName[] = ["webgpu", "webgl", "wasm"];
 
 export interface ChooseBackendOptions {
-  /** Tried in this order; the first that initialises wins. */
+  /**
+   * Tried in this order; the first that initialises wins. Absent: DEFAULT_BACKEND_ORDER, except that
+   * WebGL on a software rasteriser (no GPU) goes last.
+   */
   readonly backends?: readonly BrowserBackendName[];
   /** Where the tfjs WASM binaries are served from (our own origin, ending in "/"). */
   readonly wasmPath: string;
@@ -20,12 +23,33 @@ function hasWebGpu(): boolean {
   return typeof navigator !== "undefined" && "gpu" in navigator && Boolean((navigator as { gpu?: unknown }).gpu);
 }
 
+/** Renderers that are the CPU standing in for a GPU (Chromium's SwiftShader, Mesa's llvmpipe). */
+const SOFTWARE_RENDERER = /SwiftShader|llvmpipe|softpipe|software/i;
+
+/**
+ * The WebGL renderer's name when it is a software rasteriser, else undefined (a GPU, or unknown).
+ * tfjs's WebGL kernels on one are 40–90× slower than WASM (docs/benchmarks.md, "In the browser").
+ */
+export function softwareWebglRenderer(): string | undefined {
+  if (typeof OffscreenCanvas === "undefined") return undefined;
+  try {
+    const gl = new OffscreenCanvas(1, 1).getContext("webgl2");
+    if (!gl) return undefined;
+    const info = gl.getExtension("WEBGL_debug_renderer_info");
+    const renderer = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+    gl.getExtension("WEBGL_lose_context")?.loseContext();
+    return SOFTWARE_RENDERER.test(renderer) ? renderer : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Initialise the first backend of `backends` that works here: WebGPU, then WebGL, then WASM. The
  * WebGPU backend's code is loaded only in a browser that has WebGPU, so the others never fetch it.
  */
 export async function chooseBackend(options: ChooseBackendOptions): Promise<BrowserBackendName> {
-  const order = options.backends ?? DEFAULT_BACKEND_ORDER;
+  const order = options.backends ?? (softwareWebglRenderer() ? [...DEFAULT_BACKEND_ORDER.filter((b) => b !== "webgl"), "webgl"] : DEFAULT_BACKEND_ORDER);
   const failures: string[] = [];
   for (const name of order) {
     if (name === "wasm") setWasmPaths(options.wasmPath);
