@@ -7,7 +7,8 @@
  */
 import { readFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs-core";
-import { TfliteGraph, stylizeFast, untilDone, type RgbImage } from "@pastiche/core";
+import { stylizeFast, untilDone, type RgbImage } from "@pastiche/core";
+import { TfliteGraph } from "@pastiche/core/internal";
 import { initBackend, loadFastStyleModels } from "@pastiche/node";
 
 // Multiply-accumulates per output pixel of the networks (the 1.85 GMAC at 384×384, 0.39

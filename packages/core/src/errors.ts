@@ -21,8 +21,22 @@ export type PasticheErrorCode =
   | "GRADIENTS_NOT_REGISTERED"
   | "ABORTED";
 
+/**
+ * The error Pastiche throws on bad input, bad files and unavailable resources: check `code`
+ * (stable, machine-readable), show `message` (one line naming the problem).
+ *
+ * @example
+ * ```ts
+ * try {
+ *   parseFastOptions({ size: -1 });
+ * } catch (e) {
+ *   if (isPasticheError(e) && e.code === "INVALID_OPTION") console.error(e.message);
+ * }
+ * ```
+ */
 export class PasticheError extends Error {
   override readonly name = "PasticheError";
+  /** What went wrong, for programs: the CLI maps it to an exit code, the web app to a tRPC error. */
   readonly code: PasticheErrorCode;
 
   constructor(code: PasticheErrorCode, message: string, options?: { cause?: unknown }) {
@@ -32,6 +46,7 @@ export class PasticheError extends Error {
   }
 }
 
+/** Whether `e` is a {@link PasticheError} (a typed, one-line error) rather than an unexpected failure. */
 export function isPasticheError(e: unknown): e is PasticheError {
   return e instanceof PasticheError;
 }

@@ -1,5 +1,10 @@
-// `@pastiche/core/light`: plain values and helpers with neither TensorFlow.js nor zod, for browser
-// code that must stay small (the web app's client) and for anything that only formats or defaults.
+/**
+ * `@pastiche/core/light`: plain values and helpers with neither TensorFlow.js nor zod, for browser
+ * code that must stay small (a web page's bundle) and for anything that only formats or defaults.
+ * Every name here is also exported by `@pastiche/core`.
+ *
+ * @packageDocumentation
+ */
 export {
   FAST_DEFAULT_SIZE,
   WEB_QUALITY_DEFAULTS,

@@ -1,11 +1,20 @@
-// `@pastiche/core/schemas`: the option schemas and the error type without TensorFlow.js, for
-// processes that validate runs but never execute one (the web server: it must stay small and
-// responsive, and runs happen in a worker process that imports the full `@pastiche/core`).
+/**
+ * `@pastiche/core/schemas`: the option schemas, their defaults and the error type without
+ * TensorFlow.js, for processes that validate runs but never execute one (a web server must stay
+ * small and responsive; its runs happen in a worker that imports the full `@pastiche/core`).
+ * Every name here is also exported by `@pastiche/core`.
+ *
+ * @example
+ * ```ts
+ * import { FastOptionsSchema } from "@pastiche/core/schemas";
+ * const options = FastOptionsSchema.parse({ size: 256 }); // the rest defaulted
+ * ```
+ *
+ * @packageDocumentation
+ */
 export { PasticheError, isPasticheError, type PasticheErrorCode } from "./errors.js";
-export { weightSchema, styleBlendWeightsSchema } from "./options/parse.js";
 export {
   GatysOptionsSchema,
-  GatysInitSchema,
   BUILT_IN_INITS,
   parseGatysOptions,
   ensureGatysOptions,
@@ -16,4 +25,4 @@ export {
 export { checkStyleCounts, styleCountProblem, type StyleCounts, type StyleCountNames } from "./options/styleCounts.js";
 export * from "./light.js";
 export { FastOptionsSchema, parseFastOptions, ensureFastOptions, type FastOptions, type FastOptionsInput } from "./fast/options.js";
-export { VideoOptionsSchema, parseVideoOptions, TEMPORAL_LOSS_SCALE, type VideoOptions, type VideoOptionsInput } from "./video/options.js";
+export { VideoOptionsSchema, parseVideoOptions, type VideoOptions, type VideoOptionsInput } from "./video/options.js";

@@ -1,20 +1,9 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, describe, expect, it } from "vitest";
-import {
-  colorStatistics,
-  disposeWeightMap,
-  matchColorStatistics,
-  rgbImageToTensor,
-  rgbToYiq,
-  stylizeGatys,
-  symmetricEigen3,
-  symmetricPower3,
-  multiply3,
-  transferLuminance,
-  yiqToRgb,
-  type Matrix3,
-  type StylizeEvent,
-} from "../src/index.js";
+import { disposeWeightMap, rgbImageToTensor, stylizeGatys, type StylizeEvent } from "../src/index.js";
+import { colorStatistics, matchColorStatistics } from "../src/color/colorStatistics.js";
+import { rgbToYiq, transferLuminance, yiqToRgb } from "../src/color/yiq.js";
+import { symmetricEigen3, symmetricPower3, multiply3, type Matrix3 } from "../src/color/matrix3.js";
 import { syntheticVggWeights, testImage } from "./helpers/syntheticVgg.js";
 
 const content = rgbImageToTensor(testImage(12, 10));

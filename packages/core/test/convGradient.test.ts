@@ -1,13 +1,9 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { describe, expect, it } from "vitest";
-import {
-  VggFeatureExtractor,
-  conv2dReluBackpropInputGrad,
-  conv2dReluFastGrad,
-  conv2dReluTfjsGrad,
-  flipKernelForInputGrad,
-  reluBackprop,
-} from "../src/index.js";
+import { VggFeatureExtractor } from "../src/index.js";
+import { conv2dReluBackpropInputGrad } from "../src/ops/conv2dReluBackpropInput.js";
+import { conv2dReluFastGrad, conv2dReluTfjsGrad, flipKernelForInputGrad } from "../src/ops/conv2dReluFastGrad.js";
+import { reluBackprop } from "../src/ops/reluBackprop.js";
 import { syntheticVggWeights } from "./helpers/syntheticVgg.js";
 
 function maxRelDiff(a: tf.Tensor, b: tf.Tensor): number {

@@ -3,7 +3,6 @@ import { afterAll, describe, expect, it } from "vitest";
 import {
   PasticheError,
   VggFeatureExtractor,
-  blendGrams,
   disposeWeightMap,
   gramMatrix,
   rgbImageToTensor,
@@ -12,6 +11,7 @@ import {
   type GatysInput,
   type StylizeEvent,
 } from "../src/index.js";
+import { blendGrams } from "../src/losses/gram.js";
 import { syntheticVggWeights, testImage } from "./helpers/syntheticVgg.js";
 
 // Shallow layers keep these tests fast; the real-weights test uses the defaults.

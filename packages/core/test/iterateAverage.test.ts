@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, describe, expect, it } from "vitest";
-import { IterateAverage, disposeWeightMap, stylizeGatys, type StylizeEvent } from "../src/index.js";
+import { disposeWeightMap, stylizeGatys, type StylizeEvent } from "../src/index.js";
+import { IterateAverage } from "../src/optim/iterateAverage.js";
 import { SHALLOW_RUN_OPTIONS, syntheticVggWeights, testImage } from "./helpers/syntheticVgg.js";
 
 const weights = syntheticVggWeights("block2_conv1");

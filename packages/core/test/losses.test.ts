@@ -1,6 +1,8 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { describe, expect, it } from "vitest";
-import { blendGrams, contentLoss, gramMatrix, meanSquaredError, styleLoss, totalVariation } from "../src/index.js";
+import { contentLoss, gramMatrix, styleLoss, totalVariation } from "../src/index.js";
+import { blendGrams } from "../src/losses/gram.js";
+import { meanSquaredError } from "../src/losses/content.js";
 
 const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-5) => {
   expect(a.length).toBe(b.length);

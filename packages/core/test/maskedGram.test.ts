@@ -1,6 +1,10 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { describe, expect, it } from "vitest";
-import { gramMatrix, layerMasks, maskImageToTensor, maskedGramMatrix, maskedStyleLoss, poolsBefore, styleLoss } from "../src/index.js";
+import { gramMatrix, styleLoss } from "../src/index.js";
+import { layerMasks, poolsBefore } from "../src/vgg/layerMasks.js";
+import { maskImageToTensor } from "../src/gatys/objective/styleMasks.js";
+import { maskedGramMatrix } from "../src/losses/maskedGram.js";
+import { maskedStyleLoss } from "../src/losses/style.js";
 
 const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-5) => {
   expect(a.length).toBe(b.length);

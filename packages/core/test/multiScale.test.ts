@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, describe, expect, it } from "vitest";
-import { disposeWeightMap, planStages, scaleSizes, stageIterations, stylizeGatys, type StylizeEvent } from "../src/index.js";
+import { disposeWeightMap, planStages, stageIterations, stylizeGatys, type StylizeEvent } from "../src/index.js";
+import { scaleSizes } from "../src/gatys/plan.js";
 import { SHALLOW_RUN_OPTIONS, syntheticVggWeights, testImage } from "./helpers/syntheticVgg.js";
 
 const weights = syntheticVggWeights("block2_conv1");

@@ -1,17 +1,9 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, describe, expect, it } from "vitest";
-import {
-  VggFeatureExtractor,
-  disposeWeightMap,
-  imageGrams,
-  parseGatysOptions,
-  rgbImageToTensor,
-  stylizeGatys,
-  tiledObjective,
-  wholeImageObjective,
-  type Objective,
-  type StylizeEvent,
-} from "../src/index.js";
+import { VggFeatureExtractor, disposeWeightMap, parseGatysOptions, rgbImageToTensor, stylizeGatys, type StylizeEvent } from "../src/index.js";
+import { imageGrams } from "../src/gatys/objective/styleTargets.js";
+import { tiledObjective } from "../src/gatys/objective/tiledObjective.js";
+import { wholeImageObjective, type Objective } from "../src/gatys/objective/objective.js";
 import { maxRelativeDifference } from "./helpers/compare.js";
 import { SHALLOW_RUN_OPTIONS, syntheticVggWeights, testImage } from "./helpers/syntheticVgg.js";
 

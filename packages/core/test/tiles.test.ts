@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { axisCuts, borderEnergyRatio, coreInFeatures, planTiles, tileOffsets } from "../src/index.js";
+import { axisCuts, borderEnergyRatio, coreInFeatures, planTiles, tileOffsets } from "../src/gatys/tiling/tiles.js";
 
 describe("tile grid", () => {
   it("cuts an axis at offset + k·tile, merging slivers shorter than the alignment", () => {

@@ -1,6 +1,10 @@
-// `@pastiche/node/light`: the pieces of @pastiche/node that load neither TensorFlow.js nor sharp
-// (format sniffing, the models directory, the model catalogue), for the web server process, which
-// checks uploads and reports model availability but leaves every run to a worker process.
+/**
+ * `@pastiche/node/light`: the pieces of `@pastiche/node` that load neither TensorFlow.js nor sharp
+ * (format sniffing, the models directory, the model catalogue, atomic writes), for a server process
+ * that checks uploads and reports model availability but leaves every run to a worker process.
+ *
+ * @packageDocumentation
+ */
 export { sniffImage, pngHasEnd, jpegHasEnd, SNIFF_LENGTH, SUPPORTED_INPUT_FORMATS, type ImageFormat, type SniffResult } from "./images/sniff.js";
 export { resolveModelsDir, defaultModelsDir, MODELS_DIR_ENV, type ModelsDirInfo } from "./models/modelsDir.js";
 export { VGG19_MODEL, MAGENTA_STYLE_PREDICT_MODEL, MAGENTA_STYLE_TRANSFER_MODEL, type ModelEntry, type LocalModelForm } from "./models/registry.js";

@@ -3,7 +3,7 @@
  * the same engine the app uses (src/browser). Models and tfjs's WASM binaries are files beside this
  * page (written by `build:static`), so any static file host can serve it.
  */
-import "./jitless.ts";
+import "../../src/browser/zodJitless.ts";
 import {
   BrowserStylizeError,
   createBrowserStylizer,

@@ -9,6 +9,7 @@ export class BottleneckCache {
 
   constructor(readonly capacity = 64) {}
 
+  /** The bottleneck stored under `key` (now the most recently used), or undefined. */
   get(key: string): Float32Array | undefined {
     const v = this.entries.get(key);
     if (v === undefined) {
@@ -22,6 +23,7 @@ export class BottleneckCache {
     return v;
   }
 
+  /** Store a bottleneck, dropping the least recently used one past `capacity`. */
   set(key: string, value: Float32Array): void {
     this.entries.delete(key);
     this.entries.set(key, value);
@@ -32,6 +34,7 @@ export class BottleneckCache {
     return this.entries.size;
   }
 
+  /** Forget every bottleneck. */
   clear(): void {
     this.entries.clear();
   }

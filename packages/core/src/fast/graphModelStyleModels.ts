@@ -32,6 +32,7 @@ export class GraphModelStyleModels implements ArbitraryStyleModels {
     return withPaddedInput(content, (x) => tf.tidy(() => single(this.transformer.predict([x, bottleneck]), "style transfer")));
   }
 
+  /** Dispose both graph models. */
   dispose(): void {
     this.predictor.dispose();
     this.transformer.dispose();

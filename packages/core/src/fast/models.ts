@@ -11,6 +11,7 @@ export interface ArbitraryStyleModels {
   predictStyle(style: tf.Tensor4D): tf.Tensor4D;
   /** Content image [1,H,W,3] at any size and a bottleneck → the stylised image [1,H,W,3] in [0,1]. */
   transfer(content: tf.Tensor4D, bottleneck: tf.Tensor4D): tf.Tensor4D;
+  /** Free the networks' tensors. */
   dispose(): void;
 }
 
@@ -19,6 +20,8 @@ export interface ArbitraryStyleModels {
  * does not depend on tfjs-converter: the caller loads the model and hands it over.
  */
 export interface GraphModelLike {
+  /** Run the graph on one tensor or a list of them (tfjs's `GraphModel.predict`). */
   predict(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor | tf.Tensor[] | tf.NamedTensorMap;
+  /** Free the graph's weights. */
   dispose(): void;
 }

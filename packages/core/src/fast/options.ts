@@ -15,7 +15,9 @@ export const FastOptionsSchema = z
   })
   .strict();
 
+/** Fast options as a caller may write them: every field optional (see {@link FastOptionsSchema}). */
 export type FastOptionsInput = z.input<typeof FastOptionsSchema>;
+/** Fast options after parsing: defaults filled in (what {@link parseFastOptions} returns). */
 export type FastOptions = z.output<typeof FastOptionsSchema>;
 
 // Values made by parseFastOptions (frozen): entry points take them as they are (see ensureGatysOptions).

@@ -10,6 +10,7 @@ import { checkStyleCounts } from "../options/styleCounts.js";
 import { ensureFastOptions, type FastOptions, type FastOptionsInput } from "./options.js";
 import { prepareStyleImage, resizeLongestSide } from "./preprocess.js";
 
+/** What {@link stylizeFast} stylises: one content image, one or more style images (blended), and the networks. */
 export interface FastInput {
   readonly content: RgbImage;
   readonly styles: readonly RgbImage[];
@@ -23,6 +24,7 @@ export interface FastInput {
   readonly highDepth?: boolean;
 }
 
+/** Wall-clock milliseconds of a fast stylisation: style prediction, transfer, and the whole run. */
 export interface FastTimings {
   readonly predictMs: number;
   readonly transferMs: number;
@@ -101,6 +103,19 @@ export async function predictBottleneck(
  * square), blend them, mix with the content's own bottleneck when strength < 1, and paint the
  * content in one forward pass of the transfer network, at the content's size (or `size` on its
  * longer side). An aborted signal ends it with ABORTED between passes.
+ *
+ * @param input - The content, the style images, the networks ({@link TfliteStyleModels}) and {@link FastOptionsInput}.
+ * @throws PasticheError INVALID_OPTION (bad options or style count), INVALID_IMAGE, INVALID_WEIGHTS
+ * (a network produced non-finite values) or ABORTED.
+ *
+ * @example
+ * ```ts
+ * const models = await TfliteStyleModels.fromUrls({ predictor: "models/predict.tflite", transfer: "models/transfer.tflite" });
+ * for await (const event of stylizeFast({ content, styles: [style], models, options: { size: 512 } })) {
+ *   if (event.type === "done") show(event.image); // an RgbImage
+ * }
+ * // or, for the result only: const { image } = await untilDone(stylizeFast({ content, styles: [style], models }));
+ * ```
  */
 export async function* stylizeFast(input: FastInput): AsyncGenerator<FastEvent, void, undefined> {
   const { content, styles, models, signal } = input;

@@ -5,6 +5,7 @@ import { TfliteGraph } from "../tflite/graph.js";
 import type { ArbitraryStyleModels } from "./models.js";
 import { withPaddedInput } from "./padding.js";
 
+/** The bytes of Magenta's two TFLite networks, for {@link TfliteStyleModels.fromFiles}. */
 export interface TfliteStyleModelFiles {
   /** The style-prediction network, e.g. style_predict_quantized_256.tflite. */
   readonly predictor: Uint8Array | ArrayBuffer;
@@ -15,16 +16,21 @@ export interface TfliteStyleModelFiles {
   readonly transferSource?: string;
 }
 
+/** Where Magenta's two TFLite networks are served, for {@link TfliteStyleModels.fromUrls} (relative URLs resolve against the page). */
 export interface TfliteStyleModelUrls {
+  /** The style-prediction network, e.g. `style_predict_quantized_256.tflite`. */
   readonly predictor: string | URL;
+  /** The style-transfer network, e.g. `style_transfer_quantized_384.tflite` (int8) or `style_transfer_f16_384.tflite`. */
   readonly transfer: string | URL;
 }
 
+/** How {@link TfliteStyleModels.fromUrls} fetches. */
 export interface TfliteFetchOptions {
   /** Defaults to the global fetch. */
   readonly fetch?: FetchLike;
   /** Subresource-integrity strings ("sha256-<base64>") checked before parsing. */
   readonly integrity?: { readonly predictor?: string; readonly transfer?: string };
+  /** Aborts the downloads (ABORTED). */
   readonly signal?: AbortSignal;
 }
 
@@ -116,6 +122,7 @@ export class TfliteStyleModels implements ArbitraryStyleModels {
     });
   }
 
+  /** Free both networks' weight tensors; the object is unusable afterwards. */
   dispose(): void {
     this.disposeAll();
   }

@@ -26,6 +26,10 @@ export interface StageStartEvent {
   readonly tileSize?: number;
 }
 
+/**
+ * What {@link stylizeGatys} yields: "start" (with the plan), then per scale stage "stage" and per
+ * iteration "iteration" (the losses), and "done" with the result.
+ */
 export type StylizeEvent =
   | (StageStartEvent & {
       /** What the run will do, decided before it started: stages, iterations, optimiser, tiling. */

@@ -11,6 +11,7 @@ import { GATYS_PRESET_NAMES, applyGatysPreset } from "./presets.js";
  * [0,1]. L-BFGS defaults follow neural-style (lr 1, history 100).
  */
 export const DEFAULT_CONTENT_LAYERS = ["block5_conv2"] as const;
+/** The default style layers: the first conv of each VGG19 block, as in Gatys et al. */
 export const DEFAULT_STYLE_LAYERS = ["block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "block5_conv1"] as const;
 
 const layerName = z.string().transform((name, ctx) => {
@@ -37,6 +38,7 @@ export const GatysInitSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.enum(BUILT_IN_INITS) }).strict(),
   z.object({ kind: z.literal("image"), path: z.string().min(1) }).strict(),
 ]);
+/** How a Gatys run starts: from noise, the content, gray, a uniform image, the Fast result, or an image file. */
 export type GatysInit = z.output<typeof GatysInitSchema>;
 
 /** The one definition of a Gatys run's options, shared by core, the CLI and the web app. */
@@ -164,7 +166,9 @@ export const GatysOptionsSchema = z
     }
   });
 
+/** Gatys options as a caller may write them: every field optional (see {@link GatysOptionsSchema}). */
 export type GatysOptionsInput = z.input<typeof GatysOptionsSchema>;
+/** Gatys options after parsing: defaults filled in (what {@link parseGatysOptions} returns). */
 export type GatysOptions = z.output<typeof GatysOptionsSchema>;
 
 // Values made by parseGatysOptions (frozen, so they stay valid): core's entry points accept them as

@@ -33,6 +33,7 @@ export type OptimizerPlan =
       readonly maxStep?: number;
     };
 
+/** A width and height in pixels. */
 export interface Size {
   readonly width: number;
   readonly height: number;
@@ -49,6 +50,7 @@ export interface StagePlan extends StageInfo {
   readonly tiling?: GramTiling;
 }
 
+/** What {@link planGatysRun} plans from: the images' sizes, the parsed options and the backend's name. */
 export interface PlanInput {
   /** The content image as given: the output's size. */
   readonly content: Size;

@@ -15,6 +15,10 @@ const TUTORIAL_ADAM = {
   scales: "off",
 } as const;
 
+/**
+ * Named sets of Gatys options that reproduce a known setup; `preset: "tutorial"` in the options
+ * applies one (explicit options still win, see {@link applyGatysPreset}).
+ */
 export const GATYS_PRESETS = {
   /**
    * TensorFlow's tutorial "Neural style transfer", exactly: Adam lr 0.02, β₁ 0.99, ε 0.1 from the
@@ -37,7 +41,9 @@ export const GATYS_PRESETS = {
   },
 } as const;
 
+/** The name of a {@link GATYS_PRESETS} entry. */
 export type GatysPresetName = keyof typeof GATYS_PRESETS;
+/** The preset names, for a CLI flag's choices or a form's select. */
 export const GATYS_PRESET_NAMES = Object.keys(GATYS_PRESETS) as [GatysPresetName, ...GatysPresetName[]];
 
 /**

@@ -20,6 +20,7 @@ import type { StyleGramReuse } from "./objective/styleTargets.js";
 import { ensureGatysOptions, type GatysOptions, type GatysOptionsInput } from "./options.js";
 import { chooseSeed, planGatysRun, stageInfo, type OptimizerPlan, type RunPlan, type StagePlan } from "./plan.js";
 
+/** What {@link stylizeGatys} stylises: content and style images, the VGG19 weights and the options. */
 export interface GatysInput {
   /** The content image, already at the output size. */
   readonly content: RgbImage;
@@ -63,6 +64,20 @@ export interface GatysInput {
  *
  * All tensors live inside this function: targets and optimiser state are released when the
  * iteration ends, whether it finished, was aborted or threw.
+ *
+ * @param input - Content and style images, VGG19 weights (e.g. from {@link loadLayersModelWeightsFromUrl}) and {@link GatysOptionsInput}.
+ * @throws PasticheError INVALID_OPTION, UNKNOWN_LAYER, INVALID_WEIGHTS (missing or misshapen layers),
+ * INVALID_IMAGE, or GRADIENTS_NOT_REGISTERED when tfjs's gradients are not loaded (import "@tensorflow/tfjs").
+ *
+ * @example
+ * ```ts
+ * const weights = await loadLayersModelWeightsFromUrl("models/vgg19/model.json");
+ * for await (const event of stylizeGatys({ content, styles: [style], weights, options: { iterations: 200 } })) {
+ *   if (event.type === "iteration") console.log(event.iteration, event.losses.total);
+ *   if (event.type === "done") show(event.image);
+ * }
+ * disposeWeightMap(weights);
+ * ```
  */
 export async function* stylizeGatys(input: GatysInput): AsyncGenerator<StylizeEvent, void, undefined> {
   const options = ensureGatysOptions(input.options ?? {});

@@ -23,6 +23,10 @@ export type ImageSource = Parameters<typeof tf.browser.fromPixels>[0];
 /**
  * Converts RGBA pixels (a canvas's `getImageData`) to core's RGB image; alpha is dropped.
  * @throws PasticheError INVALID_IMAGE when the size and data length disagree.
+ * @example
+ * ```ts
+ * const content = fromImageData(canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height));
+ * ```
  */
 export function fromImageData(image: RgbaPixels): RgbImage {
   const { width, height, data } = image;
@@ -41,7 +45,13 @@ export function fromImageData(image: RgbaPixels): RgbImage {
   return { width, height, data: rgb };
 }
 
-/** Converts core's RGB image to opaque RGBA: a real `ImageData` when the global exists (browsers), else a plain object. */
+/**
+ * Converts core's RGB image to opaque RGBA: a real `ImageData` when the global exists (browsers), else a plain object.
+ * @example
+ * ```ts
+ * canvas.getContext("2d")!.putImageData(toImageData(result) as ImageData, 0, 0);
+ * ```
+ */
 export function toImageData(image: RgbImage): ImageDataLike {
   const { width, height, data } = image;
   const rgba = new Uint8ClampedArray(width * height * 4);

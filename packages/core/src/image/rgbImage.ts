@@ -11,6 +11,13 @@ export interface RgbImage {
   readonly data: Uint8Array;
 }
 
+/**
+ * Check that `image` is a well-formed {@link RgbImage}: positive integer sides and exactly
+ * width × height × 3 bytes.
+ *
+ * @param what - Names the image in the error message, e.g. "Content image".
+ * @throws PasticheError INVALID_IMAGE, naming `what` and the problem.
+ */
 export function assertRgbImage(image: RgbImage, what: string): void {
   const { width, height, data } = image;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 
-/**
+/*
  * Gram matrix of a feature map [1, H, W, C]: Fᵀ·F / (H·W), shape [C, C]. Normalising by the number
  * of positions (not by C or by 4·N²·M² as in the paper) follows the TensorFlow tutorial, so style
  * losses are comparable across image sizes.
@@ -13,6 +13,10 @@ import * as tf from "@tensorflow/tfjs-core";
  */
 const TRANSPOSED_MATMUL_IS_FAST: ReadonlySet<string> = new Set(["tensorflow"]);
 
+/**
+ * Gram matrix of a feature map [1, H, W, C]: Fᵀ·F / (H·W), shape [C, C] (normalised by the number
+ * of positions, so style losses are comparable across image sizes).
+ */
 export function gramMatrix(features: tf.Tensor4D): tf.Tensor2D {
   const [, h, w, c] = features.shape;
   const n = h * w;

@@ -4,7 +4,13 @@ import { PasticheError } from "../errors.js";
 export type FetchLike = (
   url: string,
   init?: { signal?: AbortSignal },
-) => Promise<{ ok: boolean; status: number; statusText?: string; arrayBuffer(): Promise<ArrayBuffer> }>;
+) => Promise<{
+  ok: boolean;
+  status: number;
+  statusText?: string;
+  /** The response body. */
+  arrayBuffer(): Promise<ArrayBuffer>;
+}>;
 
 export interface FetchBytesOptions {
   readonly fetch?: FetchLike;

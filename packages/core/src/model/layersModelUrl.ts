@@ -3,8 +3,11 @@ import { fetchBytes, type FetchLike } from "./fetchBytes.js";
 import { decodeLayersModelWeights } from "./tfjsLayersModel.js";
 import type { WeightMap } from "./weightMap.js";
 
+/** How {@link loadLayersModelWeightsFromUrl} fetches. */
 export interface LayersModelUrlOptions {
+  /** Default: the global `fetch`. */
   readonly fetch?: FetchLike;
+  /** Aborts the downloads (ABORTED). */
   readonly signal?: AbortSignal;
 }
 

@@ -44,8 +44,11 @@ const ModelJsonSchema = z
   })
   .loose();
 
+/** One entry of a tfjs model.json's `weightsManifest[].weights`: name, shape, dtype (and quantization). */
 export type TfjsWeightEntry = z.infer<typeof WeightEntrySchema>;
+/** One group of a tfjs model.json's `weightsManifest`: its shard files and the weights they hold, in order. */
 export type TfjsWeightGroup = z.infer<typeof WeightGroupSchema>;
+/** A tfjs model.json as far as the weights go (`format`, `weightsManifest`), checked by {@link parseTfjsModelJson}. */
 export type TfjsModelJson = z.infer<typeof ModelJsonSchema>;
 
 /** The `format` values accepted; older converters omit it, which is accepted too. */
@@ -57,6 +60,7 @@ export const TFJS_MODEL_FORMATS = ["layers-model", "graph-model"] as const;
  */
 export type WeightShards = ArrayBuffer[] | ((path: string) => Promise<ArrayBuffer>);
 
+/** Options of {@link decodeLayersModelWeights}. */
 export interface DecodeWeightsOptions {
   /** Names the model in error messages, e.g. the model.json path or URL. Default "model.json". */
   source?: string;

@@ -6,6 +6,7 @@ import type { Tensor } from "@tensorflow/tfjs-core";
  */
 export type WeightMap = Record<string, Tensor>;
 
+/** Dispose every tensor of a {@link WeightMap} (the caller owns what a loader returns). */
 export function disposeWeightMap(weights: WeightMap): void {
   for (const t of Object.values(weights)) t.dispose();
 }

@@ -7,6 +7,7 @@ import * as tf from "@tensorflow/tfjs-core";
  */
 export const RELU_BACKPROP = "PasticheReluBackprop";
 
+/** The inputs of the {@link RELU_BACKPROP} kernel: the upstream gradient and ReLU's output. */
 export interface ReluBackpropInputs extends tf.NamedTensorMap {
   readonly dy: tf.Tensor;
   /** ReLU's output (≥ 0); its positive entries are where the input was positive. */

@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { Evaluation, ImageOptimizer } from "./types.js";
 
+/** Adam's hyper-parameters (see {@link ADAM_DEFAULTS} for the defaults used by Gatys runs). */
 export interface AdamOptions {
   readonly learningRate: number;
   readonly beta1: number;
@@ -23,6 +24,7 @@ export class AdamImageOptimizer implements ImageOptimizer {
 
   constructor(private readonly options: AdamOptions = ADAM_DEFAULTS) {}
 
+  /** Evaluate the loss and its gradient at `image`, then move `image` one Adam step; returns the evaluation. */
   step(image: tf.Variable<tf.Rank.R4>, evaluate: () => Evaluation): Evaluation {
     const evaluation = evaluate();
     const { learningRate: lr, beta1: b1, beta2: b2, epsilon } = this.options;
@@ -42,6 +44,7 @@ export class AdamImageOptimizer implements ImageOptimizer {
     return evaluation;
   }
 
+  /** Free the moment estimates. */
   dispose(): void {
     this.m?.dispose();
     this.v?.dispose();

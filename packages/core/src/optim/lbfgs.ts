@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { Evaluation, ImageOptimizer } from "./types.js";
 
+/** L-BFGS's settings (see {@link LBFGS_DEFAULTS}). */
 export interface LbfgsOptions {
   /** Step size; 1 is the natural scale of an L-BFGS step. */
   readonly learningRate: number;
@@ -23,6 +24,7 @@ export interface LbfgsOptions {
   readonly maxStep?: number;
 }
 
+/** L-BFGS defaults as in neural-style: step 1, 100 correction pairs, no line search. */
 export const LBFGS_DEFAULTS: LbfgsOptions = { learningRate: 1, historySize: 100 };
 
 /** Armijo's sufficient-decrease constant (Nocedal & Wright's usual 1e-4). */
@@ -54,6 +56,7 @@ export class LbfgsImageOptimizer implements ImageOptimizer {
   /** The accepted trial's evaluation of the last backtracking step: the next step starts from it. */
   private next: Evaluation | undefined;
 
+  /** Evaluate at `image` and move it one L-BFGS step (with the line search, if any); returns the evaluation at the start point. */
   step(image: tf.Variable<tf.Rank.R4>, evaluate: () => Evaluation): Evaluation {
     const evaluation = this.next ?? evaluate();
     this.next = undefined;
@@ -178,6 +181,7 @@ export class LbfgsImageOptimizer implements ImageOptimizer {
     return r;
   }
 
+  /** Free the correction history. */
   dispose(): void {
     if (this.next) tf.dispose([this.next.loss, this.next.grad]);
     this.next = undefined;

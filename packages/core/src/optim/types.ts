@@ -12,6 +12,8 @@ export interface Evaluation {
  * returns the evaluation at the image it started from; the caller disposes it.
  */
 export interface ImageOptimizer {
+  /** Evaluate at `image` (through `evaluate`) and update `image` in place; returns that evaluation. */
   step(image: tf.Variable<tf.Rank.R4>, evaluate: () => Evaluation): Evaluation;
+  /** Free the optimiser's state tensors. */
   dispose(): void;
 }

@@ -18,10 +18,15 @@ export type ConvGradient = "flipped-conv" | "tfjs";
  */
 const PREFERRED_CONV_GRADIENT: Readonly<Record<string, ConvGradient>> = { wasm: "flipped-conv", tensorflow: "tfjs" };
 
+/**
+ * The conv-layer gradient that is faster on `backend` (default: the active one): tfjs's own on
+ * tfjs-node, the flipped-kernel convolution elsewhere.
+ */
 export function preferredConvGradient(backend: string = tf.getBackend()): ConvGradient {
   return PREFERRED_CONV_GRADIENT[backend] ?? "flipped-conv";
 }
 
+/** Options of a {@link VggFeatureExtractor}. */
 export interface VggExtractorOptions {
   /** Layers whose activations `extract` returns, in Keras (`block4_conv2`) or Torch (`relu4_2`) names. */
   readonly layers: readonly string[];
@@ -31,6 +36,7 @@ export interface VggExtractorOptions {
   readonly pooling?: VggPooling;
 }
 
+/** VGG19's pooling: "max" as trained, or "avg" (smoother results, as Gatys et al. suggest). */
 export type VggPooling = "max" | "avg";
 
 /** A conv layer's weights; the flipped kernel exists only when the flipped-conv gradient is used. */
@@ -85,6 +91,7 @@ export class VggFeatureExtractor {
     return out;
   }
 
+  /** Free the precomputed flipped kernels (the weights stay the caller's). */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;

@@ -16,6 +16,7 @@ const BLOCKS: readonly (readonly [convs: number, channels: number])[] = [
   [4, 512],
 ];
 
+/** VGG19's feature layers in order (16 convs and 5 pools), with Keras's names and each conv's channels. */
 export const VGG19_LAYERS: readonly VggLayer[] = (() => {
   const layers: VggLayer[] = [];
   let inChannels = 3;
@@ -29,6 +30,7 @@ export const VGG19_LAYERS: readonly VggLayer[] = (() => {
   return layers;
 })();
 
+/** The conv layers of {@link VGG19_LAYERS}. */
 export const VGG19_CONV_LAYERS = VGG19_LAYERS.filter((l) => l.kind === "conv");
 
 const KERAS_NAME = /^block([1-5])_(conv[1-4]|pool)$/;

@@ -19,6 +19,7 @@ export const VGG19_CONV_WEIGHT_SPECS: readonly Vgg19ConvWeightSpec[] = VGG19_CON
   bias: [l.outChannels] as const,
 }));
 
+/** The names of VGG19's 16 conv layers, `block1_conv1` … `block5_conv4`, as the weights name them. */
 export const VGG19_CONV_LAYER_NAMES: readonly string[] = VGG19_CONV_WEIGHT_SPECS.map((s) => s.layer);
 
 const shapeText = (shape: readonly number[]): string => `[${shape.join(",")}]`;

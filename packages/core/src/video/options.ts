@@ -26,7 +26,9 @@ export const VideoOptionsSchema = z
   })
   .strict();
 
+/** Video options as a caller may write them (see {@link VideoOptionsSchema}). */
 export type VideoOptionsInput = z.input<typeof VideoOptionsSchema>;
+/** Video options after parsing (what {@link parseVideoOptions} returns). */
 export type VideoOptions = z.output<typeof VideoOptionsSchema>;
 
 /**

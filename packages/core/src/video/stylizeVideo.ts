@@ -19,11 +19,13 @@ export interface WarpedPrevious {
 
 /** How each frame is painted: `previous` is absent for the first frame and when there is no flow. */
 export interface VideoPainter {
+  /** Stylise `frame`, starting from (or blending with) the warped previous output when there is one. */
   paint(frame: RgbImage, previous: WarpedPrevious | undefined): Promise<RgbImage>;
   /** Frees what the painter keeps across frames (e.g. style targets); called by whoever made it, once the clip ends. */
   dispose?(): void;
 }
 
+/** What {@link stylizeVideo} stylises: frames (with their optical flow) and the painter that stylises each one. */
 export interface VideoInput {
   readonly frames: AsyncIterable<VideoFrameInput> | Iterable<VideoFrameInput>;
   readonly painter: VideoPainter;
@@ -35,6 +37,7 @@ export interface VideoInput {
   readonly signal?: AbortSignal;
 }
 
+/** What {@link stylizeVideo} yields: one "frame" per stylised frame, then "done" (`stopped` when the signal ended it early). */
 export type VideoEvent =
   | {
       readonly type: "frame";

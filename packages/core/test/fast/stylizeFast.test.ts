@@ -3,20 +3,18 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   BottleneckCache,
   PasticheError,
-  blendBottlenecks,
-  hashRgbImage,
-  interpolateBottleneck,
-  paddedSide,
-  prepareStyleImage,
   stylizeFast,
   untilDone,
-  withPaddedInput,
   type ArbitraryStyleModels,
   type BottleneckCache as Cache,
   type FastEvent,
   type FastOptionsInput,
   type RgbImage,
 } from "../../src/index.js";
+import { blendBottlenecks, interpolateBottleneck } from "../../src/fast/bottleneck.js";
+import { hashRgbImage } from "../../src/fast/imageHash.js";
+import { paddedSide, withPaddedInput } from "../../src/fast/padding.js";
+import { prepareStyleImage } from "../../src/fast/preprocess.js";
 
 /**
  * Stand-in networks: the "bottleneck" is the image's mean colour (3 values), and the "transfer"

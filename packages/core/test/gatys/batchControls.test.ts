@@ -1,15 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, describe, expect, it } from "vitest";
-import {
-  StyleTargetCache,
-  disposeWeightMap,
-  normalizeGradient,
-  stylizeGatys,
-  untilDone,
-  type GatysInput,
-  type GatysOptionsInput,
-  type StylizeEvent,
-} from "../../src/index.js";
+import { StyleTargetCache, disposeWeightMap, stylizeGatys, untilDone, type GatysInput, type GatysOptionsInput, type StylizeEvent } from "../../src/index.js";
+import { normalizeGradient } from "../../src/losses/normalizeGradient.js";
 import { syntheticVggWeights, testImage } from "../helpers/syntheticVgg.js";
 
 // Batch reuse of style targets and the neural-style controls (issue #14), on small synthetic weights.

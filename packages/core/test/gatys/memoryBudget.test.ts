@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MEMORY_MODELS, activationShare, chooseTileSize, estimateEvaluationBytes, memoryModel } from "../../src/index.js";
+import { MEMORY_MODELS, activationShare, chooseTileSize, estimateEvaluationBytes, memoryModel } from "../../src/gatys/tiling/memoryBudget.js";
 
 const GIB = 2 ** 30;
 const DEFAULT_LAYERS = ["block5_conv2", "block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "block5_conv1"];

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { GatysOptionsSchema, parseGatysOptions, planGatysRun, stageInfo, styleLongestSide, type PlanInput } from "../../src/index.js";
+import { GatysOptionsSchema, parseGatysOptions, planGatysRun, styleLongestSide, type PlanInput } from "../../src/index.js";
+import { stageInfo } from "../../src/gatys/plan.js";
 
 const DEFAULT_ITERATIONS = GatysOptionsSchema.shape.iterations.parse(undefined);
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseGatysOptions, resolveTiling, tileAlignment } from "../../src/index.js";
+import { parseGatysOptions } from "../../src/index.js";
+import { resolveTiling, tileAlignment } from "../../src/gatys/tiling/resolveTiling.js";
 
 const options = (o: Parameters<typeof parseGatysOptions>[0] = {}) => parseGatysOptions(o);
 

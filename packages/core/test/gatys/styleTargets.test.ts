@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, describe, expect, it } from "vitest";
-import { VggFeatureExtractor, disposeWeightMap, parseGatysOptions, planTiles, rgbImageToTensor } from "../../src/index.js";
+import { VggFeatureExtractor, disposeWeightMap, parseGatysOptions, rgbImageToTensor } from "../../src/index.js";
+import { planTiles } from "../../src/gatys/tiling/tiles.js";
 import { cropToCore, styleGramTargets } from "../../src/gatys/objective/styleTargets.js";
 import { maxRelativeDifference } from "../helpers/compare.js";
 import { SHALLOW_RUN_OPTIONS, syntheticVggWeights, testImage } from "../helpers/syntheticVgg.js";

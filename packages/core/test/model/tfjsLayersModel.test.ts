@@ -2,7 +2,8 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-wasm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { PasticheError } from "../../src/errors.js";
-import { checkWeightGroupShardSizes, decodeLayersModelWeights, disposeWeightMap, parseTfjsModelJson, weightGroupByteLength } from "../../src/model/index.js";
+import { checkWeightGroupShardSizes, decodeLayersModelWeights, parseTfjsModelJson, weightGroupByteLength } from "../../src/model/tfjsLayersModel.js";
+import { disposeWeightMap } from "../../src/model/weightMap.js";
 
 beforeAll(async () => {
   await tf.setBackend("wasm");

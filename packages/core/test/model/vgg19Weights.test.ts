@@ -2,7 +2,8 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-wasm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PasticheError } from "../../src/errors.js";
-import { disposeWeightMap, validateVgg19Weights, VGG19_CONV_LAYER_NAMES, VGG19_CONV_WEIGHT_SPECS, type WeightMap } from "../../src/model/index.js";
+import { disposeWeightMap, type WeightMap } from "../../src/model/weightMap.js";
+import { validateVgg19Weights, VGG19_CONV_LAYER_NAMES, VGG19_CONV_WEIGHT_SPECS } from "../../src/vgg/weights.js";
 
 let full: WeightMap;
 

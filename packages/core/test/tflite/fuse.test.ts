@@ -1,7 +1,9 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { TfliteActivation as Act, TfliteGraph, parseTflite } from "../../src/index.js";
 import { planGraph } from "../../src/tflite/fuse.js";
+import { TfliteGraph } from "../../src/tflite/graph.js";
+import { parseTflite } from "../../src/tflite/parse.js";
+import { ActivationFunctionType as Act } from "../../src/tflite/schema.js";
 import { Op, T, addOptions, buildTflite, f32, i32, mulOptions, reducerOptions, subOptions, type ModelSpec } from "./helpers/buildTflite.js";
 import { seeded } from "./helpers/reference.js";
 

@@ -1,6 +1,8 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { describe, expect, it } from "vitest";
-import { PasticheError, TfliteActivation as Act, TfliteGraph } from "../../src/index.js";
+import { PasticheError } from "../../src/index.js";
+import { ActivationFunctionType as Act } from "../../src/tflite/schema.js";
+import { TfliteGraph } from "../../src/tflite/graph.js";
 import { Op, T, addOptions, buildTflite, conv2dOptions, f32, i32, i8, mirrorPadOptions, reducerOptions } from "./helpers/buildTflite.js";
 import { seeded } from "./helpers/reference.js";
 

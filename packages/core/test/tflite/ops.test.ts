@@ -1,6 +1,9 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { PasticheError, TfliteActivation as Act, TfliteGraph, float16ToFloat32, dequantize } from "../../src/index.js";
+import { PasticheError } from "../../src/index.js";
+import { ActivationFunctionType as Act } from "../../src/tflite/schema.js";
+import { TfliteGraph } from "../../src/tflite/graph.js";
+import { float16ToFloat32, dequantize } from "../../src/tflite/dequantize.js";
 import {
   Op,
   T,

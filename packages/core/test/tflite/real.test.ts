@@ -3,7 +3,9 @@ import path from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { NO_WEIGHTS, describeNeeding } from "@pastiche/vitest-config/needs";
 import { expect, it } from "vitest";
-import { TfliteGraph, TfliteStyleModels, parseTflite } from "../../src/index.js";
+import { TfliteStyleModels } from "../../src/index.js";
+import { TfliteGraph } from "../../src/tflite/graph.js";
+import { parseTflite } from "../../src/tflite/parse.js";
 
 // The real Magenta TFLite files, when PASTICHE_MODELS_DIR points at a directory holding them.
 const dir = process.env.PASTICHE_MODELS_DIR ? path.resolve(process.env.PASTICHE_MODELS_DIR, "magenta-arbitrary-tflite") : undefined;

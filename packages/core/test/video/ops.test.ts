@@ -1,6 +1,10 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { describe, expect, it } from "vitest";
-import { flicker, occlusionMask, temporalBlend, temporalLoss, warpByFlow } from "../../src/index.js";
+import { flicker } from "../../src/video/ops/flicker.js";
+import { occlusionMask } from "../../src/video/ops/occlusionMask.js";
+import { temporalBlend } from "../../src/video/ops/temporalBlend.js";
+import { temporalLoss } from "../../src/video/ops/temporalLoss.js";
+import { warpByFlow } from "../../src/video/ops/warpByFlow.js";
 
 const uniformFlow = (h: number, w: number, dx: number, dy: number): tf.Tensor3D =>
   tf.tidy(() => tf.tile<tf.Tensor3D>(tf.tensor3d([dx, dy], [1, 1, 2]), [h, w, 1]));

@@ -6,7 +6,6 @@ import {
   flickerOf,
   gatysVideoPainter,
   stylizeVideo,
-  withPaddedInput,
   type ArbitraryStyleModels,
   type FlowField,
   type FramePairFlow,
@@ -14,6 +13,7 @@ import {
   type VideoEvent,
   type VideoFrameInput,
 } from "../../src/index.js";
+import { withPaddedInput } from "../../src/fast/padding.js";
 import { syntheticVggWeights, testImage } from "../helpers/syntheticVgg.js";
 
 /** A network that paints the content plus fresh noise every call: frame-by-frame output flickers. */

@@ -6,8 +6,10 @@ import { initWasmBackend } from "./wasmThreads.js";
 
 /** `tensorflow` is tfjs-node's own name for its native (libtensorflow) backend. */
 export type BackendChoice = "auto" | "tensorflow" | "wasm";
+/** The values {@link initBackend} accepts (the CLI's `--backend` choices). */
 export const BACKEND_CHOICES: readonly BackendChoice[] = ["auto", "tensorflow", "wasm"];
 
+/** Which tfjs backend {@link initBackend} made active, why, and how it is configured. */
 export interface BackendInfo {
   readonly name: "tensorflow" | "wasm";
   /** Why this backend: what was asked for and what happened to the alternatives. */

@@ -15,6 +15,7 @@ import { jpegHasEnd, pngHasEnd, sniffImage, SUPPORTED_INPUT_FORMATS } from "./sn
  */
 export { DEFAULT_MAX_INPUT_PIXELS };
 
+/** Options of {@link readImage}: resizing and the size limits that refuse an image before it is decoded. */
 export interface ReadImageOptions {
   /** Resize (up or down, keeping the aspect ratio) so the longer side is exactly this many pixels. */
   readonly longestSide?: number;

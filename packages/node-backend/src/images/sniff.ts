@@ -13,6 +13,7 @@ export const SUPPORTED_INPUT_FORMATS = "JPEG, PNG, WebP or TIFF";
 /** How many leading bytes sniffImage needs to tell every format below apart. */
 export const SNIFF_LENGTH = 16;
 
+/** What {@link sniffImage} found in a file's first bytes: a supported format, or why not. */
 export type SniffResult =
   | { readonly ok: true; readonly format: ImageFormat }
   /** `refused` names a recognised but unsupported format (e.g. "a GIF image"), else undefined. */

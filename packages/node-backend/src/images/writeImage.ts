@@ -14,6 +14,7 @@ import { insertPngText, pngChunk, validatePngText } from "./pngText.js";
 
 export { TEMP_FILE_PREFIX };
 
+/** An output image format, chosen by {@link outputFormatFromPath} from the file's extension. */
 export type OutputFormat = "png" | "jpeg" | "webp" | "tiff";
 
 const FORMAT_BY_EXTENSION: Readonly<Record<string, OutputFormat>> = {
@@ -36,11 +37,13 @@ export function assertHighDepthOutput(path: string): void {
   }
 }
 
+/** The output file extensions {@link writeImage} accepts (`.png`, `.jpg`, `.webp`, `.tif` …). */
 export const SUPPORTED_OUTPUT_EXTENSIONS: readonly string[] = Object.keys(FORMAT_BY_EXTENSION);
 
 /** JPEG/WebP quality when none is given: high, because the output is the artwork. */
 export const DEFAULT_OUTPUT_QUALITY = 92;
 
+/** Options of {@link writeImage}. */
 export interface WriteImageOptions {
   /** 1-100, for JPEG and WebP (PNG is lossless). Default DEFAULT_OUTPUT_QUALITY. */
   readonly quality?: number;

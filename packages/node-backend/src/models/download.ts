@@ -10,6 +10,7 @@ import { UNKNOWN_MD5, type ModelEntry, type ModelFileKind } from "./registry.js"
 import type { ModelSource } from "./findModel.js";
 import { checkAgainstManifest, recordDownload, type ContentCheck } from "./manifest.js";
 
+/** Options of {@link downloadModel}. */
 export interface DownloadOptions {
   /** Directory the file goes into (created if needed); the file keeps the registry's name. */
   modelsDir: string;
@@ -24,6 +25,7 @@ export interface DownloadOptions {
 
 type Chunk = { done: true; value?: undefined } | { done: false; value: Uint8Array };
 
+/** A finished download: where the file is, its size, its md5 and the URL it came from. */
 export interface DownloadResult {
   path: string;
   bytes: number;
@@ -161,8 +163,10 @@ export async function md5File(file: string): Promise<string> {
   return hash.digest("hex");
 }
 
+/** A file's md5 against the registry: matching, not matching, or not checked (no published hash). */
 export type HashStatus = "ok" | "mismatch" | "not-checked";
 
+/** One accepted local form of a model as {@link verifyModel} found it. */
 export interface ModelFileStatus {
   kind: ModelFileKind;
   /** Absolute path of the file (the model.json for a layers model). */
@@ -178,6 +182,7 @@ export interface ModelFileStatus {
   content?: { file: string; check: ContentCheck }[];
 }
 
+/** Options of {@link verifyModel}. */
 export interface VerifyOptions {
   /** Hash every file and compare it with the models directory's manifest (slow for big files). */
   readonly content?: boolean;
@@ -185,6 +190,7 @@ export interface VerifyOptions {
   readonly record?: boolean;
 }
 
+/** What {@link verifyModel} found for one model: each local form's status and the one loading would use. */
 export interface ModelVerification {
   id: string;
   modelsDir: string;

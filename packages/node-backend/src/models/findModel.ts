@@ -6,12 +6,14 @@ import { readLayersModelWeights } from "./layersModelDir.js";
 import { MODELS_DIR_ENV, resolveModelsDir } from "./modelsDir.js";
 import { VGG19_MODEL, type ModelEntry, type ModelFileKind } from "./registry.js";
 
+/** A model file found on disk: its kind and absolute path. */
 export interface ModelSource {
   kind: ModelFileKind;
   /** Absolute path: the model.json of a layers model, the .h5 file of Keras weights. */
   path: string;
 }
 
+/** Where to look for a model: an explicit path, else the models directory. */
 export interface LocateOptions {
   /** An explicit file or directory (`--weights`): a layers-model dir or its model.json, a .h5 file,
    * or a directory holding the accepted forms. Searched instead of the models directory. */
@@ -84,7 +86,11 @@ export async function locateModel(entry: ModelEntry, options: LocateOptions = {}
   );
 }
 
-/** {@link locateModel} for VGG19. */
+/**
+ * Find VGG19's weights: the explicit `weightsPath`, else the models directory's accepted forms in order.
+ *
+ * @throws PasticheError MODEL_NOT_FOUND, naming every path looked at.
+ */
 export function locateVgg19(options: LocateOptions = {}): Promise<ModelSource> {
   return locateModel(VGG19_MODEL, options);
 }
@@ -97,6 +103,7 @@ export function readModelWeights(source: ModelSource): Promise<WeightMap> {
   return source.kind === "layers-model" ? readLayersModelWeights(source.path) : readKerasH5Weights(source.path);
 }
 
+/** Options of {@link loadVgg19Weights}: where to look, and which layers must be present. */
 export interface LoadVgg19Options extends LocateOptions {
   /** Validate only these conv layers (default: all 16). */
   layers?: readonly string[];

@@ -14,6 +14,7 @@ import { z } from "zod";
 import { writeFileAtomic } from "../fs/atomicWrite.js";
 import { errorText } from "./fsUtil.js";
 
+/** The file in the models directory that records each model file's sha256 (for `verify --content`). */
 export const MANIFEST_FILE = "pastiche-manifest.json";
 
 const ManifestSchema = z.object({

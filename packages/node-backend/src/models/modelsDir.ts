@@ -4,6 +4,7 @@ import envPaths from "env-paths";
 /** The environment variable that points Pastiche at a directory of model files. */
 export const MODELS_DIR_ENV = "PASTICHE_MODELS_DIR";
 
+/** Where the models directory is and how that was decided ({@link resolveModelsDir}). */
 export interface ModelsDirInfo {
   /** Absolute path of the models directory (it may not exist yet). */
   dir: string;

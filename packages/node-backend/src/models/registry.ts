@@ -9,12 +9,14 @@ import { PasticheError } from "@pastiche/core/schemas";
 /** File formats a model can be stored in. */
 export type ModelFileKind = "layers-model" | "keras-h5" | "tflite";
 
+/** One way a model may be present in the models directory: its file kind and path. */
 export interface LocalModelForm {
   kind: ModelFileKind;
   /** Path relative to the models directory: a model.json for layers models, the file otherwise. */
   path: string;
 }
 
+/** Where a model is downloaded from, with the hash and size expected. */
 export interface ModelDownloadSource {
   /** The file as downloaded: what it is and where it goes, relative to the models directory. */
   kind: ModelFileKind;
@@ -27,6 +29,7 @@ export interface ModelDownloadSource {
   sizeBytes: number;
 }
 
+/** A model Pastiche knows: its id, title, licence, accepted local forms and download source. */
 export interface ModelEntry {
   id: string;
   /** Human name used in messages, e.g. "VGG19 ImageNet weights". */
@@ -38,6 +41,7 @@ export interface ModelEntry {
   download?: ModelDownloadSource;
 }
 
+/** VGG19's ImageNet weights (Keras Applications, no top), for Gatys runs. */
 export const VGG19_MODEL: ModelEntry = {
   id: "vgg19",
   title: "VGG19 ImageNet weights",
@@ -65,6 +69,7 @@ export const UNKNOWN_MD5 = "unknown";
 // hashes for these files, so none is checked.
 const TFHUB_MAGENTA = "https://tfhub.dev/google/lite-model/magenta/arbitrary-image-stylization-v1-256";
 
+/** Magenta's arbitrary-style prediction network (TFLite), the first half of Fast runs. */
 export const MAGENTA_STYLE_PREDICT_MODEL: ModelEntry = {
   id: "magenta-style-predict",
   title: "Magenta arbitrary stylisation, style-prediction network (TFLite)",
@@ -79,6 +84,7 @@ export const MAGENTA_STYLE_PREDICT_MODEL: ModelEntry = {
   },
 };
 
+/** Magenta's arbitrary-style transfer network (TFLite, int8 or fp16), the second half of Fast runs. */
 export const MAGENTA_STYLE_TRANSFER_MODEL: ModelEntry = {
   id: "magenta-style-transfer",
   title: "Magenta arbitrary stylisation, style-transfer network (TFLite)",
@@ -96,12 +102,14 @@ export const MAGENTA_STYLE_TRANSFER_MODEL: ModelEntry = {
   },
 };
 
+/** Every known model by id (`pastiche models list`). */
 export const MODEL_REGISTRY: Readonly<Record<string, ModelEntry>> = {
   [VGG19_MODEL.id]: VGG19_MODEL,
   [MAGENTA_STYLE_PREDICT_MODEL.id]: MAGENTA_STYLE_PREDICT_MODEL,
   [MAGENTA_STYLE_TRANSFER_MODEL.id]: MAGENTA_STYLE_TRANSFER_MODEL,
 };
 
+/** Every known model, in the registry's order. */
 export function listModels(): ModelEntry[] {
   return Object.values(MODEL_REGISTRY);
 }

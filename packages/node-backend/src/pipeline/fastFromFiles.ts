@@ -30,6 +30,7 @@ const { version: PASTICHE_VERSION } = createRequire(import.meta.url)("../../pack
 /** Which transfer file to use: the int8 or the fp16 TFLite file (both run in float32). */
 export type TransferVariant = "int8" | "f16";
 
+/** Which Magenta TFLite files {@link loadFastStyleModels} loads: explicit paths, else found in the models directory. */
 export interface FastModelsRequest {
   /** An explicit style-prediction .tflite file; default: found in the models directory. */
   readonly predictorPath?: string;
@@ -40,6 +41,7 @@ export interface FastModelsRequest {
   readonly modelsDir?: string;
 }
 
+/** The loaded Fast networks and the files they came from. */
 export interface LoadedFastModels {
   readonly models: TfliteStyleModels;
   readonly predictor: ModelSource;
@@ -120,6 +122,7 @@ export async function loadMagentaGraphModels(predictor: string, transformer: str
   return new GraphModelStyleModels(p, t, `graph-model:${predictor}+${transformer}`);
 }
 
+/** A Fast run from image files ({@link stylizeFastFromFiles}): inputs, options, models and the output file. */
 export interface FastFileRequest extends FastModelsRequest {
   readonly content: string;
   readonly styles: readonly string[];

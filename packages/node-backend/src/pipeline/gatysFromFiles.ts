@@ -22,6 +22,7 @@ import { RUN_SETTINGS_KEY, formatRunSettings, hashRunInputs, type RunSettings } 
 
 const { version: PASTICHE_VERSION } = createRequire(import.meta.url)("../../package.json") as { version: string };
 
+/** A Gatys run from image files ({@link stylizeGatysFromFiles}): inputs, options, weights and the output file. */
 export interface GatysFileRequest {
   readonly content: string;
   readonly styles: readonly string[];
@@ -50,6 +51,7 @@ export interface GatysFileRequest {
   readonly output?: GatysOutput;
 }
 
+/** Where a Gatys run's result goes, and at what depth. */
 export interface GatysOutput {
   readonly path: string;
   /** Write the image of an aborted run too (the CLI's Ctrl-C); default true. */
@@ -78,6 +80,7 @@ export class GatysBatch {
     return image;
   }
 
+  /** Free the batch's cached style targets. */
   dispose(): void {
     this.styleTargets.dispose();
     this.styles.clear();
@@ -151,6 +154,7 @@ export async function* stylizeGatysFromFiles(request: GatysFileRequest): AsyncGe
   }
 }
 
+/** The decoded inputs of a Gatys run, at the sizes the run needs. */
 export interface GatysInputs {
   readonly content: RgbImage;
   readonly styles: RgbImage[];

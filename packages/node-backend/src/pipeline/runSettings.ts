@@ -10,6 +10,7 @@ import { FastOptionsSchema, GatysOptionsSchema, PasticheError, parseOptions, typ
 import { readPngText } from "../images/index.js";
 import { STDIN_PATH, openInputFile, readInputFile, readStdinOnce } from "../fs/inputFile.js";
 
+/** The PNG text key under which a result records the settings that made it (`pastiche rerun` reads it). */
 export const RUN_SETTINGS_KEY = "pastiche:settings";
 
 const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, { message: "not a sha256" });
@@ -23,6 +24,7 @@ const InputHashesSchema = z.object({
   /** Only when the run started from an image file. */
   init: sha256Schema.optional(),
 });
+/** The sha256 of each input file of a run, recorded so a rerun can tell that they changed. */
 export type InputHashes = z.output<typeof InputHashesSchema>;
 
 /**
@@ -82,6 +84,7 @@ const FastRunSettingsSchema = z.object({
   transferPath: z.string().optional(),
 });
 
+/** The settings a result records (method, options, inputs, hashes, versions); older records are migrated. */
 export const RunSettingsSchema = z.preprocess(
   (raw) => migrateBeforeLineSearch(migrateLegacyInit(raw)),
   z.discriminatedUnion("method", [GatysRunSettingsSchema, FastRunSettingsSchema]).superRefine((s, ctx) => {
@@ -112,6 +115,7 @@ export type FastRunSettings = Omit<Extract<ParsedSettings, { method: "fast" }>, 
   readonly sha256: InputHashes;
   readonly options: FastOptions;
 };
+/** A result's recorded settings: a Gatys or a Fast run. */
 export type RunSettings = GatysRunSettings | FastRunSettings;
 
 /** Whether recorded settings are of a fast run. */
@@ -143,6 +147,11 @@ export async function sha256File(path: string): Promise<string> {
   return hash.digest("hex");
 }
 
+/**
+ * The sha256 of a run's input files (content, styles, masks, init image), for {@link RunSettings}.
+ *
+ * @throws PasticheError FILE_NOT_FOUND when an input is missing, INVALID_IMAGE when it cannot be read.
+ */
 export async function hashRunInputs(inputs: {
   content: string;
   styles: readonly string[];

@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { PasticheError, type RgbImage } from "@pastiche/core";
 import { ffmpegPath, lastLine, toolMissing } from "./ffmpegTools.js";
 
+/** What {@link decodeFrames} decodes: the video file and the frame size ffmpeg scales to. */
 export interface DecodeRequest {
   readonly path: string;
   /** Frame size out of the decoder (ffmpeg scales). */

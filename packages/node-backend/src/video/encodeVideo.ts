@@ -4,10 +4,12 @@ import { PasticheError, type RgbImage } from "@pastiche/core";
 import { clipArgs } from "./decodeFrames.js";
 import { ffmpegPath, lastLine, toolMissing } from "./ffmpegTools.js";
 
+/** An output video container, chosen by {@link videoFormatFromPath} from the extension. */
 export type VideoFormat = "mp4" | "webm" | "gif";
 
 const FORMAT_BY_EXTENSION: Record<string, VideoFormat> = { ".mp4": "mp4", ".m4v": "mp4", ".mov": "mp4", ".webm": "webm", ".gif": "gif" };
 
+/** The output video extensions accepted (`.mp4`, `.m4v`, `.mov`, `.webm`, `.gif`). */
 export const SUPPORTED_VIDEO_EXTENSIONS: readonly string[] = Object.keys(FORMAT_BY_EXTENSION);
 
 /** The container from the output's extension; OUTPUT_NOT_WRITABLE naming the choices otherwise. */

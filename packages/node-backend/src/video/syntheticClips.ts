@@ -1,5 +1,6 @@
 import { ffmpegPath, lastLine, runTool } from "./ffmpegTools.js";
 
+/** A synthetic test clip for {@link makeSyntheticClip}: output file, size, length and motion. */
 export interface SyntheticClipRequest {
   readonly output: string;
   readonly width: number;

@@ -27,8 +27,10 @@ import { framePairFlow } from "./opticalFlow.js";
 import { probeVideo, type VideoInfo } from "./probeVideo.js";
 import { expectedFrames, videoFrameSize } from "./videoSize.js";
 
+/** How each frame is stylised: the Fast networks or Gatys optimisation. */
 export type VideoMethod = "fast" | "gatys";
 
+/** A video stylisation from files ({@link stylizeVideoFromFiles}): input, styles, output, method and options. */
 export interface VideoFileRequest {
   readonly input: string;
   readonly styles: readonly string[];
@@ -45,6 +47,7 @@ export interface VideoFileRequest {
   readonly signal?: AbortSignal;
 }
 
+/** What {@link stylizeVideoFromFiles} yields: "start", then per-frame progress, then "done". */
 export type VideoFileEvent =
   | {
       readonly type: "start";

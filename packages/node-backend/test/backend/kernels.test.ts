@@ -1,17 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { describe, expect, it } from "vitest";
-import {
-  INSTANCE_NORM,
-  RELU_BACKPROP,
-  VGG19_CONV_LAYERS,
-  VggFeatureExtractor,
-  conv2dReluBackpropInputGrad,
-  conv2dReluTfjsGrad,
-  gramMatrix,
-  instanceNorm,
-  reluBackprop,
-  type WeightMap,
-} from "@pastiche/core";
+import { INSTANCE_NORM, RELU_BACKPROP, VGG19_CONV_LAYERS, VggFeatureExtractor, gramMatrix, type WeightMap } from "@pastiche/core";
+import { conv2dReluBackpropInputGrad, conv2dReluTfjsGrad, instanceNorm, reluBackprop } from "@pastiche/core/internal";
 import { initBackend } from "../../src/index.js";
 
 // Runs on the backend the suite runs on (PASTICHE_BACKEND=tensorflow for the native pass).

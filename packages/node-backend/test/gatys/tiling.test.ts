@@ -2,18 +2,8 @@ import path from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { NO_WEIGHTS, describeNeeding, needs } from "@pastiche/vitest-config/needs";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import {
-  AdamImageOptimizer,
-  VggFeatureExtractor,
-  borderEnergyRatio,
-  parseGatysOptions,
-  rgbImageToTensor,
-  stylizeGatys,
-  tiledObjective,
-  wholeImageObjective,
-  type RgbImage,
-  type WeightMap,
-} from "@pastiche/core";
+import { AdamImageOptimizer, VggFeatureExtractor, parseGatysOptions, rgbImageToTensor, stylizeGatys, type RgbImage, type WeightMap } from "@pastiche/core";
+import { borderEnergyRatio, tiledObjective, wholeImageObjective } from "@pastiche/core/internal";
 import { initBackend } from "../../src/backend/index.js";
 import { readImage } from "../../src/images/index.js";
 import { loadVgg19Weights } from "../../src/models/index.js";

@@ -3,7 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { describeNeeding, needs } from "@pastiche/vitest-config/needs";
-import { decodeFrames, framePairFlow, makeSyntheticClip, probeVideo, VideoEncoder, videoFrameSize } from "../../src/index.js";
+import { decodeFrames, framePairFlow, makeSyntheticClip, probeVideo } from "../../src/index.js";
+import { VideoEncoder } from "../../src/video/encodeVideo.js";
+import { videoFrameSize } from "../../src/video/videoSize.js";
 
 describeNeeding([needs.ffmpeg()], "ffmpeg decoding, encoding and flow", () => {
   const dir = mkdtempSync(join(tmpdir(), "pastiche-video-"));

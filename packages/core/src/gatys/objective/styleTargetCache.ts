@@ -50,6 +50,7 @@ export class StyleTargetCache {
     return n;
   }
 
+  /** Free every cached Gram matrix; later use throws. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;

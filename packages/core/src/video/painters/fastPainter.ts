@@ -10,6 +10,7 @@ import { checkStyleCounts } from "../../options/styleCounts.js";
 import { temporalBlend } from "../ops/temporalBlend.js";
 import type { VideoPainter, WarpedPrevious } from "../stylizeVideo.js";
 
+/** What {@link fastVideoPainter} paints with: the Fast networks, the style images and the Fast options. */
 export interface FastPainterInput {
   readonly models: ArbitraryStyleModels;
   readonly styles: readonly RgbImage[];

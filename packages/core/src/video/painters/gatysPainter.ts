@@ -9,6 +9,7 @@ import { tensorToRgbImage } from "../../image/tensorImage.js";
 import { TEMPORAL_LOSS_SCALE } from "../options.js";
 import type { VideoPainter, WarpedPrevious } from "../stylizeVideo.js";
 
+/** What {@link gatysVideoPainter} paints with: VGG19 weights, the style images and the Gatys options. */
 export interface GatysPainterInput {
   readonly weights: WeightMap;
   readonly styles: readonly RgbImage[];
@@ -29,7 +30,11 @@ export interface GatysPainterInput {
  * iterations of the Gatys objective plus the short-term temporal loss on the pixels where the flow
  * holds. Without flow (frame by frame) a later frame starts from the previous output as it is.
  */
-export function gatysVideoPainter(input: GatysPainterInput): VideoPainter & { readonly styleTargets: StyleTargetCache; dispose(): void } {
+export function gatysVideoPainter(input: GatysPainterInput): VideoPainter & {
+  readonly styleTargets: StyleTargetCache;
+  /** Free the style targets, once the clip ends. */
+  dispose(): void;
+} {
   const first = ensureGatysOptions(input.options ?? {});
   // The clip's style images never change: their Gram matrices are computed once, not per frame.
   const styleTargets = new StyleTargetCache();

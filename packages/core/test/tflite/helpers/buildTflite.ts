@@ -1,5 +1,5 @@
 import { Builder } from "flatbuffers";
-import { TfliteBuiltinOperator as Op, TfliteBuiltinOptions as Opt, TfliteTensorType as T } from "../../../src/index.js";
+import { BuiltinOperator as Op, BuiltinOptions as Opt, TensorType as T } from "../../../src/tflite/schema.js";
 
 /*
  * Writes small TFLite flatbuffers for the tests, with the `flatbuffers` Builder and the field
