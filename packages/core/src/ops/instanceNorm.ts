@@ -7,6 +7,7 @@ import * as tf from "@tensorflow/tfjs-core";
  */
 export const INSTANCE_NORM = "PasticheInstanceNorm";
 
+/** The inputs of the `PasticheInstanceNorm` kernel. */
 export interface InstanceNormInputs extends tf.NamedTensorMap {
   /** [1, H, W, C]. */
   readonly x: tf.Tensor;
@@ -15,7 +16,9 @@ export interface InstanceNormInputs extends tf.NamedTensorMap {
   readonly offset: tf.Tensor;
 }
 
+/** The attributes of the `PasticheInstanceNorm` kernel. */
 export interface InstanceNormAttrs extends tf.NamedAttrMap {
+  /** Added to the variance before the square root. */
   readonly epsilon: number;
 }
 
