@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { PasticheError } from "../errors.js";
-import { blockConvFilter, blockedConv2d } from "../ops/blockedConv2d.js";
+import { BLOCK_SIZES, blockConvFilter, blockedConv2d, convBlockSize, type BlockedConvFilter } from "../ops/blockedConv2d.js";
 import { instanceNorm } from "../ops/instanceNorm.js";
 import { fallbackBiasQuantization, type ConstantValue } from "./constants.js";
 import type { PlannedInstanceNorm } from "./fuse.js";
@@ -105,18 +105,25 @@ const conv2d: Prepare = (op, ctx) => {
   const act = activationOf(ctx, op);
   const pad = op.options.padding === "VALID" ? "valid" : "same";
   const hwio = tf.tidy(() => tf.transpose(tf.tensor4d(Float32Array.from(w.values), [out, kh, kw, cin]), [1, 2, 3, 0]));
-  // A large kernel to a few channels (Magenta's last 9×9 conv, 8 → 3) runs ~2× faster on 2×2 blocks.
-  if (pad === "valid" && strides.every((s) => s === 1) && dilations.every((d) => d === 1) && Math.min(kh, kw) >= 5 && out < 8) {
-    let blocked;
-    try {
-      blocked = blockConvFilter(hwio.dataSync() as Float32Array, hwio.shape, bias?.dataSync() as Float32Array | undefined, 2);
-    } finally {
-      hwio.dispose();
+  // Large kernels from or to a few channels (Magenta's first and last 9×9 convs, 3 → 8 and 8 → 3)
+  // run faster on pixel blocks; the best block size depends on the backend (convBlockSize), so
+  // each size that some backend picks is prepared here and the kernel picks at run time.
+  if (pad === "valid" && strides.every((s) => s === 1) && dilations.every((d) => d === 1) && Math.min(kh, kw) >= 5 && Math.min(cin, out) < 8) {
+    const filter = ctx.own(hwio);
+    const values = hwio.dataSync() as Float32Array;
+    const biasValues = bias?.dataSync() as Float32Array | undefined;
+    const blocked = new Map<number, BlockedConvFilter>();
+    for (const b of BLOCK_SIZES) {
+      const f = blockConvFilter(values, hwio.shape, biasValues, b);
+      ctx.own(f.filter);
+      if (f.bias) ctx.own(f.bias);
+      blocked.set(b, f);
     }
-    ctx.own(blocked.filter);
-    if (blocked.bias) ctx.own(blocked.bias);
     return ([x]) => {
-      const y = blockedConv2d(x as tf.Tensor4D, blocked, act.fused);
+      const f = blocked.get(convBlockSize(tf.getBackend(), cin, out));
+      const y = f
+        ? blockedConv2d(x as tf.Tensor4D, f, act.fused)
+        : tf.fused.conv2d({ x: x as tf.Tensor4D, filter, strides, pad, dilations, ...(bias ? { bias } : {}), activation: act.fused });
       return act.after ? act.after(y) : y;
     };
   }
