@@ -5,7 +5,7 @@ import { chromium, type Browser, type Page } from "playwright-core";
  * Debian's Chromium, headless, as the browser tests and the browser benchmark drive it: WebGL on
  * SwiftShader (software: this machine has no GPU), Chromium's fake camera granted without a prompt.
  */
-export function launchChromium(): Promise<Browser> {
+export function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath() ?? "/usr/bin/chromium",
     args: [
@@ -17,6 +17,7 @@ export function launchChromium(): Promise<Browser> {
       "--no-first-run",
       "--use-fake-device-for-media-stream",
       "--use-fake-ui-for-media-stream",
+      ...extraArgs,
     ],
   });
 }

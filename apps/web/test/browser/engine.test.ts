@@ -11,12 +11,13 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { build } from "vite";
 import { stylizeFast, type RgbImage } from "@pastiche/core";
 import { initBackend, loadFastStyleModels, readImage } from "@pastiche/node";
-import { chromiumPath, describeNeeding, modelsDir, needs, sharedImagesDir } from "@pastiche/vitest-config/needs";
+import { describeNeeding, modelsDir, needs, sharedImagesDir } from "@pastiche/vitest-config/needs";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { launchChromium } from "./chromium.ts";
 import { serveStatic } from "./staticServer.ts";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -71,19 +72,7 @@ describeNeeding(NEEDS, "core's Fast stylisation in Chromium matches Node", () =>
     for await (const event of stylizeFast({ content, styles: [style], models, cache: null })) if (event.type === "done") nodeResult = event.image;
     models.dispose();
 
-    browser = await chromium.launch({
-      executablePath: chromiumPath() ?? "/usr/bin/chromium",
-      args: [
-        "--headless=new",
-        "--no-sandbox",
-        "--use-angle=swiftshader",
-        "--enable-unsafe-swiftshader",
-        "--disable-background-networking",
-        "--no-first-run",
-        "--use-fake-device-for-media-stream",
-        "--use-fake-ui-for-media-stream",
-      ],
-    });
+    browser = await launchChromium();
   }, 240_000);
 
   afterAll(async () => {

@@ -9,11 +9,12 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import sharp from "sharp";
-import { chromiumPath, describeNeeding, needs } from "@pastiche/vitest-config/needs";
+import { describeNeeding, needs } from "@pastiche/vitest-config/needs";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import type { JobListOutput, JobView, SystemInfo } from "../../src/shared/jobSchemas";
+import { launchChromium } from "../browser/chromium.ts";
 import { Jar } from "./jar";
 import { startApp, WEB_DIR, type RunningApp } from "./server";
 
@@ -102,22 +103,7 @@ beforeAll(async () => {
   );
   mkdirSync(path.join(work, "data"));
   app = await startApp({ PASTICHE_DATA_DIR: path.join(work, "data"), PASTICHE_MODELS_DIR: MODELS_DIR });
-  browser = await chromium.launch({
-    executablePath: chromiumPath() ?? "/usr/bin/chromium",
-    args: [
-      "--headless=new",
-      "--no-sandbox",
-      "--use-angle=swiftshader",
-      "--enable-unsafe-swiftshader",
-      "--use-fake-ui-for-media-stream",
-      "--use-fake-device-for-media-stream",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium(["--disable-quic", "--disable-component-update", "--disable-sync"]);
 }, 120_000);
 
 afterAll(async () => {
