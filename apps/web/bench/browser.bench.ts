@@ -1,8 +1,8 @@
 /**
  * `bench:browser`: the engine in headless Chromium (Debian's, via playwright-core), through the static
  * page (`build:static`) served by a plain static file server, as a visitor uses it:
- *  - Fast at 256 and 512 px per backend (WASM; WebGL, which on this machine is SwiftShader, a
- *    software rasteriser: there is no GPU): the first run (predicts the style's bottleneck, compiles
+ *  - Fast at 256 and 512 px per backend (WASM; WebGL and WebGPU, which on this machine are
+ *    SwiftShader, a software rasteriser: there is no GPU): the first run (predicts the style's bottleneck, compiles
  *    kernels) and the median of RUNS more (bottleneck cached per style, as when re-running or on camera);
  *  - the live camera (Chromium's fake camera, 640x480) per backend: frames per second over WINDOW s and
  *    the processing size the adaptive loop settled on.
@@ -21,7 +21,7 @@ import { launchChromium } from "../test/browser/chromium.ts";
 import { serveStatic } from "../test/browser/staticServer.ts";
 
 const SIZES = [256, 512] as const;
-const BACKENDS = ["wasm", "webgl"] as const;
+const BACKENDS = ["wasm", "webgl", "webgpu"] as const;
 const RUNS = Number(process.env.BENCH_BROWSER_RUNS ?? 3);
 const WINDOW_S = Number(process.env.BENCH_BROWSER_CAMERA_SECONDS ?? 8);
 
@@ -81,7 +81,7 @@ it("bench:browser — Fast at 256/512 px and camera fps per backend in headless 
   const reason = missing(needs.chromium(), needs.models("magenta-arbitrary-tflite"), needs.sharedImages());
   if (reason) throw new Error(`bench:browser: ${reason}`);
   const work = mkdtempSync(path.join(os.tmpdir(), "pastiche-bench-browser-"));
-  const browser = await launchChromium();
+  const browser = await launchChromium(["--enable-unsafe-webgpu", "--use-webgpu-adapter=swiftshader"]);
   const load = os.loadavg()[0]!;
   try {
     const site = path.join(work, "site");
@@ -131,7 +131,7 @@ it("bench:browser — Fast at 256/512 px and camera fps per backend in headless 
     const row = (b: Backend, s: number) => fast.find((r) => r.backend === b && r.size === s)!;
     const cam = (b: Backend) => camera.find((r) => r.backend === b)!;
     const label = (b: Backend) =>
-      b === "webgl" ? "webgl (SwiftShader, software, no GPU)" : `wasm (SIMD, ${isolated ? "threads" : "1 thread: not cross-origin isolated"})`;
+      b === "wasm" ? `wasm (SIMD, ${isolated ? "threads" : "1 thread: not cross-origin isolated"})` : `${b} (SwiftShader, software, no GPU)`;
     const lines = [
       `bench:browser — headless Chromium ${chromeVersion}, the static page from a plain static file server; Fast: first run, then median of ${RUNS} (style bottleneck cached); camera 640x480 fake, ${WINDOW_S} s`,
       `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "?"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB; load average ${load.toFixed(1)} at the start, ${os.loadavg()[0]!.toFixed(1)} at the end`,
@@ -141,8 +141,10 @@ it("bench:browser — Fast at 256/512 px and camera fps per backend in headless 
         const [small, large] = SIZES.map((s) => row(b, s));
         return `| ${label(b)} | ${small!.firstMs.toFixed(0)} ms | ${small!.warmMs.toFixed(0)} ms | ${large!.firstMs.toFixed(0)} ms | ${large!.warmMs.toFixed(0)} ms | ${(large!.warmMs / small!.warmMs).toFixed(2)}× | ${cam(b).fps.toFixed(1)} | ${cam(b).side} px |`;
       }),
-      ...SIZES.map((s) => `webgl / wasm at ${s} px (warm): ${(row("webgl", s).warmMs / row("wasm", s).warmMs).toFixed(2)}× the time`),
-      `camera: webgl / wasm frames per second ${(cam("webgl").fps / cam("wasm").fps).toFixed(2)}× (at ${cam("webgl").side} vs ${cam("wasm").side} px)`,
+      ...(["webgl", "webgpu"] as const).flatMap((b) => [
+        ...SIZES.map((s) => `${b} / wasm at ${s} px (warm): ${(row(b, s).warmMs / row("wasm", s).warmMs).toFixed(2)}× the time`),
+        `camera: ${b} / wasm frames per second ${(cam(b).fps / cam("wasm").fps).toFixed(2)}× (at ${cam(b).side} vs ${cam("wasm").side} px)`,
+      ]),
     ];
     process.stdout.write(`\n${lines.join("\n")}\n`);
     expect(pageErrors).toEqual([]);

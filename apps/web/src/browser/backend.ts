@@ -11,7 +11,7 @@ export const DEFAULT_BACKEND_ORDER: readonly BrowserBackendName[] = ["webgpu", "
 export interface ChooseBackendOptions {
   /**
    * Tried in this order; the first that initialises wins. Absent: DEFAULT_BACKEND_ORDER, except that
-   * WebGL on a software rasteriser (no GPU) goes last.
+   * WebGL on a software rasteriser and WebGPU on a software adapter (no GPU) go last.
    */
   readonly backends?: readonly BrowserBackendName[];
   /** Where the tfjs WASM binaries are served from (our own origin, ending in "/"). */
@@ -44,12 +44,45 @@ export function softwareWebglRenderer(): string | undefined {
   }
 }
 
+/** What Chromium's WebGPU adapter says of itself (GPUAdapterInfo; typed here, as lib.dom has no WebGPU types). */
+interface AdapterInfo {
+  readonly vendor?: string;
+  readonly architecture?: string;
+  readonly description?: string;
+  readonly isFallbackAdapter?: boolean;
+}
+
+/**
+ * The WebGPU adapter's name when it is the CPU (a fallback adapter, or SwiftShader), else undefined
+ * (a GPU, no adapter, or unknown). On one, tfjs's WebGPU kernels are slower still than WebGL's.
+ */
+export async function softwareWebGpuAdapter(): Promise<string | undefined> {
+  if (!hasWebGpu()) return undefined;
+  try {
+    const gpu = (navigator as unknown as { gpu: { requestAdapter(): Promise<{ info?: AdapterInfo; isFallbackAdapter?: boolean } | null> } }).gpu;
+    const adapter = await gpu.requestAdapter();
+    if (!adapter) return undefined;
+    const info = adapter.info ?? {};
+    const name = [info.vendor, info.architecture, info.description].filter(Boolean).join(" ");
+    return adapter.isFallbackAdapter || info.isFallbackAdapter || SOFTWARE_RENDERER.test(name) ? name || "a fallback adapter" : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** DEFAULT_BACKEND_ORDER with the backends that would run on the CPU here moved last (WASM is faster). */
+async function automaticOrder(): Promise<BrowserBackendName[]> {
+  const software: Partial<Record<BrowserBackendName, string>> = { webgl: softwareWebglRenderer(), webgpu: await softwareWebGpuAdapter() };
+  const onCpu = (["webgl", "webgpu"] as const).filter((b) => software[b] !== undefined);
+  return [...DEFAULT_BACKEND_ORDER.filter((b) => software[b] === undefined), ...onCpu];
+}
+
 /**
  * Initialise the first backend of `backends` that works here: WebGPU, then WebGL, then WASM. The
  * WebGPU backend's code is loaded only in a browser that has WebGPU, so the others never fetch it.
  */
 export async function chooseBackend(options: ChooseBackendOptions): Promise<BrowserBackendName> {
-  const order = options.backends ?? (softwareWebglRenderer() ? [...DEFAULT_BACKEND_ORDER.filter((b) => b !== "webgl"), "webgl"] : DEFAULT_BACKEND_ORDER);
+  const order = options.backends ?? (await automaticOrder());
   const failures: string[] = [];
   for (const name of order) {
     if (name === "wasm") setWasmPaths(options.wasmPath);

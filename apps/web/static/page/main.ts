@@ -45,9 +45,9 @@ const say = (text: string) => {
 };
 const describe = (e: unknown) => (e instanceof BrowserStylizeError ? `${e.code}: ${e.message}` : e instanceof Error ? e.message : String(e));
 
-// ?backend=webgl|wasm pins the engine (the selector reloads with it); absent: WebGL, else WASM.
+// ?backend=webgpu|webgl|wasm pins the engine (the selector reloads with it); absent: the automatic order.
 const pinned = new URLSearchParams(location.search).get("backend");
-const backends: readonly BrowserBackendName[] | undefined = pinned === "webgl" || pinned === "wasm" ? [pinned] : undefined;
+const backends: readonly BrowserBackendName[] | undefined = pinned === "webgpu" || pinned === "webgl" || pinned === "wasm" ? [pinned] : undefined;
 backendChoice.value = backends?.[0] ?? "auto";
 backendChoice.addEventListener("change", () => {
   const params = new URLSearchParams(location.search);

@@ -1,8 +1,8 @@
 /**
  * core's Fast stylisation in Chromium (Debian's, via playwright-core) gives the same image as in Node
- * (core on WASM) within 2/255 mean absolute difference, on the browser's WASM and WebGL backends.
+ * (core on WASM) within 2/255 mean absolute difference, on the browser's WASM, WebGL and WebGPU backends.
  * The engine is bundled by Vite and served, with the models (by manifest, with integrity) and the
- * tfjs WASM binaries, from a plain static server. WebGL here is SwiftShader (no GPU on CI).
+ * tfjs WASM binaries, from a plain static server. WebGL and WebGPU here are SwiftShader (no GPU on CI).
  * Also: Chromium's fake camera stylised live at a measured frame rate.
  */
 import { createHash } from "node:crypto";
@@ -72,7 +72,8 @@ describeNeeding(NEEDS, "core's Fast stylisation in Chromium matches Node", () =>
     for await (const event of stylizeFast({ content, styles: [style], models, cache: null })) if (event.type === "done") nodeResult = event.image;
     models.dispose();
 
-    browser = await launchChromium();
+    // WebGPU needs a flag in Chromium on Linux; its adapter here is SwiftShader (Vulkan on the CPU).
+    browser = await launchChromium(["--enable-unsafe-webgpu", "--use-webgpu-adapter=swiftshader", "--disable-gpu-watchdog"]);
   }, 240_000);
 
   afterAll(async () => {
@@ -81,7 +82,7 @@ describeNeeding(NEEDS, "core's Fast stylisation in Chromium matches Node", () =>
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  for (const backend of ["wasm", "webgl"] as const) {
+  for (const backend of ["wasm", "webgl", "webgpu"] as const) {
     test(`${backend}: same image as Node within 2/255`, async () => {
       const page = await browser.newPage();
       const pageErrors: string[] = [];
@@ -121,6 +122,25 @@ describeNeeding(NEEDS, "core's Fast stylisation in Chromium matches Node", () =>
       expect(meanAbsoluteDifference(result.data, content.data)).toBeGreaterThan(10);
     }, 120_000);
   }
+
+  test("the automatic choice puts WebGPU and WebGL last when they run on the CPU (SwiftShader here)", async () => {
+    const page = await browser.newPage();
+    await page.goto(server.url);
+    await page.waitForFunction(() => "pasticheEngine" in globalThis);
+    const seen = await page.evaluate(async () => {
+      type Engine = typeof import("../../src/browser/index.ts");
+      const engine = (globalThis as unknown as { pasticheEngine: Engine }).pasticheEngine;
+      return {
+        webgpu: await engine.softwareWebGpuAdapter(),
+        webgl: engine.softwareWebglRenderer(),
+        chosen: await engine.chooseBackend({ wasmPath: "/tfjs-wasm/" }),
+      };
+    });
+    await page.close();
+    expect(seen.webgpu).toMatch(/swiftshader/i);
+    expect(seen.webgl).toMatch(/swiftshader/i);
+    expect(seen.chosen).toBe("wasm");
+  }, 60_000);
 
   test("a second visit downloads no model file (Cache API)", async () => {
     const context = await browser.newContext();

@@ -81,8 +81,8 @@ function stridesOf(ctx: PrepareContext, op: TfliteOperator): { strides: [number,
   return { strides: [strideH, strideW], dilations: [dilationH, dilationW] };
 }
 
-/** The bias of a conv (input 2), dequantised; zero-filled when omitted. */
-function convBias(ctx: PrepareContext, op: TfliteOperator, channels: number): tf.Tensor1D | undefined {
+/** The bias of a conv (input 2), dequantised, on the host; undefined when omitted. */
+function convBiasValues(ctx: PrepareContext, op: TfliteOperator, channels: number): Float32Array | undefined {
   const index = op.inputs[2];
   if (index === undefined || index < 0) return undefined;
   const { tensors } = ctx.model;
@@ -91,7 +91,25 @@ function convBias(ctx: PrepareContext, op: TfliteOperator, channels: number): tf
   const c = ctx.constant(index, [tensors[index]!, input, filter]);
   if (!c) throw fail(ctx, op, "needs a constant bias (input 2)");
   if (c.values.length !== channels) throw fail(ctx, op, `has a bias of ${c.values.length} values for ${channels} output channels`);
-  return ctx.own(tf.tensor1d(Float32Array.from(c.values)));
+  return Float32Array.from(c.values);
+}
+
+/** The bias of a conv (input 2) as a tensor; undefined when omitted. */
+function convBias(ctx: PrepareContext, op: TfliteOperator, channels: number): tf.Tensor1D | undefined {
+  const values = convBiasValues(ctx, op, channels);
+  return values && ctx.own(tf.tensor1d(values));
+}
+
+/**
+ * TFLite's OHWI filter in tfjs' HWIO layout, on the host: prepared filters are built from host
+ * values, never read back from a device (a sync readback fails on some WebGPU adapters).
+ */
+export function ohwiToHwio(values: ArrayLike<number>, [out, kh, kw, cin]: readonly [number, number, number, number]): Float32Array {
+  const hwio = new Float32Array(out * kh * kw * cin);
+  for (let o = 0; o < out; o++)
+    for (let y = 0; y < kh; y++)
+      for (let x = 0; x < kw; x++) for (let i = 0; i < cin; i++) hwio[((y * kw + x) * cin + i) * out + o] = values[((o * kh + y) * kw + x) * cin + i]!;
+  return hwio;
 }
 
 const conv2d: Prepare = (op, ctx) => {
@@ -100,21 +118,20 @@ const conv2d: Prepare = (op, ctx) => {
   if (w.shape.length !== 4) throw fail(ctx, op, `has a filter of shape [${w.shape.join(",")}], expected [out,h,w,in]`);
   const [out, kh, kw, cin] = w.shape as [number, number, number, number];
   // TFLite stores OHWI; tfjs wants HWIO.
-  const bias = convBias(ctx, op, out);
+  const biasValues = convBiasValues(ctx, op, out);
+  const bias = biasValues && ctx.own(tf.tensor1d(biasValues));
   const { strides, dilations } = stridesOf(ctx, op);
   const act = activationOf(ctx, op);
   const pad = op.options.padding === "VALID" ? "valid" : "same";
-  const hwio = tf.tidy(() => tf.transpose(tf.tensor4d(Float32Array.from(w.values), [out, kh, kw, cin]), [1, 2, 3, 0]));
+  const values = ohwiToHwio(w.values, [out, kh, kw, cin]);
+  const filter = ctx.own(tf.tensor4d(values, [kh, kw, cin, out]));
   // Large kernels from or to a few channels (Magenta's first and last 9×9 convs, 3 → 8 and 8 → 3)
   // run faster on pixel blocks; the best block size depends on the backend (convBlockSize), so
   // each size that some backend picks is prepared here and the kernel picks at run time.
   if (pad === "valid" && strides.every((s) => s === 1) && dilations.every((d) => d === 1) && Math.min(kh, kw) >= 5 && Math.min(cin, out) < 8) {
-    const filter = ctx.own(hwio);
-    const values = hwio.dataSync() as Float32Array;
-    const biasValues = bias?.dataSync() as Float32Array | undefined;
     const blocked = new Map<number, BlockedConvFilter>();
     for (const b of BLOCK_SIZES) {
-      const f = blockConvFilter(values, hwio.shape, biasValues, b);
+      const f = blockConvFilter(values, filter.shape, biasValues, b);
       ctx.own(f.filter);
       if (f.bias) ctx.own(f.bias);
       blocked.set(b, f);
@@ -127,7 +144,6 @@ const conv2d: Prepare = (op, ctx) => {
       return act.after ? act.after(y) : y;
     };
   }
-  const filter = ctx.own(hwio);
   return ([x]) => {
     const y = tf.fused.conv2d({ x: x as tf.Tensor4D, filter, strides, pad, dilations, ...(bias ? { bias } : {}), activation: act.fused });
     return act.after ? act.after(y) : y;

@@ -4,6 +4,7 @@ import { PasticheError } from "../../src/index.js";
 import { ActivationFunctionType as Act } from "../../src/tflite/schema.js";
 import { TfliteGraph } from "../../src/tflite/graph.js";
 import { float16ToFloat32, dequantize } from "../../src/tflite/dequantize.js";
+import { ohwiToHwio } from "../../src/tflite/ops.js";
 import {
   Op,
   T,
@@ -68,6 +69,15 @@ describe("dequantisation maths", () => {
     // [2,2] with per-channel scales along dimension 1
     const v = dequantize([1, 1, 2, 2], [2, 2], { scale: [1, 10], zeroPoint: [0, 1], quantizedDimension: 1 });
     expect(Array.from(v)).toEqual([1, 0, 2, 10]);
+  });
+});
+
+describe("filter layout", () => {
+  it("OHWI → HWIO on the host equals tf.transpose(…, [1, 2, 3, 0])", () => {
+    const shape: [number, number, number, number] = [5, 3, 2, 4];
+    const values = seeded(5 * 3 * 2 * 4, 7);
+    const expected = tf.tidy(() => tf.transpose(tf.tensor4d(values, shape), [1, 2, 3, 0]).dataSync());
+    expect(Array.from(ohwiToHwio(values, shape))).toEqual(Array.from(expected));
   });
 });
 
