@@ -17,6 +17,7 @@ import { stylizeFast, type RgbImage } from "@pastiche/core";
 import { initBackend, loadFastStyleModels, readImage } from "@pastiche/node";
 import { describeNeeding, modelsDir, needs, sharedImagesDir } from "@pastiche/vitest-config/needs";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { meanAbsoluteDifference } from "./compare.ts";
 import { launchChromium } from "./chromium.ts";
 import { serveStatic } from "./staticServer.ts";
 
@@ -25,12 +26,6 @@ const NEEDS = [needs.chromium(), needs.models("magenta-arbitrary-tflite"), needs
 const PREDICTOR = "style_predict_quantized_256.tflite";
 const TRANSFER = "style_transfer_f16_384.tflite";
 const CONTENT_SIDE = 128;
-
-function meanAbsoluteDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let sum = 0;
-  for (let i = 0; i < b.length; i++) sum += Math.abs(a[i]! - b[i]!);
-  return sum / b.length;
-}
 
 describeNeeding(NEEDS, "core's Fast stylisation in Chromium matches Node", () => {
   let work: string;

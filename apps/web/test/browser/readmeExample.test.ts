@@ -16,6 +16,7 @@ import { stylizeFast, type RgbImage } from "@pastiche/core";
 import { initBackend, loadFastStyleModels, readImage, writeImage } from "@pastiche/node";
 import { describeNeeding, modelsDir, needs, sharedImagesDir } from "@pastiche/vitest-config/needs";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { meanAbsoluteDifference } from "./compare.ts";
 import { launchChromium, watchPageProblems } from "./chromium.ts";
 import { serveStatic } from "./staticServer.ts";
 
@@ -44,12 +45,6 @@ function exampleModules(example: string): Plugin {
           ? example
           : undefined,
   };
-}
-
-function meanAbsoluteDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let sum = 0;
-  for (let i = 0; i < b.length; i++) sum += Math.abs(a[i]! - b[i]!);
-  return sum / b.length;
 }
 
 describeNeeding(NEEDS, "the core README's browser example in Chromium", () => {
