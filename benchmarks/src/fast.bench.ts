@@ -80,27 +80,33 @@ async function main(): Promise<void> {
     x.dispose();
   }
 
-  // The graph rewrite (tflite/fuse.ts: instance norm as one kernel), on and off, interleaved in
-  // this run so that machine load affects both alike.
+  // The graph rewrites (tflite/fuse.ts: instance norm as one kernel, upsample-pad-conv as a
+  // sub-pixel conv): all, all but the sub-pixel conv, none — interleaved in this run so that machine
+  // load affects them alike.
   {
     const bytes = readFileSync(loaded.transfer.path);
-    const graphs = { fused: TfliteGraph.fromBytes(bytes), unfused: TfliteGraph.fromBytes(bytes, { fuse: false }) };
+    const variants = {
+      all: TfliteGraph.fromBytes(bytes),
+      "instance norm only": TfliteGraph.fromBytes(bytes, { fuse: ["instanceNorm"] }),
+      none: TfliteGraph.fromBytes(bytes, { fuse: false }),
+    };
+    const keys = Object.keys(variants) as (keyof typeof variants)[];
     const x = tf.randomUniform<tf.Rank.R4>([1, 512, 512, 3]);
-    const times = { fused: [] as number[], unfused: [] as number[] };
+    const times = Object.fromEntries(keys.map((k) => [k, [] as number[]])) as Record<keyof typeof variants, number[]>;
     for (let i = 0; i < 7; i++) {
-      for (const key of ["fused", "unfused"] as const) {
+      for (const key of keys) {
         const t = performance.now();
-        const [y] = graphs[key].execute([x, bottleneck]);
+        const [y] = variants[key].execute([x, bottleneck]);
         y!.dataSync();
         y!.dispose();
         if (i > 0) times[key].push(performance.now() - t);
       }
     }
-    const [f, u] = [median(times.fused), median(times.unfused)];
-    add("transfer 512 px, instance norm fused / not (ratio)", `${f.toFixed(0)} / ${u.toFixed(0)} ms (${(f / u).toFixed(2)}×)`);
+    const [all, norm, none] = keys.map((k) => median(times[k]));
+    add("transfer 512 px, rewrites all / instance norm only", `${all!.toFixed(0)} / ${norm!.toFixed(0)} ms (${(all! / norm!).toFixed(2)}×)`);
+    add("transfer 512 px, rewrites all / none", `${all!.toFixed(0)} / ${none!.toFixed(0)} ms (${(all! / none!).toFixed(2)}×)`);
     x.dispose();
-    graphs.fused.dispose();
-    graphs.unfused.dispose();
+    for (const g of Object.values(variants)) g.dispose();
   }
   bottleneck.dispose();
 

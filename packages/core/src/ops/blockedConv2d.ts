@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { depthToSpace, spaceToDepth } from "./pixelBlocks.js";
 
 /**
  * A "valid", stride-1 convolution with a large kernel and few channels (Magenta's 9×9 convolutions
@@ -81,7 +82,7 @@ export function blockConvFilter(
 /** The "valid" convolution of x [1, H, W, C] with the original filter, computed blocked. */
 export function blockedConv2d(x: tf.Tensor4D, f: BlockedConvFilter, activation: tf.fused.Activation): tf.Tensor4D {
   return tf.tidy((): tf.Tensor4D => {
-    const [n, h, w, c] = x.shape;
+    const [n, h, w] = x.shape;
     const B = f.block;
     const [kh, kw] = f.kernelSize;
     const oh = h - kh + 1;
@@ -98,10 +99,10 @@ export function blockedConv2d(x: tf.Tensor4D, f: BlockedConvFilter, activation: 
       [0, ws * B - w],
       [0, 0],
     ]);
-    const s2d = tf.reshape<tf.Rank.R4>(tf.transpose(tf.reshape(padded, [n, hs, B, ws, B, c]), [0, 1, 3, 2, 4, 5]), [n, hs, ws, B * B * c]);
+    const s2d = spaceToDepth(padded, B);
     const y = tf.fused.conv2d({ x: s2d, filter: f.filter, strides: 1, pad: "valid", ...(f.bias ? { bias: f.bias } : {}), activation });
     const o = f.outChannels;
-    const d2s = tf.reshape<tf.Rank.R4>(tf.transpose(tf.reshape(y, [n, bh, bw, B, B, o]), [0, 1, 3, 2, 4, 5]), [n, bh * B, bw * B, o]);
+    const d2s = depthToSpace(y, B);
     return bh * B === oh && bw * B === ow ? d2s : tf.slice(d2s, [0, 0, 0, 0], [n, oh, ow, o]);
   });
 }

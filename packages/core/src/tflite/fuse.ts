@@ -10,10 +10,16 @@ import { ActivationFunctionType, BuiltinOperator } from "./schema.js";
  *  - Instance normalisation as TFLite writes it, ten operators of which five read or write the whole
  *    activation — m = MEAN(x); v = MEAN(SQUARED_DIFFERENCE(x, m)); s = RSQRT(v + ε)·γ;
  *    y = x·s + (β − m·s) — becomes one `instanceNorm` step (two passes, one kernel on tfjs-node).
+ *  - "Nearest ×2 upsample → mirror pad by 1 → valid 3×3 conv" becomes one `upsampleConv` step: a
+ *    sub-pixel conv on the low-resolution input (ops/upsampleConv2d.ts), with no upsampled image.
  */
 
 /** One step of the rewritten graph: an operator of the file, or a fused pattern. */
-export type PlannedStep = { readonly kind: "op"; readonly op: TfliteOperator } | PlannedInstanceNorm;
+export type PlannedStep = { readonly kind: "op"; readonly op: TfliteOperator } | PlannedInstanceNorm | PlannedUpsampleConv;
+
+/** The patterns `planGraph` can fuse. */
+export type FusedPattern = "instanceNorm" | "upsampleConv";
+export const FUSED_PATTERNS: readonly FusedPattern[] = ["instanceNorm", "upsampleConv"];
 
 export interface PlannedInstanceNorm {
   readonly kind: "instanceNorm";
@@ -29,6 +35,16 @@ export interface PlannedInstanceNorm {
   readonly output: number;
 }
 
+export interface PlannedUpsampleConv {
+  readonly kind: "upsampleConv";
+  /** The index of the RESIZE_NEAREST_NEIGHBOR, and the conv's output. */
+  readonly index: number;
+  readonly x: number;
+  /** The CONV_2D that read the padded, upsampled x: its filter, bias and activation are used. */
+  readonly conv: TfliteOperator;
+  readonly output: number;
+}
+
 export interface GraphPlan {
   readonly steps: readonly PlannedStep[];
   /** Graph outputs with aliases resolved. */
@@ -38,8 +54,8 @@ export interface GraphPlan {
 export interface PlanOptions {
   /** A constant's values (decoded, dequantised); undefined for activations. */
   readonly constantValues: (index: number) => ArrayLike<number> | undefined;
-  /** Fuse patterns (instance norm); aliases are always resolved. Default true. */
-  readonly fuse?: boolean;
+  /** Fuse patterns: all (default, true), none (false) or those listed. Aliases are always resolved. */
+  readonly fuse?: boolean | readonly FusedPattern[];
 }
 
 const isQuant = (op: TfliteOperator): boolean => op.opcode === BuiltinOperator.QUANTIZE || op.opcode === BuiltinOperator.DEQUANTIZE;
@@ -68,7 +84,8 @@ export function planGraph(model: TfliteModel, options: PlanOptions): GraphPlan {
     ops.push({ ...op, inputs: op.inputs.map((i) => (i < 0 ? i : resolve(i))) });
   }
   const outputs = model.outputs.map(resolve);
-  if (options.fuse === false) return { steps: ops.map((op) => ({ kind: "op", op })), outputs };
+  const patterns = new Set(options.fuse === false ? [] : options.fuse === true || options.fuse === undefined ? FUSED_PATTERNS : options.fuse);
+  if (patterns.size === 0) return { steps: ops.map((op) => ({ kind: "op", op })), outputs };
 
   const producer = new Map<number, number>();
   const uses = new Map<number, number>();
@@ -82,14 +99,21 @@ export function planGraph(model: TfliteModel, options: PlanOptions): GraphPlan {
     for (const i of new Set(op.inputs)) if (i >= 0) consumers.set(i, [...(consumers.get(i) ?? []), k]);
   });
 
-  const fused = new Map<number, PlannedInstanceNorm>();
+  const fused = new Map<number, PlannedInstanceNorm | PlannedUpsampleConv>();
   const removed = new Set<number>();
+  const ctx: MatchContext = { consumers, uses, valuesOf, outputs };
   ops.forEach((op, k) => {
-    if (op.opcode !== BuiltinOperator.MEAN || removed.has(k)) return;
-    const match = matchInstanceNorm(model, ops, k, { consumers, uses, valuesOf, outputs });
+    if (removed.has(k)) return;
+    const match =
+      op.opcode === BuiltinOperator.MEAN && patterns.has("instanceNorm")
+        ? matchInstanceNorm(model, ops, k, ctx)
+        : op.opcode === BuiltinOperator.RESIZE_NEAREST_NEIGHBOR && patterns.has("upsampleConv")
+          ? matchUpsampleConv(model, ops, k, ctx)
+          : undefined;
     if (!match) return;
     for (const j of match.ops) removed.add(j);
-    // Placed where the final ADD was: by then γ and β (computed elsewhere in the graph) exist.
+    // Placed where the pattern's last operator was: by then its other inputs (γ and β computed
+    // elsewhere in the graph, dequantised filters) exist.
     fused.set(match.last, match.step);
   });
   const steps: PlannedStep[] = [];
@@ -174,6 +198,42 @@ function matchInstanceNorm(
     last: addOut,
     step: { kind: "instanceNorm", index: mean1.index, x, scale, offset, epsilon, activation, output: ops[addOut]!.outputs[0]! },
   };
+}
+
+/** The upsample-pad-conv pattern rooted at the RESIZE_NEAREST_NEIGHBOR at `k`, or undefined when the graph differs in any way. */
+function matchUpsampleConv(
+  model: TfliteModel,
+  ops: readonly TfliteOperator[],
+  k: number,
+  ctx: MatchContext,
+): { ops: number[]; last: number; step: PlannedUpsampleConv } | undefined {
+  const resize = ops[k]!;
+  const x = resize.inputs[0]!;
+  const up = resize.outputs[0]!;
+  const inShape = model.tensors[x]?.shape ?? [];
+  const size = ctx.valuesOf(resize.inputs[1] ?? -1);
+  // Exactly ×2 on both axes, from the static shapes (the kernel scales by the same factor at run
+  // time); without align-corners, nearest ×2 repeats each pixel, half-pixel centres or not.
+  if (resize.options.alignCorners || inShape.length !== 4 || size?.length !== 2 || !(inShape[1]! > 0 && inShape[2]! > 0)) return undefined;
+  if (size[0] !== 2 * inShape[1]! || size[1] !== 2 * inShape[2]!) return undefined;
+  const only = (t: number) => ctx.uses.get(t) === 1 && !ctx.outputs.includes(t);
+  const pad = ctx.consumers.get(up)?.[0];
+  if (!only(up) || pad === undefined || ops[pad]!.opcode !== BuiltinOperator.MIRROR_PAD || ops[pad]!.inputs[0] !== up) return undefined;
+  const paddings = ctx.valuesOf(ops[pad]!.inputs[1] ?? -1);
+  if (!paddings || Array.from(paddings).join() !== "0,0,1,1,1,1,0,0") return undefined;
+  const padded = ops[pad]!.outputs[0]!;
+  const c = ctx.consumers.get(padded)?.[0];
+  if (!only(padded) || c === undefined) return undefined;
+  const conv = ops[c]!;
+  if (conv.opcode !== BuiltinOperator.CONV_2D || conv.inputs[0] !== padded || conv.options.padding !== "VALID") return undefined;
+  const { strideH = 1, strideW = 1, dilationH = 1, dilationW = 1 } = conv.options;
+  if (strideH !== 1 || strideW !== 1 || dilationH !== 1 || dilationW !== 1) return undefined;
+  const filter = conv.inputs[1] ?? -1;
+  const filterShape = model.tensors[filter]?.shape ?? [];
+  if (!ctx.valuesOf(filter) || filterShape[1] !== 3 || filterShape[2] !== 3 || filterShape[3] !== inShape[3]) return undefined;
+  const bias = conv.inputs[2];
+  if (bias !== undefined && bias >= 0 && !ctx.valuesOf(bias)) return undefined;
+  return { ops: [k, pad, c], last: c, step: { kind: "upsampleConv", index: resize.index, x, conv, output: conv.outputs[0]! } };
 }
 
 const isPlainMul = (op: TfliteOperator): boolean => op.opcode === BuiltinOperator.MUL && (op.options.activation ?? 0) === ActivationFunctionType.NONE;

@@ -1,9 +1,9 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { PasticheError } from "../errors.js";
 import { constantTensor, decodeConstant, fallbackBiasQuantization, type ConstantValue } from "./constants.js";
-import { planGraph } from "./fuse.js";
+import { planGraph, type FusedPattern } from "./fuse.js";
 import type { TfliteModel } from "./model.js";
-import { instanceNormKernel, prepareOperator, runtimeArity, type OpKernel } from "./ops.js";
+import { instanceNormKernel, prepareOperator, runtimeArity, upsampleConvKernel, type OpKernel } from "./ops.js";
 import { parseTflite } from "./parse.js";
 import { BuiltinOperator } from "./schema.js";
 
@@ -17,10 +17,11 @@ export interface LoadTfliteOptions {
   /** Names the file in error messages, e.g. its path. */
   readonly source?: string;
   /**
-   * Run operator patterns as single kernels (instance normalisation: ten TFLite operators, one
-   * kernel on tfjs-node). Default true; false runs the file's operators one by one (for comparison).
+   * Run operator patterns as single kernels (fuse.ts: instance normalisation, ten TFLite operators
+   * in one kernel on tfjs-node; upsample-pad-conv as a sub-pixel conv). Default true (all); false
+   * runs the file's operators one by one, a list fuses only those patterns (for comparison).
    */
-  readonly fuse?: boolean;
+  readonly fuse?: boolean | readonly FusedPattern[];
 }
 
 interface Step {
@@ -92,6 +93,11 @@ export class TfliteGraph {
           const inputs = [planned.x, planned.scale, planned.offset];
           bindConstants(inputs);
           steps.push({ index: planned.index, name: "instance norm (fused)", kernel: instanceNormKernel(planned), inputs, output: planned.output });
+          continue;
+        }
+        if (planned.kind === "upsampleConv") {
+          const kernel = upsampleConvKernel(planned, { source, model, constant, own });
+          steps.push({ index: planned.index, name: "upsample ×2 + pad + 3×3 conv (fused)", kernel, inputs: [planned.x], output: planned.output });
           continue;
         }
         const op = planned.op;

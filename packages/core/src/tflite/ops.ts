@@ -3,7 +3,8 @@ import { PasticheError } from "../errors.js";
 import { BLOCK_SIZES, blockConvFilter, blockedConv2d, convBlockSize, type BlockedConvFilter } from "../ops/blockedConv2d.js";
 import { instanceNorm } from "../ops/instanceNorm.js";
 import { fallbackBiasQuantization, type ConstantValue } from "./constants.js";
-import type { PlannedInstanceNorm } from "./fuse.js";
+import { upsampleConv2d, upsampleConvFilter } from "../ops/upsampleConv2d.js";
+import type { PlannedInstanceNorm, PlannedUpsampleConv } from "./fuse.js";
 import type { TfliteModel, TfliteOperator } from "./model.js";
 import { ActivationFunctionType, BuiltinOperator, operatorName } from "./schema.js";
 
@@ -284,6 +285,21 @@ export function instanceNormKernel(step: PlannedInstanceNorm): OpKernel {
   return ([x, scale, offset]) => {
     const y = instanceNorm(x as tf.Tensor4D, scale!, offset!, step.epsilon);
     return relu ? tf.relu(y) : y;
+  };
+}
+
+/** The kernel of a fused upsample-pad-conv (fuse.ts), prepared from its CONV_2D; it reads the low-resolution x. */
+export function upsampleConvKernel(step: PlannedUpsampleConv, ctx: PrepareContext): OpKernel {
+  const op = step.conv;
+  const w = needConstant(ctx, op, 1, "filter");
+  const [out, kh, kw, cin] = w.shape as [number, number, number, number];
+  const act = activationOf(ctx, op);
+  const prepared = upsampleConvFilter(ohwiToHwio(w.values, [out, kh, kw, cin]), [kh, kw, cin, out], convBiasValues(ctx, op, out));
+  ctx.own(prepared.filter);
+  if (prepared.bias) ctx.own(prepared.bias);
+  return ([x]) => {
+    const y = upsampleConv2d(x as tf.Tensor4D, prepared, act.fused);
+    return act.after ? act.after(y) : y;
   };
 }
 

@@ -4,7 +4,21 @@ import { planGraph } from "../../src/tflite/fuse.js";
 import { TfliteGraph } from "../../src/tflite/graph.js";
 import { parseTflite } from "../../src/tflite/parse.js";
 import { ActivationFunctionType as Act } from "../../src/tflite/schema.js";
-import { Op, T, addOptions, buildTflite, f32, i32, mulOptions, reducerOptions, subOptions, type ModelSpec } from "./helpers/buildTflite.js";
+import {
+  Op,
+  T,
+  addOptions,
+  buildTflite,
+  conv2dOptions,
+  f32,
+  i32,
+  mirrorPadOptions,
+  mulOptions,
+  reducerOptions,
+  resizeNearestOptions,
+  subOptions,
+  type ModelSpec,
+} from "./helpers/buildTflite.js";
 import { seeded } from "./helpers/reference.js";
 
 let before = 0;
@@ -138,5 +152,84 @@ describe("graph rewrites", () => {
       expect(got[i]).toBeCloseTo(v, 4);
     });
     expect(mean[0]).toBeCloseTo(Array.from({ length: H * W }, (_, p) => x[p * C]!).reduce((a, b) => a + b) / (H * W), 5);
+  });
+});
+
+/**
+ * Magenta's decoder block before its instance norm: RESIZE_NEAREST_NEIGHBOR ×2 → MIRROR_PAD by 1 →
+ * CONV_2D 3×3 "valid" (ReLU6 fused here, to check the activation is kept), at a static 3×4 input
+ * with 2 → 3 channels. `variant` breaks the pattern in one way each.
+ */
+function upsampleConvSpec(variant: "plain" | "symmetric" | "upsampledIsOutput" | "alignCorners" | "pad2" = "plain"): ModelSpec {
+  const [h, w, cin, cout] = [3, 4, 2, 3];
+  const p = variant === "pad2" ? 2 : 1;
+  return {
+    tensors: [
+      { name: "x", shape: [1, h, w, cin] }, // 0
+      { name: "size", shape: [2], type: T.INT32, data: i32([2 * h, 2 * w]) }, // 1
+      { name: "up", shape: [1, 2 * h, 2 * w, cin] }, // 2
+      { name: "paddings", shape: [4, 2], type: T.INT32, data: i32([0, 0, p, p, p, p, 0, 0]) }, // 3
+      { name: "padded", shape: [1, 2 * h + 2 * p, 2 * w + 2 * p, cin] }, // 4
+      { name: "filter", shape: [cout, 3, 3, cin], data: f32(Array.from(seeded(cout * 9 * cin, 43), (v) => v - 0.5)) }, // 5
+      { name: "bias", shape: [cout], data: f32([0.1, -0.2, 0.3]) }, // 6
+      { name: "y", shape: [1, 2 * h + 2 * p - 2, 2 * w + 2 * p - 2, cout] }, // 7
+    ],
+    ops: [
+      { op: Op.RESIZE_NEAREST_NEIGHBOR, inputs: [0, 1], outputs: [2], options: resizeNearestOptions(variant === "alignCorners") },
+      { op: Op.MIRROR_PAD, inputs: [2, 3], outputs: [4], options: mirrorPadOptions(variant === "symmetric" ? "symmetric" : "reflect") },
+      { op: Op.CONV_2D, inputs: [4, 5, 6], outputs: [7], options: conv2dOptions({ padding: "VALID", activation: Act.RELU6 }) },
+    ],
+    inputs: [0],
+    outputs: variant === "upsampledIsOutput" ? [7, 2] : [7],
+  };
+}
+
+describe("graph rewrites: upsample ×2 → mirror pad → 3×3 conv as a sub-pixel conv", () => {
+  const run = async (spec: ModelSpec, fuse: boolean, x: tf.Tensor4D): Promise<Float32Array> => {
+    const graph = TfliteGraph.fromBytes(buildTflite(spec), { fuse });
+    const [y, ...rest] = graph.execute([x]);
+    const values = (await y!.data()) as Float32Array;
+    tf.dispose([y!, ...rest]);
+    graph.dispose();
+    return values;
+  };
+  const stepKinds = (spec: ModelSpec) => {
+    const model = parseTflite(buildTflite(spec));
+    const constants = new Map([1, 3, 5, 6].map((i) => [i, model.tensors[i]!.data!]));
+    return planGraph(model, {
+      constantValues: (i) => {
+        const bytes = constants.get(i);
+        if (!bytes) return undefined;
+        const copy = bytes.slice();
+        return model.tensors[i]!.type === T.INT32 ? new Int32Array(copy.buffer) : new Float32Array(copy.buffer);
+      },
+    }).steps.map((s) => (s.kind === "op" ? s.op.opName : s.kind));
+  };
+
+  it.each(["plain", "symmetric"] as const)(
+    "fuses the three operators (%s padding) into one step computing the same values, at other sizes too",
+    async (variant) => {
+      expect(stepKinds(upsampleConvSpec(variant))).toEqual(["upsampleConv"]);
+      for (const [h, w] of [
+        [3, 4],
+        [5, 2],
+      ] as const) {
+        const x = tf.tensor4d(
+          Array.from(seeded(h * w * 2, 44), (v) => v * 4 - 2),
+          [1, h, w, 2],
+        );
+        const [fused, plain] = [await run(upsampleConvSpec(variant), true, x), await run(upsampleConvSpec(variant), false, x)];
+        x.dispose();
+        expect(fused.length).toBe(2 * h * 2 * w * 3);
+        expect(Math.max(...plain)).toBeGreaterThan(0.5);
+        fused.forEach((v, i) => {
+          expect(v).toBeCloseTo(plain[i]!, 5);
+        });
+      }
+    },
+  );
+
+  it.each(["upsampledIsOutput", "alignCorners", "pad2"] as const)("does not fuse when the graph differs (%s)", (variant) => {
+    expect(stepKinds(upsampleConvSpec(variant))).toEqual(["RESIZE_NEAREST_NEIGHBOR", "MIRROR_PAD", "CONV_2D"]);
   });
 });

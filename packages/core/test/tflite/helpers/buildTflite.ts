@@ -209,4 +209,9 @@ export const mirrorPadOptions = (mode: "reflect" | "symmetric") => ({
   fields: { 0: ["int8", mode === "reflect" ? 0 : 1] } as Record<number, FieldValue>,
 });
 
+export const resizeNearestOptions = (alignCorners: boolean) => ({
+  type: Opt.ResizeNearestNeighborOptions,
+  fields: { 0: ["bool", alignCorners ? 1 : 0] } as Record<number, FieldValue>,
+});
+
 export { Op, T };
