@@ -93,7 +93,7 @@ export const GatysOptionsSchema = z
       .optional(),
     /** Attach a preview image to every N-th iteration event (0: never). */
     previewEvery: z.number().int().min(0).default(0),
-    /** "auto": the faster on the active backend (flipped-conv on WASM, tfjs's own on tfjs-node). */
+    /** "auto": the faster on the active backend (the flipped-kernel conv on WASM and tfjs-node, as measured). API only, not a CLI flag. */
     convGradient: z.enum(["auto", "flipped-conv", "tfjs"]).default("auto"),
     /**
      * Keep the content's colours (Gatys et al. 2017): "luminance" puts the result's luminance on the

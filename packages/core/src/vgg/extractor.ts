@@ -11,16 +11,18 @@ import { preprocessCaffe } from "./preprocess.js";
 export type ConvGradient = "flipped-conv" | "tfjs";
 
 /**
- * The faster gradient per tfjs backend, as `pnpm bench` measured it (docs/benchmarks.md): on WASM
- * the flipped-kernel forward conv is ~5× faster than Conv2DBackpropInput; on tfjs-node
- * ("tensorflow") TensorFlow's own kernel is as fast or slightly faster. Unknown backends get the
- * flipped conv, which only needs a fast forward convolution.
+ * The faster gradient per tfjs backend, as `pnpm bench` measured it (docs/benchmarks.md): the
+ * flipped-kernel forward conv on every backend measured. On WASM it is ~5× faster than
+ * Conv2DBackpropInput; on tfjs-node, idle and interleaved in one run (2026-12-03), a whole Adam
+ * iteration took 1.09 vs 1.30 s at 256 px and 3.55 vs 4.59 s at 512 px (TensorFlow's backprop-input
+ * kernel ran at ~78 GFLOP/s, its forward conv at ~140). Unknown backends get it too: it only needs
+ * a fast forward convolution.
  */
-const PREFERRED_CONV_GRADIENT: Readonly<Record<string, ConvGradient>> = { wasm: "flipped-conv", tensorflow: "tfjs" };
+const PREFERRED_CONV_GRADIENT: Readonly<Record<string, ConvGradient>> = { wasm: "flipped-conv", tensorflow: "flipped-conv" };
 
 /**
- * The conv-layer gradient that is faster on `backend` (default: the active one): tfjs's own on
- * tfjs-node, the flipped-kernel convolution elsewhere.
+ * The conv-layer gradient that is faster on `backend` (default: the active one): the flipped-kernel
+ * convolution on WASM and tfjs-node, and wherever nothing was measured.
  */
 export function preferredConvGradient(backend: string = tf.getBackend()): ConvGradient {
   return PREFERRED_CONV_GRADIENT[backend] ?? "flipped-conv";
