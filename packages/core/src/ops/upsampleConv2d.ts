@@ -21,7 +21,6 @@ export interface UpsampleConvFilter {
   readonly filter: tf.Tensor4D;
   /** The bias repeated for each phase, or undefined. */
   readonly bias: tf.Tensor1D | undefined;
-  readonly outChannels: number;
 }
 
 /** The input tap (0…2 of the input padded by one) that tap `i` of a 3×3 kernel reads for output phase `a`. */
@@ -52,7 +51,6 @@ export function upsampleConvFilter(
   return {
     filter: tf.tensor4d(out, [3, 3, c, outC]),
     bias: bias ? tf.tensor1d(Float32Array.from({ length: outC }, (_, k) => bias[k % o]!)) : undefined,
-    outChannels: o,
   };
 }
 

@@ -132,6 +132,9 @@ interface MatchContext {
   readonly outputs: readonly number[];
 }
 
+/** An intermediate read exactly `count` times and not a graph output: a pattern may absorb it. */
+const usedOnly = (ctx: MatchContext, t: number, count: number): boolean => ctx.uses.get(t) === count && !ctx.outputs.includes(t);
+
 /** The instance-norm pattern rooted at the MEAN at `k`, or undefined when the graph differs in any way. */
 function matchInstanceNorm(
   model: TfliteModel,
@@ -143,7 +146,7 @@ function matchInstanceNorm(
   const x = mean1.inputs[0]!;
   const m = mean1.outputs[0]!;
   if (!mean1.options.keepDims || model.tensors[x]?.shape.length !== 4 || !spatialAxes(ctx.valuesOf(mean1.inputs[1] ?? -1))) return undefined;
-  const only = (t: number, count: number) => ctx.uses.get(t) === count && !ctx.outputs.includes(t);
+  const only = (t: number, count: number) => usedOnly(ctx, t, count);
   const consumerOf = (t: number, opcode: number, other?: (i: number) => boolean): number | undefined =>
     ctx.consumers.get(t)?.find((j) => {
       const o = ops[j]!;
@@ -216,7 +219,7 @@ function matchUpsampleConv(
   // time); without align-corners, nearest ×2 repeats each pixel, half-pixel centres or not.
   if (resize.options.alignCorners || inShape.length !== 4 || size?.length !== 2 || !(inShape[1]! > 0 && inShape[2]! > 0)) return undefined;
   if (size[0] !== 2 * inShape[1]! || size[1] !== 2 * inShape[2]!) return undefined;
-  const only = (t: number) => ctx.uses.get(t) === 1 && !ctx.outputs.includes(t);
+  const only = (t: number) => usedOnly(ctx, t, 1);
   const pad = ctx.consumers.get(up)?.[0];
   if (!only(up) || pad === undefined || ops[pad]!.opcode !== BuiltinOperator.MIRROR_PAD || ops[pad]!.inputs[0] !== up) return undefined;
   const paddings = ctx.valuesOf(ops[pad]!.inputs[1] ?? -1);

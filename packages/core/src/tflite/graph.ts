@@ -77,6 +77,7 @@ export class TfliteGraph {
       owned.push(t);
       return t;
     };
+    const prepareContext = { source, model, constant, own };
     const steps: Step[] = [];
     const bindConstants = (inputs: readonly number[]) => {
       for (const i of inputs) {
@@ -96,7 +97,7 @@ export class TfliteGraph {
           continue;
         }
         if (planned.kind === "upsampleConv") {
-          const kernel = upsampleConvKernel(planned, { source, model, constant, own });
+          const kernel = upsampleConvKernel(planned, prepareContext);
           steps.push({ index: planned.index, name: "upsample ×2 + pad + 3×3 conv (fused)", kernel, inputs: [planned.x], output: planned.output });
           continue;
         }
@@ -108,7 +109,7 @@ export class TfliteGraph {
           decoded.set(op.outputs[0], { ...folded, dtype: "float32", values: Float32Array.from(folded.values) });
           continue;
         }
-        const kernel = prepareOperator(op, { source, model, constant, own });
+        const kernel = prepareOperator(op, prepareContext);
         const inputs = op.inputs.slice(0, runtimeArity(op.opcode));
         bindConstants(inputs);
         steps.push({ index: op.index, name: op.opName, kernel, inputs, output: op.outputs[0]! });
