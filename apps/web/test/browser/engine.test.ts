@@ -6,7 +6,7 @@
  * Also: Chromium's fake camera stylised live at a measured frame rate.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -20,6 +20,7 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { meanAbsoluteDifference } from "./compare.ts";
 import { launchChromium } from "./chromium.ts";
 import { serveStatic } from "./staticServer.ts";
+import { tearDown } from "./teardown.ts";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const NEEDS = [needs.chromium(), needs.models("magenta-arbitrary-tflite"), needs.sharedImages()];
@@ -71,11 +72,7 @@ describeNeeding(NEEDS, "core's Fast stylisation in Chromium matches Node", () =>
     browser = await launchChromium(["--enable-unsafe-webgpu", "--use-webgpu-adapter=swiftshader", "--disable-gpu-watchdog"]);
   }, 240_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    if (work) rmSync(work, { recursive: true, force: true });
-  });
+  afterAll(() => tearDown(browser, server, work));
 
   for (const backend of ["wasm", "webgl", "webgpu"] as const) {
     test(`${backend}: same image as Node within 2/255`, async () => {

@@ -5,7 +5,7 @@
  * SwiftShader (no GPU here) the same 5 iterations did not finish in 3 minutes (VGG19's forward and
  * backward shaders compile in software), against ~15 s on WASM.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -19,6 +19,7 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { launchChromium, watchPageProblems } from "./chromium.ts";
 import type { GatysPageRun, runGatys } from "./gatysEntry.ts";
 import { serveStatic } from "./staticServer.ts";
+import { tearDown } from "./teardown.ts";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const NEEDS = [needs.chromium(), needs.models("vgg19-notop-uint8"), needs.sharedImages()];
@@ -57,11 +58,7 @@ describeNeeding(NEEDS, "Gatys in Chromium: VGG19 by URL, the loss falls", () => 
     browser = await launchChromium();
   }, 240_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    if (work) rmSync(work, { recursive: true, force: true });
-  });
+  afterAll(() => tearDown(browser, server, work));
 
   for (const backend of ["wasm"] as const) {
     test(`${backend}: ${ITERATIONS} iterations at ${SIDE} px lower the loss`, async () => {

@@ -6,7 +6,7 @@
  * within 2/255, with nothing on the console. The one change: `size: 512` becomes 128, since WebGL
  * here is SwiftShader (a software rasteriser: ~1 min at 512 px).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,6 +19,7 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { meanAbsoluteDifference } from "./compare.ts";
 import { launchChromium, watchPageProblems } from "./chromium.ts";
 import { serveStatic } from "./staticServer.ts";
+import { tearDown } from "./teardown.ts";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const README = path.resolve(HERE, "../../../../packages/core/README.md");
@@ -96,11 +97,7 @@ describeNeeding(NEEDS, "the core README's browser example in Chromium", () => {
     browser = await launchChromium();
   }, 240_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    if (work) rmSync(work, { recursive: true, force: true });
-  });
+  afterAll(() => tearDown(browser, server, work));
 
   test("draws the stylised image on its canvas, as Node computes it, with no console error", async () => {
     const page = await browser.newPage();

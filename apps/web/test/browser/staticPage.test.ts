@@ -4,7 +4,7 @@
  * Chromium through its test ids. Fast stylisation on WASM and on the automatic choice (WASM here:
  * WebGL is SwiftShader, a software rasteriser, so it goes last), no CSP violation, and Chromium's fake camera stylised at a measured frame rate.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
@@ -15,6 +15,7 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { staticSiteConfig } from "../../static/siteConfig.ts";
 import { launchChromium, watchPageProblems } from "./chromium.ts";
 import { serveStatic } from "./staticServer.ts";
+import { tearDown } from "./teardown.ts";
 
 const NEEDS = [needs.chromium(), needs.models("magenta-arbitrary-tflite"), needs.sharedImages()];
 const CONTENT_SIDE = 160;
@@ -51,11 +52,7 @@ describeNeeding(NEEDS, "the static page from a plain static file server", () => 
     browser = await launchChromium();
   }, 240_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    if (work) rmSync(work, { recursive: true, force: true });
-  });
+  afterAll(() => tearDown(browser, server, work));
 
   /** The page with both files chosen, its engine ready. */
   async function openPage(page: Page, query: string): Promise<void> {
