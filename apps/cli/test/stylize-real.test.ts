@@ -78,7 +78,7 @@ describeNeeding(
       );
 
     it(
-      "--lbfgs-history 1 gives another image than the default 100, recorded in the settings; --print-every 1 prints every iteration",
+      "--lbfgs-history 1 gives another image than the default 20, recorded in the settings; --print-every 1 prints every iteration",
       { timeout: 240_000 },
       async () => {
         const a = path.join(ws.root, "history-default.png");
@@ -89,7 +89,7 @@ describeNeeding(
         expect(lines(rb.stderr).filter((l) => /^iteration \d+\/4/.test(l))).toHaveLength(4);
         const settings = (p: string) =>
           readFile(p).then((bytes) => JSON.parse(readPngText(bytes)["pastiche:settings"]!) as { options: { lbfgsHistory: number } });
-        expect((await settings(a)).options.lbfgsHistory).toBe(100);
+        expect((await settings(a)).options.lbfgsHistory).toBe(20);
         expect((await settings(b)).options.lbfgsHistory).toBe(1);
         expect((await readFile(a)).equals(await readFile(b))).toBe(false);
       },

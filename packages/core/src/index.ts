@@ -107,7 +107,14 @@ export {
 export { validateVgg19Weights, VGG19_CONV_LAYER_NAMES } from "./vgg/weights.js";
 
 // Building blocks for a custom objective: VGG19 features, losses, image optimisers
-export { VggFeatureExtractor, preferredConvGradient, type ConvGradient, type VggExtractorOptions, type VggPooling } from "./vgg/extractor.js";
+export {
+  VggFeatureExtractor,
+  preferredConvGradient,
+  type ConvAlgorithm,
+  type ConvGradient,
+  type VggExtractorOptions,
+  type VggPooling,
+} from "./vgg/extractor.js";
 export { VGG19_LAYERS, VGG19_CONV_LAYERS, resolveLayerName, deepestLayerIndex, type VggLayer } from "./vgg/layers.js";
 export { gramMatrix } from "./losses/gram.js";
 export { contentLoss } from "./losses/content.js";
@@ -119,4 +126,6 @@ export type { Evaluation, ImageOptimizer } from "./optim/types.js";
 
 // For backend packages: the custom kernels a backend may register natively (as @pastiche/node does for tfjs-node)
 export { RELU_BACKPROP, type ReluBackpropInputs } from "./ops/reluBackprop.js";
+export { IMAGE_PATCHES, type ImagePatchesInputs, type ImagePatchesAttrs } from "./ops/imagePatches.js";
+export { MAX_POOL_2X2_BACKPROP, maxPool2x2BackpropByMask, type MaxPool2x2BackpropInputs } from "./ops/maxPoolBackprop.js";
 export { INSTANCE_NORM, type InstanceNormInputs, type InstanceNormAttrs } from "./ops/instanceNorm.js";

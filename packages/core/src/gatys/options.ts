@@ -3,12 +3,13 @@ import { parseOptions, styleBlendWeightsSchema, weightSchema as weight } from ".
 import { resolveLayerName } from "../vgg/layers.js";
 import { DEFAULT_GATYS_ITERATIONS } from "../options/defaults.js";
 import { GATYS_PRESET_NAMES, applyGatysPreset } from "./presets.js";
+import { LBFGS_DEFAULTS } from "../optim/lbfgs.js";
 
 /**
  * Defaults follow the TensorFlow tutorial "Neural style transfer" (the seed algorithm): content
  * `block5_conv2`; style `block1_conv1 … block5_conv1`; weights content 1e4, style 1e-2, total
  * variation 30; Adam lr 0.02, β₁ 0.99, ε 0.1; the image initialised from the content and clipped to
- * [0,1]. L-BFGS defaults follow neural-style (lr 1, history 100).
+ * [0,1]. L-BFGS: lr 1 as neural-style, a history of 20 pairs (see LBFGS_DEFAULTS).
  */
 export const DEFAULT_CONTENT_LAYERS = ["block5_conv2"] as const;
 /** The default style layers: the first conv of each VGG19 block, as in Gatys et al. */
@@ -59,7 +60,7 @@ export const GatysOptionsSchema = z
     adamBeta1: z.number().min(0).lt(1).default(0.99),
     adamBeta2: z.number().min(0).lt(1).default(0.999),
     adamEpsilon: z.number().positive().default(0.1),
-    lbfgsHistory: z.number().int().min(1).max(1000).default(100),
+    lbfgsHistory: z.number().int().min(1).max(1000).default(LBFGS_DEFAULTS.historySize),
     /**
      * L-BFGS step rule: "backtracking" (default) halves a step until the loss falls enough (Armijo),
      * which costs nothing extra while the full step is good and saves a run from an overshooting one;
@@ -95,6 +96,8 @@ export const GatysOptionsSchema = z
     previewEvery: z.number().int().min(0).default(0),
     /** "auto": the faster on the active backend (the flipped-kernel conv on WASM and tfjs-node, as measured). API only, not a CLI flag. */
     convGradient: z.enum(["auto", "flipped-conv", "tfjs"]).default("auto"),
+    /** "auto": Winograd convolutions for the layers where they measured faster on the active backend (block4–5 at ≥ 32² on tfjs-node), else direct. API only, not a CLI flag. */
+    convAlgorithm: z.enum(["auto", "direct", "winograd"]).default("auto"),
     /**
      * Keep the content's colours (Gatys et al. 2017): "luminance" puts the result's luminance on the
      * content's chrominance (YIQ) at the end; "histogram" first gives the style images the content's

@@ -203,6 +203,7 @@ async function* runStage(input: StageInput, options: GatysOptions, stage: StageP
   const extractor = new VggFeatureExtractor(input.weights, {
     layers: [...options.contentLayers, ...options.styleLayers],
     convGradient: options.convGradient,
+    convAlgorithm: options.convAlgorithm,
     pooling: options.pooling,
   });
   const owned: tf.Tensor[] = [];

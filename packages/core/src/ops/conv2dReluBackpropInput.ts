@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { conv2dReluWithInputGrad, type FastGradConvWeights } from "./conv2dReluFastGrad.js";
+import { conv2dBiasRelu, conv2dReluWithInputGrad, type FastGradConvWeights } from "./conv2dReluFastGrad.js";
 
 /**
  * A 3×3 ("same", stride 1) conv + bias + ReLU whose input gradient is tfjs's Conv2DBackpropInput
@@ -9,5 +9,9 @@ import { conv2dReluWithInputGrad, type FastGradConvWeights } from "./conv2dReluF
  * TensorFlow's backward-data convolution (oneDNN) is as fast as a forward one.
  */
 export function conv2dReluBackpropInputGrad(x: tf.Tensor4D, w: Pick<FastGradConvWeights, "kernel" | "bias">): tf.Tensor4D {
-  return conv2dReluWithInputGrad(x, w, (dz) => tf.conv2dTranspose(dz, w.kernel, x.shape, 1, "same"));
+  return conv2dReluWithInputGrad(
+    x,
+    (t) => conv2dBiasRelu(t, w),
+    (dz) => tf.conv2dTranspose(dz, w.kernel, x.shape, 1, "same"),
+  );
 }

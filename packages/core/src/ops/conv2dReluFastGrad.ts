@@ -23,29 +23,27 @@ export function flipKernelForInputGrad(kernel: tf.Tensor4D): tf.Tensor4D {
 }
 
 export function conv2dReluFastGrad(x: tf.Tensor4D, w: FastGradConvWeights): tf.Tensor4D {
-  return conv2dReluWithInputGrad(x, w, (dz) => tf.conv2d(dz, w.flippedKernel, 1, "same"));
+  return conv2dReluWithInputGrad(
+    x,
+    (t) => conv2dBiasRelu(t, w),
+    (dz) => tf.conv2d(dz, w.flippedKernel, 1, "same"),
+  );
+}
+
+/** The layer's forward pass: conv2d ("same", stride 1) + bias + ReLU as one fused op where the backend has it. */
+export function conv2dBiasRelu(x: tf.Tensor4D, w: Pick<FastGradConvWeights, "kernel" | "bias">): tf.Tensor4D {
+  return tf.fused.conv2d({ x, filter: w.kernel, strides: 1, pad: "same", bias: w.bias, activation: "relu" });
 }
 
 /**
- * conv2d + bias + ReLU ("same", stride 1) whose backward pass is ReLU's (from the saved output, see
+ * A conv + bias + ReLU layer, `forward`, whose backward pass is ReLU's (from the saved output, see
  * reluBackprop.ts) followed by `inputGrad`, the convolution's input gradient; no kernel or bias
  * gradients (the image is what is optimised).
  */
-export function conv2dReluWithInputGrad(
-  x: tf.Tensor4D,
-  w: Pick<FastGradConvWeights, "kernel" | "bias">,
-  inputGrad: (dz: tf.Tensor4D) => tf.Tensor4D,
-): tf.Tensor4D {
+export function conv2dReluWithInputGrad(x: tf.Tensor4D, forward: (x: tf.Tensor4D) => tf.Tensor4D, inputGrad: (dz: tf.Tensor4D) => tf.Tensor4D): tf.Tensor4D {
   const op = tf.customGrad((input, save) => {
     const saveTensors = save as tf.GradSaveFunc;
-    const y = tf.fused.conv2d({
-      x: input as tf.Tensor4D,
-      filter: w.kernel,
-      strides: 1,
-      pad: "same",
-      bias: w.bias,
-      activation: "relu",
-    });
+    const y = forward(input as tf.Tensor4D);
     saveTensors([y]);
     return {
       value: y,

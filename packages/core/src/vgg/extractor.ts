@@ -2,13 +2,12 @@ import * as tf from "@tensorflow/tfjs-core";
 import { PasticheError } from "../errors.js";
 import { validateVgg19Weights } from "./weights.js";
 import type { WeightMap } from "../model/weightMap.js";
-import { conv2dReluFastGrad, flipKernelForInputGrad, type FastGradConvWeights } from "../ops/conv2dReluFastGrad.js";
-import { conv2dReluBackpropInputGrad } from "../ops/conv2dReluBackpropInput.js";
+import { VggConvLayer, type ConvAlgorithm, type ConvGradient } from "./convLayer.js";
 import { VGG19_LAYERS, deepestLayerIndex, resolveLayerName, type VggLayer } from "./layers.js";
 import { preprocessCaffe } from "./preprocess.js";
+import { maxPool2x2 } from "../ops/maxPoolBackprop.js";
 
-/** How convolution input gradients are computed: see ops/conv2dReluFastGrad.ts. */
-export type ConvGradient = "flipped-conv" | "tfjs";
+export type { ConvAlgorithm, ConvGradient } from "./convLayer.js";
 
 /**
  * The faster gradient per tfjs backend, as `pnpm bench` measured it (docs/benchmarks.md): the
@@ -34,6 +33,8 @@ export interface VggExtractorOptions {
   readonly layers: readonly string[];
   /** Default: the faster one on the active backend ({@link preferredConvGradient}). */
   readonly convGradient?: ConvGradient | "auto";
+  /** Direct or Winograd convolutions; default "auto" (see {@link ConvAlgorithm}). */
+  readonly convAlgorithm?: ConvAlgorithm;
   /** The pooling layers' op: max (VGG as trained, default) or average (Gatys et al. prefer it; neural-style's -pooling avg). */
   readonly pooling?: VggPooling;
 }
@@ -41,16 +42,14 @@ export interface VggExtractorOptions {
 /** VGG19's pooling: "max" as trained, or "avg" (smoother results, as Gatys et al. suggest). */
 export type VggPooling = "max" | "avg";
 
-/** A conv layer's weights; the flipped kernel exists only when the flipped-conv gradient is used. */
-type StageWeights = Pick<FastGradConvWeights, "kernel" | "bias"> & { readonly flippedKernel?: tf.Tensor4D };
-type Stage = { readonly layer: VggLayer; readonly conv?: StageWeights };
+type Stage = { readonly layer: VggLayer; readonly conv?: VggConvLayer };
 
 /**
  * VGG19 feature extractor, fully convolutional (any input size), with Keras' "caffe" preprocessing
  * inside: it takes RGB in [0,1]. The network is truncated after the deepest requested layer.
  *
- * It borrows the weight tensors (the caller disposes the WeightMap) and owns only the flipped
- * kernels it precomputes, released by `dispose()`.
+ * It borrows the weight tensors (the caller disposes the WeightMap) and owns only the kernels its
+ * layers derive from them (flipped, Winograd), released by `dispose()`.
  */
 export class VggFeatureExtractor {
   /** Requested layers, resolved to Keras names, in the order given (duplicates removed). */
@@ -70,9 +69,14 @@ export class VggFeatureExtractor {
       weights,
       layers.filter((l) => l.kind === "conv").map((l) => l.name),
     );
-    const flip = gradient === "flipped-conv";
+    const algorithm = options.convAlgorithm ?? "auto";
     this.pooling = options.pooling ?? "max";
-    this.stages = layers.map((layer) => (layer.kind === "pool" ? { layer } : { layer, conv: convWeights(weights, layer, flip) }));
+    // Presence and shapes were checked by validateVgg19Weights.
+    this.stages = layers.map((layer) =>
+      layer.kind === "pool"
+        ? { layer }
+        : { layer, conv: new VggConvLayer(weights[`${layer.name}/kernel`] as tf.Tensor4D, weights[`${layer.name}/bias`] as tf.Tensor1D, gradient, algorithm) },
+    );
   }
 
   /**
@@ -85,25 +89,17 @@ export class VggFeatureExtractor {
     const out: Record<string, tf.Tensor4D> = {};
     let h = preprocessCaffe(rgb01);
     for (const { layer, conv: w } of this.stages) {
-      if (!w) h = this.pooling === "avg" ? tf.avgPool(h, 2, 2, "valid") : tf.maxPool(h, 2, 2, "valid");
-      else if (w.flippedKernel) h = conv2dReluFastGrad(h, { ...w, flippedKernel: w.flippedKernel });
-      else h = conv2dReluBackpropInputGrad(h, w);
+      if (!w) h = this.pooling === "avg" ? tf.avgPool(h, 2, 2, "valid") : maxPool2x2(h);
+      else h = w.apply(h);
       if (wanted.has(layer.name)) out[layer.name] = h;
     }
     return out;
   }
 
-  /** Free the precomputed flipped kernels (the weights stay the caller's). */
+  /** Free the kernels the layers derived (the weights stay the caller's). */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    for (const s of this.stages) s.conv?.flippedKernel?.dispose();
+    for (const s of this.stages) s.conv?.dispose();
   }
-}
-
-function convWeights(weights: WeightMap, layer: VggLayer, flip: boolean): StageWeights {
-  // Presence and shapes were checked by validateVgg19Weights.
-  const kernel = weights[`${layer.name}/kernel`] as tf.Tensor4D;
-  const bias = weights[`${layer.name}/bias`] as tf.Tensor1D;
-  return flip ? { kernel, bias, flippedKernel: flipKernelForInputGrad(kernel) } : { kernel, bias };
 }

@@ -19,7 +19,7 @@ function plan(o: Parameters<typeof parseGatysOptions>[0], sizes: Partial<Pick<Pl
 describe("planGatysRun: the whole run, decided once", () => {
   it("the default (README, docs/benchmarks.md): one scale of L-BFGS with backtracking, every iteration at the output size", () => {
     const p = plan({});
-    const lbfgs = { kind: "lbfgs", learningRate: 1, historySize: 100, lineSearch: "backtracking" };
+    const lbfgs = { kind: "lbfgs", learningRate: 1, historySize: 20, lineSearch: "backtracking" };
     expect(p.stages).toEqual([
       { index: 0, count: 1, width: 512, height: 384, iterations: DEFAULT_ITERATIONS, styleSizes: [{ width: 400, height: 400 }], optimizer: lbfgs },
     ]);

@@ -2,6 +2,8 @@ import * as tf from "@tensorflow/tfjs-core";
 import { PasticheError } from "@pastiche/core";
 import { registerNativeInstanceNorm } from "./kernels/instanceNorm.js";
 import { registerNativeReluBackprop } from "./kernels/reluBackprop.js";
+import { registerNativeMaxPoolBackprop } from "./kernels/maxPoolBackprop.js";
+import { registerNativeImagePatches } from "./kernels/imagePatches.js";
 import { initWasmBackend } from "./wasmThreads.js";
 
 /** `tensorflow` is tfjs-node's own name for its native (libtensorflow) backend. */
@@ -71,6 +73,8 @@ async function tryTfjsNode(): Promise<true | string> {
     await import("@tensorflow/tfjs-node");
     if (await tf.setBackend("tensorflow")) {
       registerNativeReluBackprop();
+      registerNativeMaxPoolBackprop();
+      registerNativeImagePatches();
       registerNativeInstanceNorm();
       return true;
     }

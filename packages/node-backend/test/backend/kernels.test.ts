@@ -1,7 +1,25 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { describe, expect, it } from "vitest";
-import { INSTANCE_NORM, RELU_BACKPROP, VGG19_CONV_LAYERS, VggFeatureExtractor, gramMatrix, type WeightMap } from "@pastiche/core";
-import { conv2dReluBackpropInputGrad, conv2dReluTfjsGrad, instanceNorm, reluBackprop } from "@pastiche/core/internal";
+import {
+  IMAGE_PATCHES,
+  INSTANCE_NORM,
+  MAX_POOL_2X2_BACKPROP,
+  RELU_BACKPROP,
+  VGG19_CONV_LAYERS,
+  VggFeatureExtractor,
+  gramMatrix,
+  type WeightMap,
+} from "@pastiche/core";
+import {
+  conv2dReluBackpropInputGrad,
+  conv2dReluTfjsGrad,
+  imagePatches,
+  instanceNorm,
+  maxPool2x2,
+  reluBackprop,
+  winogradConv2d,
+  winogradFilter,
+} from "@pastiche/core/internal";
 import { initBackend } from "../../src/index.js";
 
 // Runs on the backend the suite runs on (PASTICHE_BACKEND=tensorflow for the native pass).
@@ -32,6 +50,39 @@ describe(`core's kernels on ${backend.name}`, () => {
     expect(maxRelDiff(reluBackprop(dy, y), tf.mul(dy, tf.step(y)))).toBe(0);
   });
 
+  it("registers the max-pool backward kernel on tfjs-node only; after a ReLU its gradient equals tfjs's MaxPoolGrad", () => {
+    expect(tf.getKernel(MAX_POOL_2X2_BACKPROP, tf.getBackend()) !== undefined).toBe(backend.name === "tensorflow");
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      const pre = tf.randomNormal<tf.Rank.R4>([1, 13, 10, 6], 0, 1, "float32", 41);
+      const dy = tf.randomNormal([1, 6, 5, 6], 0, 1, "float32", 42);
+      const grad = (pool: (t: tf.Tensor4D) => tf.Tensor) => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(pool(tf.relu(t) as tf.Tensor4D), dy)))(pre);
+      expect(
+        maxRelDiff(
+          grad(maxPool2x2),
+          grad((t) => tf.maxPool(t, 2, 2, "valid")),
+        ),
+      ).toBe(0);
+    });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("registers ExtractImagePatches on tfjs-node only; the Winograd conv on it equals the direct conv", () => {
+    expect(tf.getKernel(IMAGE_PATCHES, tf.getBackend()) !== undefined).toBe(backend.name === "tensorflow");
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      const x = tf.randomUniform<tf.Rank.R4>([1, 11, 14, 3], 0, 9, "float32", 51);
+      const p = imagePatches(x, 3, 2);
+      expect(p.shape).toEqual([1, 5, 6, 27]);
+      // Patch (2, 3)'s pixel (1, 2) is the image's pixel (5, 8).
+      expect(maxRelDiff(tf.slice(p, [0, 2, 3, (1 * 3 + 2) * 3], [1, 1, 1, 3]), tf.slice(x, [0, 5, 8, 0], [1, 1, 1, 3]))).toBe(0);
+      const features = tf.randomUniform<tf.Rank.R4>([1, 13, 10, 32], 0, 5, "float32", 52);
+      const kernel = tf.randomNormal<tf.Rank.R4>([3, 3, 32, 24], 0, 0.1, "float32", 53);
+      expect(maxRelDiff(winogradConv2d(features, winogradFilter(kernel)), tf.conv2d(features, kernel, 1, "same"))).toBeLessThan(2e-5);
+    });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it("registers the one-kernel instance norm on tfjs-node only, and it equals (x − mean)/√(var + ε)·γ + β per channel", () => {
     expect(tf.getKernel(INSTANCE_NORM, tf.getBackend()) !== undefined).toBe(backend.name === "tensorflow");
     const before = tf.memory().numTensors;
@@ -57,12 +108,18 @@ describe(`core's kernels on ${backend.name}`, () => {
     expect(maxRelDiff(tf.grad(loss(conv2dReluBackpropInputGrad))(x), tf.grad(loss(conv2dReluTfjsGrad))(x))).toBeLessThan(1e-5);
   });
 
-  it("both conv gradients agree through VGG19 with pooling and Gram matrices, without leaking tensors", () => {
+  it("both conv gradients, and Winograd convs, agree through VGG19 with pooling and Gram matrices, without leaking tensors", () => {
     const weights = vggWeights("block3_conv1");
     const x = tf.randomUniform<tf.Rank.R4>([1, 24, 18, 3], 0, 1, "float32", 5);
     const before = tf.memory().numTensors;
-    const grads = (["flipped-conv", "tfjs"] as const).map((convGradient) => {
-      const ex = new VggFeatureExtractor(weights, { layers: ["block3_conv1", "block2_conv1"], convGradient });
+    const grads = (
+      [
+        ["flipped-conv", "direct"],
+        ["tfjs", "direct"],
+        ["flipped-conv", "winograd"],
+      ] as const
+    ).map(([convGradient, convAlgorithm]) => {
+      const ex = new VggFeatureExtractor(weights, { layers: ["block3_conv1", "block2_conv1"], convGradient, convAlgorithm });
       const g = tf.grad((t: tf.Tensor) => {
         const f = ex.extract(t as tf.Tensor4D);
         return tf.add(tf.mean(tf.square(f.block3_conv1!)), tf.mean(tf.square(gramMatrix(f.block2_conv1!))));
@@ -71,6 +128,7 @@ describe(`core's kernels on ${backend.name}`, () => {
       return g;
     });
     expect(maxRelDiff(grads[0]!, grads[1]!)).toBeLessThan(1e-4);
+    expect(maxRelDiff(grads[2]!, grads[1]!)).toBeLessThan(1e-4);
     tf.dispose(grads);
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose(Object.values(weights));

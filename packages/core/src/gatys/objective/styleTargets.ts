@@ -97,6 +97,7 @@ function perStyleGrams(
       options.styleLayers.join(","),
       options.pooling,
       options.convGradient,
+      options.convAlgorithm,
       tf.getBackend(),
       tiling ? `${tiling.tileSize}/${tiling.margin}/${tiling.align}` : "whole",
     ].join("|");

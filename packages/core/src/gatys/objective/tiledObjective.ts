@@ -40,6 +40,7 @@ export function tiledObjective(input: TiledObjectiveInput): Objective {
   const contentExtractor = new VggFeatureExtractor(input.weights, {
     layers: options.contentLayers,
     convGradient: options.convGradient,
+    convAlgorithm: options.convAlgorithm,
     pooling: options.pooling,
   });
   const terms = new TermsSlot();

@@ -26,6 +26,9 @@ const GIB = 2 ** 30;
 // (past 4 GiB of 32-bit memory); tfjs-node 1163 @256², 2997 @512², 6233 @768², and one tiled
 // iteration at 2048×1358 in 736² regions 6176. A whole multi-scale run to 2048 px peaked 1.2 GiB
 // above its largest single evaluation on tfjs-node (freed memory kept by glibc): the headroom.
+// tfjs-node's Winograd filters for block4–5 (~0.4 GB, built at ≥ 32² per layer) came with the
+// smaller L-BFGS history (20 pairs, 0.3 GB less at 512²): a whole default 512² run peaked at
+// 2.8–3.1 GB, under this model's 3.4 GiB, so the numbers stand.
 export const MEMORY_MODELS: Readonly<Record<string, MemoryModel>> = {
   wasm: { baseBytes: 0.7 * GIB, bytesPerPixel: 9_000, capBytes: 3.5 * GIB, headroom: 0 },
   tensorflow: { baseBytes: 0.7 * GIB, bytesPerPixel: 11_000, capBytes: Number.POSITIVE_INFINITY, headroom: 0.2 },

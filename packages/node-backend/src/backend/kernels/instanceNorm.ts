@@ -1,22 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { INSTANCE_NORM, type InstanceNormAttrs, type InstanceNormInputs } from "@pastiche/core";
-
-/** The parts of tfjs-node's NodeJSKernelBackend this kernel uses (its class is not exported). */
-interface NativeBackend {
-  readonly binding: {
-    readonly TF_ATTR_TYPE: number;
-    readonly TF_ATTR_FLOAT: number;
-    readonly TF_ATTR_BOOL: number;
-    readonly TF_ATTR_STRING: number;
-    readonly TF_FLOAT: number;
-  };
-  executeMultipleOutputs(
-    name: string,
-    attrs: readonly { name: string; type: number; value: unknown }[],
-    inputs: readonly tf.Tensor[],
-    numOutputs: number,
-  ): tf.Tensor[];
-}
+import type { NativeBackend } from "./nativeBackend.js";
 
 /**
  * core's instance norm (ops/instanceNorm.ts) as one TensorFlow kernel: FusedBatchNormV3 in training

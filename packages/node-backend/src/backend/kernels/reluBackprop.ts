@@ -1,11 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { RELU_BACKPROP, type ReluBackpropInputs } from "@pastiche/core";
-
-/** The parts of tfjs-node's NodeJSKernelBackend this kernel uses (its class is not exported). */
-interface NativeBackend {
-  readonly binding: { readonly TF_ATTR_TYPE: number; readonly TF_FLOAT: number };
-  executeSingleOutput(name: string, attrs: readonly { name: string; type: number; value: unknown }[], inputs: readonly tf.Tensor[]): tf.Tensor;
-}
+import type { NativeBackend } from "./nativeBackend.js";
 
 /**
  * core's ReLU backward pass (ops/reluBackprop.ts) as TensorFlow's one-pass ReluGrad(gradients,

@@ -1,0 +1,87 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { imagePatches } from "./imagePatches.js";
+
+/*
+ * 3×3 "same" stride-1 convolution by Winograd's minimal filtering F(4×4, 3×3) (Lavin & Gray 2015,
+ * points 0, ±1, ±2, ∞): each 4×4 output tile is Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A of its 6×6 input tile d,
+ * so the channel products become 36 matrix products of [tiles, C]·[C, K], 2.25× fewer multiply-adds
+ * than the direct convolution's 9. The tile transforms are memory-bound passes; they pay only where
+ * the channels are many and the image small, so that the products dominate (512 output channels:
+ * VGG19's block4 and block5, see winogradPays).
+ */
+
+const BT = [
+  [4, 0, -5, 0, 1, 0],
+  [0, -4, -4, 1, 1, 0],
+  [0, 4, -4, -1, 1, 0],
+  [0, -2, -1, 2, 1, 0],
+  [0, 2, -1, -2, 1, 0],
+  [0, 4, 0, -5, 0, 1],
+];
+const G = [
+  [1 / 4, 0, 0],
+  [-1 / 6, -1 / 6, -1 / 6],
+  [-1 / 6, 1 / 6, -1 / 6],
+  [1 / 24, 1 / 12, 1 / 6],
+  [1 / 24, -1 / 12, 1 / 6],
+  [0, 0, 1],
+];
+const AT = [
+  [1, 1, 1, 1, 1, 0],
+  [0, 1, -1, 2, -2, 0],
+  [0, 1, 1, 4, 4, 0],
+  [0, 1, -1, 8, -8, 1],
+];
+
+/** The Kronecker product: the 2-D transform M·X·Mᵀ of a row-major flattened X is kron(M, M)·vec(X). */
+function kron(a: readonly (readonly number[])[], b: readonly (readonly number[])[]): number[][] {
+  return a.flatMap((ra) => b.map((rb) => ra.flatMap((x) => rb.map((y) => x * y))));
+}
+
+/** Output tile side: the image is cut into 4×4 tiles, each computed from a 6×6 input tile. */
+const TILE = 4;
+
+/**
+ * G g Gᵀ of a [3, 3, C, K] (HWIO) kernel, as the [36, C, K] filter {@link winogradConv2d} takes.
+ * One matrix product on the device (no readback), computed once per kernel.
+ */
+export function winogradFilter(kernel: tf.Tensor4D): tf.Tensor3D {
+  const [kh, kw, c, k] = kernel.shape;
+  if (kh !== 3 || kw !== 3) throw new Error(`winogradFilter: needs a 3×3 kernel, got ${kh}×${kw}`);
+  return tf.tidy(() => tf.reshape<tf.Rank.R3>(tf.matMul(tf.tensor2d(kron(G, G)), tf.reshape(kernel, [9, c * k])), [36, c, k]));
+}
+
+/** The 3×3 "same", stride-1 convolution of `x` [N, H, W, C] with a {@link winogradFilter}, [N, H, W, K]. */
+export function winogradConv2d(x: tf.Tensor4D, filter: tf.Tensor3D): tf.Tensor4D {
+  const [n, h, w, c] = x.shape;
+  const k = filter.shape[2];
+  const [th, tw] = [Math.ceil(h / TILE), Math.ceil(w / TILE)];
+  const tiles = n * th * tw;
+  return tf.tidy(() => {
+    // "same" padding of 1, plus up to 3 more at the bottom and right to fill the last tiles.
+    const padded = tf.pad(x, [
+      [0, 0],
+      [1, TILE * th + 1 - h],
+      [1, TILE * tw + 1 - w],
+      [0, 0],
+    ]);
+    const d = tf.transpose(tf.reshape(imagePatches(padded, TILE + 2, TILE), [tiles, 36, c]), [1, 0, 2]);
+    const v = tf.reshape<tf.Rank.R3>(tf.matMul(tf.tensor2d(kron(BT, BT)), tf.reshape(d, [36, tiles * c])), [36, tiles, c]);
+    const m = tf.matMul(v, filter); // [36, tiles, K]
+    const y = tf.matMul(tf.tensor2d(kron(AT, AT)), tf.reshape(m, [36, tiles * k])); // [(p, q), tiles·K]
+    const image = tf.reshape<tf.Rank.R4>(tf.transpose(tf.reshape(y, [TILE, TILE, n, th, tw, k]), [2, 3, 0, 4, 1, 5]), [n, TILE * th, TILE * tw, k]);
+    return th * TILE === h && tw * TILE === w ? image : tf.slice(image, [0, 0, 0, 0], [n, h, w, k]);
+  });
+}
+
+/**
+ * Whether F(4×4, 3×3) beats the direct convolution for an H×W image from `inChannels` to
+ * `outChannels` on `backend`. Only tfjs-node was measured to gain (ExtractImagePatches makes its
+ * input transform one copy; elsewhere it is 36 strided slices). Winograd / direct time there, idle,
+ * best of 4 (docs/backends.md): 512 → 512: 0.99 at 16², 0.75 at 32², 0.59 at 64², 0.56 at 128²;
+ * 256 → 512: 0.85 / 0.79 / 0.64 at 32² / 64² / 128²; 256 → 256 and 512 → 256: 0.95–1.13; fewer
+ * output channels: 1.1–2.5 (the transforms, not the products, dominate).
+ */
+export function winogradPays(backend: string, height: number, width: number, inChannels: number, outChannels: number): boolean {
+  return backend === "tensorflow" && outChannels >= 512 && inChannels >= 256 && height * width >= 32 * 32;
+}
