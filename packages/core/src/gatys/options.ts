@@ -1,15 +1,14 @@
 import { z } from "zod";
 import { parseOptions, styleBlendWeightsSchema, weightSchema as weight } from "../options/parse.js";
 import { resolveLayerName } from "../vgg/layers.js";
-import { DEFAULT_GATYS_ITERATIONS } from "../options/defaults.js";
+import { DEFAULT_GATYS_ITERATIONS, DEFAULT_LBFGS_HISTORY } from "../options/defaults.js";
 import { GATYS_PRESET_NAMES, applyGatysPreset } from "./presets.js";
-import { LBFGS_DEFAULTS } from "../optim/lbfgs.js";
 
 /**
  * Defaults follow the TensorFlow tutorial "Neural style transfer" (the seed algorithm): content
  * `block5_conv2`; style `block1_conv1 … block5_conv1`; weights content 1e4, style 1e-2, total
  * variation 30; Adam lr 0.02, β₁ 0.99, ε 0.1; the image initialised from the content and clipped to
- * [0,1]. L-BFGS: lr 1 as neural-style, a history of 20 pairs (see LBFGS_DEFAULTS).
+ * [0,1]. L-BFGS: lr 1 as neural-style, a history of 20 pairs (DEFAULT_LBFGS_HISTORY).
  */
 export const DEFAULT_CONTENT_LAYERS = ["block5_conv2"] as const;
 /** The default style layers: the first conv of each VGG19 block, as in Gatys et al. */
@@ -60,7 +59,7 @@ export const GatysOptionsSchema = z
     adamBeta1: z.number().min(0).lt(1).default(0.99),
     adamBeta2: z.number().min(0).lt(1).default(0.999),
     adamEpsilon: z.number().positive().default(0.1),
-    lbfgsHistory: z.number().int().min(1).max(1000).default(LBFGS_DEFAULTS.historySize),
+    lbfgsHistory: z.number().int().min(1).max(1000).default(DEFAULT_LBFGS_HISTORY),
     /**
      * L-BFGS step rule: "backtracking" (default) halves a step until the loss falls enough (Armijo),
      * which costs nothing extra while the full step is good and saves a run from an overshooting one;

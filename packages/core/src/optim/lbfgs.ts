@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { Evaluation, ImageOptimizer } from "./types.js";
+import { DEFAULT_LBFGS_HISTORY } from "../options/defaults.js";
 
 /** L-BFGS's settings (see {@link LBFGS_DEFAULTS}). */
 export interface LbfgsOptions {
@@ -24,13 +25,8 @@ export interface LbfgsOptions {
   readonly maxStep?: number;
 }
 
-/**
- * L-BFGS defaults: step 1 and no line search as in neural-style, but 20 correction pairs, not its
- * 100. The two-loop recursion costs ~5 ms per pair at 512×512 on tfjs-node (320 ms at 60 pairs, a
- * sixth of a VGG evaluation), and on two 512 px pairs the J after 30–70 iterations with 20 pairs
- * was within 0.7% (either side) of 100's, reached 4–8% sooner (docs/benchmarks.md).
- */
-export const LBFGS_DEFAULTS: LbfgsOptions = { learningRate: 1, historySize: 20 };
+/** L-BFGS defaults: step 1 and no line search as in neural-style, but {@link DEFAULT_LBFGS_HISTORY} pairs, not its 100. */
+export const LBFGS_DEFAULTS: LbfgsOptions = { learningRate: 1, historySize: DEFAULT_LBFGS_HISTORY };
 
 /** Armijo's sufficient-decrease constant (Nocedal & Wright's usual 1e-4). */
 const ARMIJO_C1 = 1e-4;

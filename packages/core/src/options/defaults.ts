@@ -14,6 +14,15 @@ export const FAST_DEFAULT_SIZE = 512;
  */
 export const DEFAULT_GATYS_ITERATIONS = 70;
 
+/**
+ * L-BFGS correction pairs kept when none are given (neural-style keeps 100): the two-loop recursion
+ * costs ~5 ms per pair at 512×512 on tfjs-node (320 ms at 60 pairs, a sixth of a VGG evaluation),
+ * and on two 512 px pairs the J after 30–70 iterations with 20 pairs was within 0.7% (either side)
+ * of 100's, reached 4–8% sooner (docs/benchmarks.md). Here, not in optim/lbfgs.ts, so the option
+ * schema does not load tfjs.
+ */
+export const DEFAULT_LBFGS_HISTORY = 20;
+
 /** The web app's Quality mode: the default schedule at a smaller size than the CLI's, so a shared server stays responsive. */
 export const WEB_QUALITY_DEFAULTS = { size: 256, iterations: DEFAULT_GATYS_ITERATIONS } as const;
 
