@@ -26,8 +26,13 @@ export function conv2dReluFastGrad(x: tf.Tensor4D, w: FastGradConvWeights): tf.T
   return conv2dReluWithInputGrad(
     x,
     (t) => conv2dBiasRelu(t, w),
-    (dz) => tf.conv2d(dz, w.flippedKernel, 1, "same"),
+    (dz) => flippedConvInputGrad(dz, w.flippedKernel),
   );
+}
+
+/** The conv's input gradient from the ReLU-masked upstream gradient: a "same" conv with the flipped kernel. */
+export function flippedConvInputGrad(dz: tf.Tensor4D, flippedKernel: tf.Tensor4D): tf.Tensor4D {
+  return tf.conv2d(dz, flippedKernel, 1, "same");
 }
 
 /** The layer's forward pass: conv2d ("same", stride 1) + bias + ReLU as one fused op where the backend has it. */

@@ -23,20 +23,22 @@ export interface MaxPool2x2BackpropInputs extends tf.NamedTensorMap {
  */
 export function maxPool2x2(x: tf.Tensor4D): tf.Tensor4D {
   if (tf.getKernel(MAX_POOL_2X2_BACKPROP, tf.getBackend()) === undefined) return tf.maxPool(x, 2, 2, "valid");
-  const op = tf.customGrad((input, save) => {
-    const y = tf.maxPool(input as tf.Tensor4D, 2, 2, "valid");
-    (save as tf.GradSaveFunc)([input as tf.Tensor4D, y]);
-    return {
-      value: y,
-      gradFunc: (dy, saved) => {
-        const [xs, ys] = saved as [tf.Tensor4D, tf.Tensor4D];
-        const inputs: MaxPool2x2BackpropInputs = { dy, x: xs, y: ys };
-        return tf.engine().runKernel<tf.Tensor4D>(MAX_POOL_2X2_BACKPROP, inputs);
-      },
-    };
-  });
-  return op(x) as tf.Tensor4D;
+  return maxPoolWithKernelGrad(x) as tf.Tensor4D;
 }
+
+/** The pool with the registered kernel as its gradient; it captures nothing, so it is built once. */
+const maxPoolWithKernelGrad = tf.customGrad((input, save) => {
+  const y = tf.maxPool(input as tf.Tensor4D, 2, 2, "valid");
+  (save as tf.GradSaveFunc)([input as tf.Tensor4D, y]);
+  return {
+    value: y,
+    gradFunc: (dy, saved) => {
+      const [xs, ys] = saved as [tf.Tensor4D, tf.Tensor4D];
+      const inputs: MaxPool2x2BackpropInputs = { dy, x: xs, y: ys };
+      return tf.engine().runKernel<tf.Tensor4D>(MAX_POOL_2X2_BACKPROP, inputs);
+    },
+  };
+});
 
 /**
  * dy routed to every input equal to its window's maximum, as one broadcast comparison and one

@@ -38,6 +38,11 @@ function kron(a: readonly (readonly number[])[], b: readonly (readonly number[])
   return a.flatMap((ra) => b.map((rb) => ra.flatMap((x) => rb.map((y) => x * y))));
 }
 
+/** The three 2-D transforms as matrices on flattened tiles, computed once (not per call). */
+const FILTER_TRANSFORM = kron(G, G); // [36, 9]
+const INPUT_TRANSFORM = kron(BT, BT); // [36, 36]
+const OUTPUT_TRANSFORM = kron(AT, AT); // [16, 36]
+
 /** Output tile side: the image is cut into 4×4 tiles, each computed from a 6×6 input tile. */
 const TILE = 4;
 
@@ -48,7 +53,7 @@ const TILE = 4;
 export function winogradFilter(kernel: tf.Tensor4D): tf.Tensor3D {
   const [kh, kw, c, k] = kernel.shape;
   if (kh !== 3 || kw !== 3) throw new Error(`winogradFilter: needs a 3×3 kernel, got ${kh}×${kw}`);
-  return tf.tidy(() => tf.reshape<tf.Rank.R3>(tf.matMul(tf.tensor2d(kron(G, G)), tf.reshape(kernel, [9, c * k])), [36, c, k]));
+  return tf.tidy(() => tf.reshape<tf.Rank.R3>(tf.matMul(tf.tensor2d(FILTER_TRANSFORM), tf.reshape(kernel, [9, c * k])), [36, c, k]));
 }
 
 /** The 3×3 "same", stride-1 convolution of `x` [N, H, W, C] with a {@link winogradFilter}, [N, H, W, K]. */
@@ -66,9 +71,9 @@ export function winogradConv2d(x: tf.Tensor4D, filter: tf.Tensor3D): tf.Tensor4D
       [0, 0],
     ]);
     const d = tf.transpose(tf.reshape(imagePatches(padded, TILE + 2, TILE), [tiles, 36, c]), [1, 0, 2]);
-    const v = tf.reshape<tf.Rank.R3>(tf.matMul(tf.tensor2d(kron(BT, BT)), tf.reshape(d, [36, tiles * c])), [36, tiles, c]);
+    const v = tf.reshape<tf.Rank.R3>(tf.matMul(tf.tensor2d(INPUT_TRANSFORM), tf.reshape(d, [36, tiles * c])), [36, tiles, c]);
     const m = tf.matMul(v, filter); // [36, tiles, K]
-    const y = tf.matMul(tf.tensor2d(kron(AT, AT)), tf.reshape(m, [36, tiles * k])); // [(p, q), tiles·K]
+    const y = tf.matMul(tf.tensor2d(OUTPUT_TRANSFORM), tf.reshape(m, [36, tiles * k])); // [(p, q), tiles·K]
     const image = tf.reshape<tf.Rank.R4>(tf.transpose(tf.reshape(y, [TILE, TILE, n, th, tw, k]), [2, 3, 0, 4, 1, 5]), [n, TILE * th, TILE * tw, k]);
     return th * TILE === h && tw * TILE === w ? image : tf.slice(image, [0, 0, 0, 0], [n, h, w, k]);
   });

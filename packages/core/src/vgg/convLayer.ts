@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { conv2dBiasRelu, conv2dReluWithInputGrad, flipKernelForInputGrad } from "../ops/conv2dReluFastGrad.js";
+import { conv2dBiasRelu, conv2dReluWithInputGrad, flipKernelForInputGrad, flippedConvInputGrad, type FastGradConvWeights } from "../ops/conv2dReluFastGrad.js";
 import { conv2dReluBackpropInputGrad } from "../ops/conv2dReluBackpropInput.js";
 import { winogradConv2d, winogradFilter, winogradPays } from "../ops/winogradConv2d.js";
 
@@ -21,30 +21,33 @@ export type ConvAlgorithm = "auto" | "direct" | "winograd";
  * released by `dispose()`.
  */
 export class VggConvLayer {
+  private readonly weights: Pick<FastGradConvWeights, "kernel" | "bias">;
   private flipped: tf.Tensor4D | undefined;
   private winograd: tf.Tensor3D | undefined;
   private flippedWinograd: tf.Tensor3D | undefined;
 
   constructor(
-    private readonly kernel: tf.Tensor4D,
-    private readonly bias: tf.Tensor1D,
+    kernel: tf.Tensor4D,
+    bias: tf.Tensor1D,
     private readonly gradient: ConvGradient,
     private readonly algorithm: ConvAlgorithm,
   ) {
+    this.weights = { kernel, bias };
     if (gradient === "flipped-conv") this.flipped = flipKernelForInputGrad(kernel);
   }
 
   apply(x: tf.Tensor4D): tf.Tensor4D {
-    if (this.gradient === "tfjs") return conv2dReluBackpropInputGrad(x, { kernel: this.kernel, bias: this.bias });
+    const { kernel, bias } = this.weights;
+    if (this.gradient === "tfjs") return conv2dReluBackpropInputGrad(x, this.weights);
     const [, h, w, inChannels] = x.shape;
-    const outChannels = this.kernel.shape[3];
+    const outChannels = kernel.shape[3];
     const forward = this.uses(h, w, inChannels, outChannels)
-      ? (t: tf.Tensor4D) => tf.relu(tf.add(winogradConv2d(t, (this.winograd ??= tf.keep(winogradFilter(this.kernel)))), this.bias)) as tf.Tensor4D
-      : (t: tf.Tensor4D) => conv2dBiasRelu(t, { kernel: this.kernel, bias: this.bias });
+      ? (t: tf.Tensor4D) => tf.relu(tf.add(winogradConv2d(t, (this.winograd ??= tf.keep(winogradFilter(kernel)))), bias)) as tf.Tensor4D
+      : (t: tf.Tensor4D) => conv2dBiasRelu(t, this.weights);
     const flipped = this.flipped!;
     const inputGrad = this.uses(h, w, outChannels, inChannels)
       ? (dz: tf.Tensor4D) => winogradConv2d(dz, (this.flippedWinograd ??= tf.keep(winogradFilter(flipped))))
-      : (dz: tf.Tensor4D) => tf.conv2d(dz, flipped, 1, "same");
+      : (dz: tf.Tensor4D) => flippedConvInputGrad(dz, flipped);
     return conv2dReluWithInputGrad(x, forward, inputGrad);
   }
 
