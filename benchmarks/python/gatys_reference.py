@@ -3,8 +3,9 @@
 The TensorFlow tutorial's Gatys algorithm in PyTorch on the same VGG19 weights as Pastiche (read
 from the tfjs uint8 shards in PASTICHE_MODELS_DIR/vgg19-notop-uint8), on CPU:
 
-  speed --size N --iterations K   seconds per Adam iteration (median after one warm-up step) at
-                                  N×N, as one JSON line: {"seconds": …, "gflop": …, "threads": …}
+  speed --size N [--height H] --iterations K
+                                  seconds per Adam iteration (median after one warm-up step) at
+                                  N×N (or N wide, H high), as one JSON line: {"seconds": …, "gflop": …, "threads": …}
   score --content C --style S --image O [O …] [--size 512]
                                   the independent scorer of issue #12: J = 1e4·content + 1e-2·style
                                   of each image O as written (content MSE at block5_conv2 against C
@@ -122,8 +123,9 @@ def targets(vgg, content, style):
 
 def speed(args, vgg):
     g = torch.Generator().manual_seed(0)
-    content = torch.rand(1, 3, args.size, args.size, generator=g)
-    style = torch.rand(1, 3, args.size, args.size, generator=g)
+    height = args.height or args.size
+    content = torch.rand(1, 3, height, args.size, generator=g)
+    style = torch.rand(1, 3, height, args.size, generator=g)
     content_t, style_t = targets(vgg, content, style)
     image = content.clone().requires_grad_(True)
     # The tutorial's Adam (Keras' rule: ε added to √v, lr·√(1−β₂ᵗ)/(1−β₁ᵗ)).
@@ -144,7 +146,7 @@ def speed(args, vgg):
         loss.item()  # the one read-back per iteration, as Pastiche's loop does
         if t > 1:
             times.append(time.perf_counter() - t0)
-    print(json.dumps({"seconds": statistics.median(times), "gflop": 2 * conv_gflop(args.size, args.size), "threads": torch.get_num_threads(), "torch": torch.__version__}))
+    print(json.dumps({"seconds": statistics.median(times), "gflop": 2 * conv_gflop(height, args.size), "threads": torch.get_num_threads(), "torch": torch.__version__}))
 
 
 def load_image(path, longest=None, size=None):
@@ -181,6 +183,7 @@ def main():
     sp = sub.add_parser("speed")
     sp.add_argument("--size", type=int, default=256)
     sp.add_argument("--iterations", type=int, default=4)
+    sp.add_argument("--height", type=int, default=0, help="image height (default: --size, square)")
     sc = sub.add_parser("score")
     sc.add_argument("--content", required=True)
     sc.add_argument("--style", required=True)

@@ -38,6 +38,8 @@ const gatys = Object.fromEntries(["wasm", "tensorflow"].map((b) => [b, run("./ga
 for (const b of ["wasm", "tensorflow"].filter((b) => gatys[b])) run("./fast.bench.js", b);
 // Per-iteration side by side with PyTorch (skips PyTorch with one line when Python/torch are missing).
 const sideBySide = run("./sideBySide.bench.js", "tensorflow");
+// Winograd vs direct per VGG19 conv shape, and how close winogradPays comes to the faster pick (tfjs-node only).
+const winograd = gatys.tensorflow ? run("./winograd.bench.js", "tensorflow") : undefined;
 // Video (#16): flicker, throughput of --method fast and seconds per frame of --method gatys, per backend.
 const video = Object.fromEntries(["wasm", "tensorflow"].filter((b) => gatys[b]).map((b) => [b, run("./video.bench.js", b)]));
 // Multi-scale vs single-scale on the fastest backend available (it is a quality-per-time comparison).
@@ -58,7 +60,7 @@ if (native?.adam256 !== undefined && native.adam256TfjsGrad !== undefined) {
 } else {
   line("native backend", "not installed (run `pnpm setup:native`)");
 }
-for (const size of [256, 512]) {
+for (const size of ["256", "512", "256x192", "512x384"]) {
   const torch = sideBySide?.[`pytorch@${size}`];
   const tfn = sideBySide?.[`tensorflow@${size}`];
   const wasmSide = sideBySide?.[`wasm@${size}`];
@@ -66,6 +68,13 @@ for (const size of [256, 512]) {
   line(`PyTorch CPU iteration ${size} px (same run, interleaved)`, `${torch.toFixed(2)} s`);
   if (tfn !== undefined) line(`native / PyTorch, ${size} px`, `${(tfn / torch).toFixed(2)}×`);
   if (wasmSide !== undefined) line(`WASM / PyTorch, ${size} px`, `${(wasmSide / torch).toFixed(2)}×`);
+}
+if (winograd?.ruleOverBest !== undefined) {
+  line("Winograd rule on tfjs-node: conv time / always direct", winograd.ruleOverDirect!.toFixed(3));
+  line(
+    "Winograd rule on tfjs-node: conv time / always the faster pick",
+    `${winograd.ruleOverBest.toFixed(3)} (${winograd.agree} of ${winograd.total} shapes right)`,
+  );
 }
 for (const b of ["wasm", "tensorflow"]) {
   const v = video[b];

@@ -1,27 +1,43 @@
 import { stylizeGatys, VGG19_LAYERS, deepestLayerIndex, type GatysOptionsInput, type RgbImage, type WeightMap } from "@pastiche/core";
 
-/** A synthetic size×size test image (timing does not depend on the picture). */
-export function syntheticImage(size: number, phase: number): RgbImage {
-  const data = new Uint8Array(size * size * 3);
+/** A synthetic width×height test image, square by default (timing does not depend on the picture). */
+export function syntheticImage(width: number, phase: number, height = width): RgbImage {
+  const data = new Uint8Array(width * height * 3);
   for (let i = 0; i < data.length; i++) data[i] = (Math.sin(i * 0.001 + phase) * 127 + 128) | 0;
-  return { width: size, height: size, data };
+  return { width, height, data };
+}
+
+/** An image size for the timings: `size` px square, or width × height. */
+export type BenchShape = number | { readonly width: number; readonly height: number };
+
+/** "512" (square) or "512x384" as a {@link BenchShape}. */
+export function parseBenchShape(text: string): BenchShape {
+  const [width, height] = text.split("x").map(Number);
+  if (!Number.isInteger(width) || (height !== undefined && !Number.isInteger(height))) throw new Error(`not an image size: "${text}" (e.g. 512 or 512x384)`);
+  return height === undefined ? width! : { width: width!, height };
+}
+
+/** Width and height of a {@link BenchShape}. */
+export function benchDimensions(shape: BenchShape): { width: number; height: number } {
+  return typeof shape === "number" ? { width: shape, height: shape } : shape;
 }
 
 /** Median seconds per single-scale iteration over `iterations` steps, after one warm-up step. */
 export async function secondsPerIteration(
   weights: WeightMap,
-  size: number,
+  shape: BenchShape,
   options: GatysOptionsInput,
   iterations: number,
   onEvent?: () => void,
 ): Promise<number> {
   const times: number[] = [];
   let last = 0;
+  const { width, height } = benchDimensions(shape);
   for await (const e of stylizeGatys({
-    content: syntheticImage(size, 0),
-    styles: [syntheticImage(size, 1)],
+    content: syntheticImage(width, 0, height),
+    styles: [syntheticImage(width, 1, height)],
     weights,
-    options: { ...options, size, iterations: iterations + 1, scales: "off", tileSize: "off" },
+    options: { ...options, size: Math.max(width, height), iterations: iterations + 1, scales: "off", tileSize: "off" },
   })) {
     onEvent?.();
     if (e.type === "iteration") {

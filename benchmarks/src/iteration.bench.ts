@@ -1,17 +1,18 @@
 /**
  * One Pastiche measurement for sideBySide.bench.ts: seconds per single-scale Adam iteration at
- * `size` px (argv[2]) over `iterations` steps (argv[3]) on the active backend, with the real VGG19
- * weights, as a RESULTS line.
+ * `size` px square or width×height (argv[2]: "256", "256x192") over `iterations` steps (argv[3]) on
+ * the active backend, with the real VGG19 weights, as a RESULTS line.
  */
 import { DEFAULT_CONTENT_LAYERS, DEFAULT_STYLE_LAYERS, disposeWeightMap } from "@pastiche/core";
 import { initBackend, loadVgg19Weights } from "@pastiche/node";
-import { gatysIterationGflop, secondsPerIteration } from "./gatysTiming.js";
+import { benchDimensions, gatysIterationGflop, parseBenchShape, secondsPerIteration } from "./gatysTiming.js";
 
-const size = Number(process.argv[2] ?? 256);
+const shape = parseBenchShape(process.argv[2] ?? "256");
 const iterations = Number(process.argv[3] ?? 4);
 const backend = await initBackend();
 const { weights } = await loadVgg19Weights();
-const seconds = await secondsPerIteration(weights, size, { optimizer: "adam" }, iterations);
+const seconds = await secondsPerIteration(weights, shape, { optimizer: "adam" }, iterations);
 disposeWeightMap(weights);
-const gflop = gatysIterationGflop(size, size, [...DEFAULT_CONTENT_LAYERS, ...DEFAULT_STYLE_LAYERS]);
+const { width, height } = benchDimensions(shape);
+const gflop = gatysIterationGflop(height, width, [...DEFAULT_CONTENT_LAYERS, ...DEFAULT_STYLE_LAYERS]);
 console.log(`RESULTS ${JSON.stringify({ backend: backend.name, seconds, gflop })}`);

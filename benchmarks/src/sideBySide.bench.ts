@@ -1,20 +1,22 @@
 /**
  * `pnpm bench` (per-iteration, side by side): the TensorFlow tutorial's Gatys algorithm in PyTorch
  * (benchmarks/python/gatys_reference.py, same VGG19 weights) against Pastiche on tfjs-node and on
- * WASM, at 256 and 512 px, interleaved round by round in one run so machine load hits all alike;
- * medians over the rounds, the ratio to PyTorch and the GFLOP/s of the convolutions.
+ * WASM, at 256 and 512 px, square and 4:3 (photos are rarely square, and the convolutions' shapes
+ * change with it), interleaved round by round in one run so machine load hits all alike; medians
+ * over the rounds, the ratio to PyTorch and the GFLOP/s of the convolutions.
  * PyTorch comes from PASTICHE_PYTHON (default python3); without it, or without torch, that column is
  * skipped with one line. Needs the real weights (PASTICHE_MODELS_DIR).
  * PASTICHE_BENCH_BASELINE=<checkout>/benchmarks/dist/iteration.bench.js adds that (built) checkout's
  * Pastiche as "tensorflow-before" and "wasm-before" to the same rounds, for before/after ratios.
- * PASTICHE_BENCH_ROUNDS (3), PASTICHE_BENCH_SIZES (256,512) and PASTICHE_BENCH_ENGINES (a comma list
- * of the engine names above) narrow a run.
+ * PASTICHE_BENCH_ROUNDS (3), PASTICHE_BENCH_SIZES (256,512,256x192,512x384: width or width×height)
+ * and PASTICHE_BENCH_ENGINES (a comma list of the engine names above) narrow a run.
  */
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { benchDimensions, parseBenchShape } from "./gatysTiming.js";
 
 const ROUNDS = Number(process.env.PASTICHE_BENCH_ROUNDS ?? 3);
-const SIZES = (process.env.PASTICHE_BENCH_SIZES ?? "256,512").split(",").map(Number);
+const SIZES = (process.env.PASTICHE_BENCH_SIZES ?? "256,512,256x192,512x384").split(",");
 /** Steps timed per measurement (after a warm-up step); WASM is ~5× slower, so fewer at 512 px. */
 const ITERATIONS: Record<string, (size: number) => number> = { pytorch: () => 3, tensorflow: () => 3, wasm: (s) => (s > 256 ? 1 : 2) };
 const baseline = process.env.PASTICHE_BENCH_BASELINE;
@@ -36,14 +38,15 @@ function lastJson(stdout: string, prefix: string): Measurement | undefined {
   return line ? (JSON.parse(prefix === "{" ? line : line.slice(prefix.length)) as Measurement) : undefined;
 }
 
-function measure(engine: string, size: number): Measurement | undefined {
+function measure(engine: string, size: string): Measurement | undefined {
   const [backend, build] = engine.split("-") as [string, string | undefined];
-  const iterations = String(ITERATIONS[backend]!(size));
+  const { width, height } = benchDimensions(parseBenchShape(size));
+  const iterations = String(ITERATIONS[backend]!(Math.max(width, height)));
   const script = build === "before" ? baseline! : child;
   const r =
     engine === "pytorch"
-      ? spawnSync(python, [reference, "speed", "--size", String(size), "--iterations", iterations], { encoding: "utf8" })
-      : spawnSync(process.execPath, [script, String(size), iterations], {
+      ? spawnSync(python, [reference, "speed", "--size", String(width), "--height", String(height), "--iterations", iterations], { encoding: "utf8" })
+      : spawnSync(process.execPath, [script, size, iterations], {
           encoding: "utf8",
           env: { ...process.env, PASTICHE_BACKEND: backend, TF_CPP_MIN_LOG_LEVEL: "2" },
         });
@@ -93,11 +96,13 @@ const engines = candidates.filter((e) => {
   return why === undefined;
 });
 const times: Record<string, number[]> = {};
-const gflop: Record<number, number> = {};
+const gflop: Record<string, number> = {};
 for (let round = 1; round <= ROUNDS; round++) {
   for (const size of SIZES) {
-    // WASM's baseline only at 256 px: a WASM iteration at 512 px takes ~15 s and its kernels are unchanged.
-    for (const engine of engines.filter((e) => size <= 256 || e !== "wasm-before")) {
+    // WASM's baseline only at 256 px: a WASM iteration at 512 px takes ~15 s and its kernels are
+    // unchanged. Builds before 2026-12-04 measure squares only.
+    const square = !size.includes("x");
+    for (const engine of engines.filter((e) => (Number(size) <= 256 || e !== "wasm-before") && (square || !e.endsWith("-before")))) {
       const m = measure(engine, size);
       if (!m) {
         console.log(`${engine} ${size} px round ${round}: failed`);

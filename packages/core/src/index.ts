@@ -128,5 +128,5 @@ export type { Evaluation, ImageOptimizer } from "./optim/types.js";
 // For backend packages: the custom kernels a backend may register natively (as @pastiche/node does for tfjs-node)
 export { RELU_BACKPROP, type ReluBackpropInputs } from "./ops/reluBackprop.js";
 export { IMAGE_PATCHES, type ImagePatchesInputs, type ImagePatchesAttrs } from "./ops/imagePatches.js";
-export { MAX_POOL_2X2_BACKPROP, maxPool2x2BackpropByMask, type MaxPool2x2BackpropInputs } from "./ops/maxPoolBackprop.js";
+export { MAX_POOL_2X2_BACKPROP, maxPool2x2BackpropByMask, type MaskedRoute, type MaxPool2x2BackpropInputs } from "./ops/maxPoolBackprop.js";
 export { INSTANCE_NORM, type InstanceNormInputs, type InstanceNormAttrs } from "./ops/instanceNorm.js";

@@ -6,7 +6,7 @@ export { conv2dReluBackpropInputGrad } from "./ops/conv2dReluBackpropInput.js";
 export { reluBackprop } from "./ops/reluBackprop.js";
 export { maxPool2x2 } from "./ops/maxPoolBackprop.js";
 export { imagePatches } from "./ops/imagePatches.js";
-export { winogradConv2d, winogradFilter } from "./ops/winogradConv2d.js";
+export { winogradConv2d, winogradFilter, winogradPays } from "./ops/winogradConv2d.js";
 export { instanceNorm } from "./ops/instanceNorm.js";
 export { TfliteGraph } from "./tflite/graph.js";
 export { borderEnergyRatio } from "./gatys/tiling/tiles.js";

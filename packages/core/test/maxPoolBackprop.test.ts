@@ -1,6 +1,13 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MAX_POOL_2X2_BACKPROP, maxPool2x2, maxPool2x2BackpropByMask, type MaxPool2x2BackpropInputs } from "../src/ops/maxPoolBackprop.js";
+import {
+  MAX_POOL_2X2_BACKPROP,
+  maxPool2x2,
+  maxPool2x2BackpropByMask,
+  maxPoolGradientIsKernel,
+  type MaxPool2x2BackpropInputs,
+} from "../src/ops/maxPoolBackprop.js";
+import { conv2dBiasRelu, conv2dReluWithInputGrad, flipKernelForInputGrad, flippedConvInputGrad } from "../src/ops/conv2dReluFastGrad.js";
 
 /** The values, with −0 as 0 (the mask multiplies dy by 0 where tfjs writes 0). */
 function values(t: tf.Tensor): number[] {
@@ -63,5 +70,37 @@ describe("VGG's max-pool backward pass by mask", () => {
       });
       expect(tf.memory().numTensors).toBe(before);
     });
+
+    it("can do the ReLU's backward pass of the conv before it (at odd sizes too): the same gradient as conv → ReLU → pool unfolded", () => {
+      expect(maxPoolGradientIsKernel()).toBe(true);
+      const before = tf.memory().numTensors;
+      tf.tidy(() => {
+        const w = { kernel: tf.randomNormal<tf.Rank.R4>([3, 3, 3, 6], 0, 0.5, "float32", 5), bias: tf.randomNormal<tf.Rank.R1>([6], 0, 0.3, "float32", 6) };
+        const flipped = flipKernelForInputGrad(w.kernel);
+        const x = tf.randomNormal<tf.Rank.R4>([1, 11, 8, 3], 0, 1, "float32", 7);
+        const dy = tf.randomNormal([1, 5, 4, 6], 0, 1, "float32", 8);
+        const grad = (folded: boolean) =>
+          tf.grad((t: tf.Tensor) => {
+            const y = conv2dReluWithInputGrad(
+              t as tf.Tensor4D,
+              (v) => conv2dBiasRelu(v, w),
+              (dz) => flippedConvInputGrad(dz, flipped),
+              folded,
+            );
+            return tf.sum(tf.mul(maxPool2x2(y, folded), dy));
+          })(x);
+        const folded = grad(true);
+        const unfolded = grad(false);
+        // Some windows' maxima are zero (ReLU), so the fold's mask is exercised.
+        expect(tf.min(conv2dBiasRelu(x, w)).dataSync()[0]).toBe(0);
+        expect(tf.max(tf.abs(tf.sub(folded, unfolded))).dataSync()[0]).toBeLessThan(1e-6);
+        expect(tf.max(tf.abs(unfolded)).dataSync()[0]).toBeGreaterThan(0.1);
+      });
+      expect(tf.memory().numTensors).toBe(before);
+    });
+  });
+
+  it("without a registered kernel, maxPool2x2 is tfjs's pool and cannot take over a ReLU's gradient", () => {
+    expect(maxPoolGradientIsKernel()).toBe(false);
   });
 });

@@ -29,8 +29,9 @@ export function maskedGramMatrix(features: tf.Tensor4D, mask: tf.Tensor4D): tf.T
       value: tf.div(tf.matMul(tf.transpose(masked), flat), total),
       gradFunc: (dy, saved) => {
         const [fm, s] = saved as [tf.Tensor2D, tf.Scalar];
-        const sym = tf.add<tf.Tensor2D>(dy, tf.transpose(dy));
-        return tf.reshape(tf.div(tf.matMul(fm, sym), s), [1, h, w, c]);
+        // Scaled on the C×C side, not the feature map's (a full-size pass saved).
+        const sym = tf.div<tf.Tensor2D>(tf.add(dy, tf.transpose(dy)), s);
+        return tf.reshape(tf.matMul(fm, sym), [1, h, w, c]);
       },
     };
   });

@@ -43,16 +43,24 @@ export function conv2dBiasRelu(x: tf.Tensor4D, w: Pick<FastGradConvWeights, "ker
 /**
  * A conv + bias + ReLU layer, `forward`, whose backward pass is ReLU's (from the saved output, see
  * reluBackprop.ts) followed by `inputGrad`, the convolution's input gradient; no kernel or bias
- * gradients (the image is what is optimised).
+ * gradients (the image is what is optimised). `gradientMasked`: the upstream gradient is already
+ * zero wherever the output is (the max pool after the layer applied ReLU's mask at its own, 4×
+ * smaller, resolution: ops/maxPoolBackprop.ts), so the full-size ReLU pass is skipped.
  */
-export function conv2dReluWithInputGrad(x: tf.Tensor4D, forward: (x: tf.Tensor4D) => tf.Tensor4D, inputGrad: (dz: tf.Tensor4D) => tf.Tensor4D): tf.Tensor4D {
+export function conv2dReluWithInputGrad(
+  x: tf.Tensor4D,
+  forward: (x: tf.Tensor4D) => tf.Tensor4D,
+  inputGrad: (dz: tf.Tensor4D) => tf.Tensor4D,
+  gradientMasked = false,
+): tf.Tensor4D {
   const op = tf.customGrad((input, save) => {
     const saveTensors = save as tf.GradSaveFunc;
     const y = forward(input as tf.Tensor4D);
-    saveTensors([y]);
+    saveTensors(gradientMasked ? [] : [y]);
     return {
       value: y,
       gradFunc: (dy, saved) => {
+        if (gradientMasked) return inputGrad(dy as tf.Tensor4D);
         const [out] = saved as [tf.Tensor4D];
         return inputGrad(reluBackprop(dy, out) as tf.Tensor4D);
       },

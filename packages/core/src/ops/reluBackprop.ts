@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 
 /**
  * Kernel name of the ReLU backward pass from ReLU's output: dy where y > 0, else 0. Backends may
- * register a one-pass kernel under it (tfjs-node does: TensorFlow's ReluGrad, see
+ * register a one-pass kernel under it (tfjs-node does: TensorFlow's LeakyReluGrad with α = 0, see
  * @pastiche/node's backend/kernels); tfjs has none of its own.
  */
 export const RELU_BACKPROP = "PasticheReluBackprop";

@@ -4,10 +4,10 @@ import { imagePatches } from "./imagePatches.js";
 /*
  * 3×3 "same" stride-1 convolution by Winograd's minimal filtering F(4×4, 3×3) (Lavin & Gray 2015,
  * points 0, ±1, ±2, ∞): each 4×4 output tile is Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A of its 6×6 input tile d,
- * so the channel products become 36 matrix products of [tiles, C]·[C, K], 2.25× fewer multiply-adds
- * than the direct convolution's 9. The tile transforms are memory-bound passes; they pay only where
- * the channels are many and the image small, so that the products dominate (512 output channels:
- * VGG19's block4 and block5, see winogradPays).
+ * so the channel products become 36 matrix products of [tiles, C]·[C, K]: 36 multiply-adds per 16
+ * outputs (2.25 each) instead of the direct convolution's 9, 4× fewer. The tile transforms are
+ * memory-bound passes; they pay only where the channels are many and the image small, so that the
+ * products dominate (256 channels and more on both sides: VGG19's block3_conv2 to block5, see winogradPays).
  */
 
 const BT = [
@@ -82,11 +82,12 @@ export function winogradConv2d(x: tf.Tensor4D, filter: tf.Tensor3D): tf.Tensor4D
 /**
  * Whether F(4×4, 3×3) beats the direct convolution for an H×W image from `inChannels` to
  * `outChannels` on `backend`. Only tfjs-node was measured to gain (ExtractImagePatches makes its
- * input transform one copy; elsewhere it is 36 strided slices). Winograd / direct time there, idle,
- * best of 4 (docs/backends.md): 512 → 512: 0.99 at 16², 0.75 at 32², 0.59 at 64², 0.56 at 128²;
- * 256 → 512: 0.85 / 0.79 / 0.64 at 32² / 64² / 128²; 256 → 256 and 512 → 256: 0.95–1.13; fewer
- * output channels: 1.1–2.5 (the transforms, not the products, dominate).
+ * input transform one copy; elsewhere it is 36 strided slices). `pnpm bench` measures every VGG19
+ * shape (benchmarks/src/winograd.bench.ts; docs/backends.md has the tables of two machines): with
+ * 256 or more channels on both sides and at least 24×32 pixels Winograd took 0.55–0.92 of the
+ * direct conv's time on one machine and 0.56–1.13 on another (256 → 256, 512 → 256 about even
+ * there); with 128 channels on either side or 16×16 pixels it is 0.94–2.5, so those stay direct.
  */
 export function winogradPays(backend: string, height: number, width: number, inChannels: number, outChannels: number): boolean {
-  return backend === "tensorflow" && outChannels >= 512 && inChannels >= 256 && height * width >= 32 * 32;
+  return backend === "tensorflow" && inChannels >= 256 && outChannels >= 256 && height * width >= 24 * 32;
 }

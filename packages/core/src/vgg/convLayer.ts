@@ -36,7 +36,13 @@ export class VggConvLayer {
     if (gradient === "flipped-conv") this.flipped = flipKernelForInputGrad(kernel);
   }
 
-  apply(x: tf.Tensor4D): tf.Tensor4D {
+  /** Whether the input gradient is the flipped-kernel conv (the only gradient that can skip its ReLU pass). */
+  get usesFlippedConv(): boolean {
+    return this.gradient === "flipped-conv";
+  }
+
+  /** The layer on `x`; `gradientMasked`: the upstream gradient already carries ReLU's mask (see conv2dReluWithInputGrad). */
+  apply(x: tf.Tensor4D, gradientMasked = false): tf.Tensor4D {
     const { kernel, bias } = this.weights;
     if (this.gradient === "tfjs") return conv2dReluBackpropInputGrad(x, this.weights);
     const [, h, w, inChannels] = x.shape;
@@ -48,7 +54,7 @@ export class VggConvLayer {
     const inputGrad = this.uses(h, w, outChannels, inChannels)
       ? (dz: tf.Tensor4D) => winogradConv2d(dz, (this.flippedWinograd ??= tf.keep(winogradFilter(flipped))))
       : (dz: tf.Tensor4D) => flippedConvInputGrad(dz, flipped);
-    return conv2dReluWithInputGrad(x, forward, inputGrad);
+    return conv2dReluWithInputGrad(x, forward, inputGrad, gradientMasked);
   }
 
   /** Free the derived kernels (the weights stay the caller's). */

@@ -5,7 +5,7 @@ import type { WeightMap } from "../model/weightMap.js";
 import { VggConvLayer, type ConvAlgorithm, type ConvGradient } from "./convLayer.js";
 import { VGG19_LAYERS, deepestLayerIndex, resolveLayerName, type VggLayer } from "./layers.js";
 import { preprocessCaffe } from "./preprocess.js";
-import { maxPool2x2 } from "../ops/maxPoolBackprop.js";
+import { maxPool2x2, maxPoolGradientIsKernel } from "../ops/maxPoolBackprop.js";
 
 export type { ConvAlgorithm, ConvGradient } from "./convLayer.js";
 
@@ -87,12 +87,18 @@ export class VggFeatureExtractor {
     if (this.disposed) throw new Error("VggFeatureExtractor used after dispose()");
     const wanted = new Set(this.layers);
     const out: Record<string, tf.Tensor4D> = {};
+    // A conv whose output only its max pool reads leaves its ReLU's backward pass to the pool (4× fewer pixels).
+    const poolMasks = this.pooling === "max" && maxPoolGradientIsKernel();
+    const foldsRelu = (i: number) => {
+      const stage = this.stages[i];
+      return poolMasks && stage?.conv?.usesFlippedConv === true && this.stages[i + 1]?.layer.kind === "pool" && !wanted.has(stage.layer.name);
+    };
     let h = preprocessCaffe(rgb01);
-    for (const { layer, conv: w } of this.stages) {
-      if (!w) h = this.pooling === "avg" ? tf.avgPool(h, 2, 2, "valid") : maxPool2x2(h);
-      else h = w.apply(h);
+    this.stages.forEach(({ layer, conv }, i) => {
+      if (!conv) h = this.pooling === "avg" ? tf.avgPool(h, 2, 2, "valid") : maxPool2x2(h, foldsRelu(i - 1));
+      else h = conv.apply(h, foldsRelu(i));
       if (wanted.has(layer.name)) out[layer.name] = h;
-    }
+    });
     return out;
   }
 
