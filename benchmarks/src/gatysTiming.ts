@@ -54,14 +54,26 @@ export async function secondsPerIteration(
  * deepest of `layers` and as much again for the input gradient (2 FLOPs per multiply-add).
  */
 export function gatysIterationGflop(height: number, width: number, layers: readonly string[]): number {
-  let flop = 0;
-  let h = height;
-  let w = width;
-  for (const l of VGG19_LAYERS.slice(0, deepestLayerIndex(layers) + 1)) {
-    if (l.kind === "pool") {
-      h = Math.floor(h / 2);
-      w = Math.floor(w / 2);
-    } else flop += 2 * 9 * l.inChannels * l.outChannels * h * w;
-  }
+  const flop = vggConvShapes(height, width, layers).reduce((sum, { h, w, c, k }) => sum + 2 * 9 * c * k * h * w, 0);
   return (2 * flop) / 1e9;
+}
+
+/** One VGG19 conv at a given image size: its name, input height × width and channels C → K. */
+export interface VggConvShape {
+  readonly layer: string;
+  readonly h: number;
+  readonly w: number;
+  readonly c: number;
+  readonly k: number;
+}
+
+/** The convs of VGG19 up to the deepest of `layers` on a height×width image, with the size each sees (the pools halve it, rounding down). */
+export function vggConvShapes(height: number, width: number, layers: readonly string[]): VggConvShape[] {
+  const shapes: VggConvShape[] = [];
+  let [h, w] = [height, width];
+  for (const l of VGG19_LAYERS.slice(0, deepestLayerIndex(layers) + 1)) {
+    if (l.kind === "pool") [h, w] = [Math.floor(h / 2), Math.floor(w / 2)];
+    else shapes.push({ layer: l.name, h, w, c: l.inChannels, k: l.outChannels });
+  }
+  return shapes;
 }

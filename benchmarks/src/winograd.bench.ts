@@ -6,9 +6,10 @@
  * loses against always picking the faster one: the evidence for the rule, re-measurable on any machine.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { VGG19_LAYERS } from "@pastiche/core";
+import { DEFAULT_CONTENT_LAYERS, DEFAULT_STYLE_LAYERS } from "@pastiche/core";
 import { winogradConv2d, winogradFilter, winogradPays } from "@pastiche/core/internal";
 import { initBackend } from "@pastiche/node";
+import { vggConvShapes, type VggConvShape } from "./gatysTiming.js";
 
 const ROUNDS = 5;
 
@@ -28,20 +29,11 @@ function bestMs(f: () => tf.Tensor, calls: number): number {
   return best;
 }
 
-/** The distinct conv shapes (H, W, C → K) of VGG19 up to block5_conv2 at width×height, both directions. */
-function convShapes(width: number, height: number): { h: number; w: number; c: number; k: number; layer: string }[] {
-  const shapes: { h: number; w: number; c: number; k: number; layer: string }[] = [];
-  let [h, w] = [height, width];
-  for (const l of VGG19_LAYERS) {
-    if (l.name === "block5_conv3") break;
-    if (l.kind === "pool") {
-      [h, w] = [Math.floor(h / 2), Math.floor(w / 2)];
-      continue;
-    }
-    if (l.inChannels < 128 || l.outChannels < 128) continue;
-    shapes.push({ h, w, c: l.inChannels, k: l.outChannels, layer: l.name });
-    shapes.push({ h, w, c: l.outChannels, k: l.inChannels, layer: `${l.name} grad` });
-  }
+/** The distinct conv shapes (H, W, C → K) of the Gatys iteration at width×height with ≥ 128 channels both sides, forward and input gradient. */
+function convShapes(width: number, height: number): VggConvShape[] {
+  const shapes = vggConvShapes(height, width, [...DEFAULT_CONTENT_LAYERS, ...DEFAULT_STYLE_LAYERS])
+    .filter((s) => s.c >= 128 && s.k >= 128)
+    .flatMap((s) => [s, { ...s, c: s.k, k: s.c, layer: `${s.layer} grad` }]);
   // Layers of one shape are measured once.
   return shapes.filter((s, i) => shapes.findIndex((t) => t.h === s.h && t.w === s.w && t.c === s.c && t.k === s.k) === i);
 }

@@ -36,11 +36,6 @@ export class VggConvLayer {
     if (gradient === "flipped-conv") this.flipped = flipKernelForInputGrad(kernel);
   }
 
-  /** Whether the input gradient is the flipped-kernel conv (the only gradient that can skip its ReLU pass). */
-  get usesFlippedConv(): boolean {
-    return this.gradient === "flipped-conv";
-  }
-
   /** The layer on `x`; `gradientMasked`: the upstream gradient already carries ReLU's mask (see conv2dReluWithInputGrad). */
   apply(x: tf.Tensor4D, gradientMasked = false): tf.Tensor4D {
     const { kernel, bias } = this.weights;

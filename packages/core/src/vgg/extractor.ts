@@ -42,7 +42,12 @@ export interface VggExtractorOptions {
 /** VGG19's pooling: "max" as trained, or "avg" (smoother results, as Gatys et al. suggest). */
 export type VggPooling = "max" | "avg";
 
-type Stage = { readonly layer: VggLayer; readonly conv?: VggConvLayer };
+/**
+ * A layer of the truncated network. `poolTakesRelu`: a conv whose output only the max pool after
+ * it reads, or that pool: the pool can do the conv's ReLU backward pass (4× fewer pixels) where
+ * the backend has the pool's gradient kernel (see ops/maxPoolBackprop.ts).
+ */
+type Stage = { readonly layer: VggLayer; readonly conv?: VggConvLayer; readonly poolTakesRelu: boolean };
 
 /**
  * VGG19 feature extractor, fully convolutional (any input size), with Keras' "caffe" preprocessing
@@ -71,11 +76,22 @@ export class VggFeatureExtractor {
     );
     const algorithm = options.convAlgorithm ?? "auto";
     this.pooling = options.pooling ?? "max";
+    // The fold needs the flipped-conv gradient (the "tfjs" one does its own ReLU step) and an unread conv output.
+    const folds = (i: number) =>
+      this.pooling === "max" &&
+      gradient === "flipped-conv" &&
+      layers[i]?.kind === "conv" &&
+      layers[i + 1]?.kind === "pool" &&
+      !this.layers.includes(layers[i].name);
     // Presence and shapes were checked by validateVgg19Weights.
-    this.stages = layers.map((layer) =>
+    this.stages = layers.map((layer, i) =>
       layer.kind === "pool"
-        ? { layer }
-        : { layer, conv: new VggConvLayer(weights[`${layer.name}/kernel`] as tf.Tensor4D, weights[`${layer.name}/bias`] as tf.Tensor1D, gradient, algorithm) },
+        ? { layer, poolTakesRelu: folds(i - 1) }
+        : {
+            layer,
+            conv: new VggConvLayer(weights[`${layer.name}/kernel`] as tf.Tensor4D, weights[`${layer.name}/bias`] as tf.Tensor1D, gradient, algorithm),
+            poolTakesRelu: folds(i),
+          },
     );
   }
 
@@ -87,18 +103,14 @@ export class VggFeatureExtractor {
     if (this.disposed) throw new Error("VggFeatureExtractor used after dispose()");
     const wanted = new Set(this.layers);
     const out: Record<string, tf.Tensor4D> = {};
-    // A conv whose output only its max pool reads leaves its ReLU's backward pass to the pool (4× fewer pixels).
-    const poolMasks = this.pooling === "max" && maxPoolGradientIsKernel();
-    const foldsRelu = (i: number) => {
-      const stage = this.stages[i];
-      return poolMasks && stage?.conv?.usesFlippedConv === true && this.stages[i + 1]?.layer.kind === "pool" && !wanted.has(stage.layer.name);
-    };
+    // The backend is the call's (a run may switch it), the structure the constructor's.
+    const poolMasks = maxPoolGradientIsKernel();
     let h = preprocessCaffe(rgb01);
-    this.stages.forEach(({ layer, conv }, i) => {
-      if (!conv) h = this.pooling === "avg" ? tf.avgPool(h, 2, 2, "valid") : maxPool2x2(h, foldsRelu(i - 1));
-      else h = conv.apply(h, foldsRelu(i));
+    for (const { layer, conv, poolTakesRelu } of this.stages) {
+      if (!conv) h = this.pooling === "avg" ? tf.avgPool(h, 2, 2, "valid") : maxPool2x2(h, poolMasks && poolTakesRelu);
+      else h = conv.apply(h, poolMasks && poolTakesRelu);
       if (wanted.has(layer.name)) out[layer.name] = h;
-    });
+    }
     return out;
   }
 
