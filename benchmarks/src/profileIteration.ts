@@ -3,7 +3,8 @@
  * iteration and remove what is not the network"). Runs a single-scale run on the active backend
  * (PASTICHE_BACKEND) with the real VGG19 weights, lets two iterations warm up, then records every
  * kernel of the next two with `tf.profile` and prints the time per kernel name, largest first,
- * with the share of the total and the wall time of those iterations.
+ * with the share of the total and the wall time of those iterations. On tfjs-node it runs op by op
+ * (PASTICHE_TF_GRAPH=off) unless PASTICHE_TF_GRAPH says otherwise.
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { disposeWeightMap, stylizeGatys, type GatysOptionsInput } from "@pastiche/core";
@@ -16,7 +17,8 @@ const convGradient = (process.argv[4] ?? "auto") as GatysOptionsInput["convGradi
 const WARM = 2;
 const PROFILED = 2;
 
-const backend = await initBackend();
+// tf.profile sees kernels, not the inside of a TensorFlow graph: op by op unless asked otherwise.
+const backend = await initBackend(undefined, { ...process.env, PASTICHE_TF_GRAPH: process.env.PASTICHE_TF_GRAPH ?? "off" });
 const { weights } = await loadVgg19Weights();
 const run = stylizeGatys({
   content: syntheticImage(size, 0),

@@ -6,6 +6,8 @@
  * over the rounds, the ratio to PyTorch and the GFLOP/s of the convolutions.
  * PyTorch comes from PASTICHE_PYTHON (default python3); without it, or without torch, that column is
  * skipped with one line. Needs the real weights (PASTICHE_MODELS_DIR).
+ * "tensorflow-eager" is this build on tfjs-node with PASTICHE_TF_GRAPH=off: op by op, not one
+ * TensorFlow graph per evaluation, so the graph's gain is a ratio within the same run.
  * PASTICHE_BENCH_BASELINE=<checkout>/benchmarks/dist/iteration.bench.js adds that (built) checkout's
  * Pastiche as "tensorflow-before" and "wasm-before" to the same rounds, for before/after ratios.
  * PASTICHE_BENCH_ROUNDS (3), PASTICHE_BENCH_SIZES (256,512,256x192,512x384: width or width×height)
@@ -48,7 +50,7 @@ function measure(engine: string, size: string): Measurement | undefined {
       ? spawnSync(python, [reference, "speed", "--size", String(width), "--height", String(height), "--iterations", iterations], { encoding: "utf8" })
       : spawnSync(process.execPath, [script, size, iterations], {
           encoding: "utf8",
-          env: { ...process.env, PASTICHE_BACKEND: backend, TF_CPP_MIN_LOG_LEVEL: "2" },
+          env: { ...process.env, PASTICHE_BACKEND: backend, TF_CPP_MIN_LOG_LEVEL: "2", ...(build === "eager" ? { PASTICHE_TF_GRAPH: "off" } : {}) },
         });
   if (r.status !== 0) {
     console.log(`${engine} ${size} px: exit ${r.status}: ${(r.stderr.trim().split("\n").pop() ?? "").slice(0, 200)}`);
@@ -89,7 +91,9 @@ if (!process.env.PASTICHE_MODELS_DIR) {
   process.exit(0);
 }
 const only = process.env.PASTICHE_BENCH_ENGINES?.split(",");
-const candidates = ["pytorch", "tensorflow", "wasm", ...(baseline ? ["tensorflow-before", "wasm-before"] : [])].filter((e) => !only || only.includes(e));
+const candidates = ["pytorch", "tensorflow", "tensorflow-eager", "wasm", ...(baseline ? ["tensorflow-before", "wasm-before"] : [])].filter(
+  (e) => !only || only.includes(e),
+);
 const engines = candidates.filter((e) => {
   const why = unavailable(e.split("-")[0]!);
   if (why) console.log(`${e}: skipped (${why})`);
@@ -123,8 +127,11 @@ for (const size of SIZES) {
     if (!t) continue;
     const s = median(t);
     const before = times[`${engine}-before@${size}`];
+    const eager = times[`${engine}-eager@${size}`];
     const ratio =
-      (torch && engine !== "pytorch" ? `, ${(s / median(torch)).toFixed(2)}× PyTorch` : "") + (before ? `, ${(s / median(before)).toFixed(2)}× before` : "");
+      (torch && engine !== "pytorch" ? `, ${(s / median(torch)).toFixed(2)}× PyTorch` : "") +
+      (eager ? `, ${(s / median(eager)).toFixed(2)}× op by op` : "") +
+      (before ? `, ${(s / median(before)).toFixed(2)}× before` : "");
     console.log(`${`${size} px, ${engine}`.padEnd(26)} ${s.toFixed(3)} s (${(gflop[size]! / s).toFixed(0)} GFLOP/s)${ratio}`);
   }
 }

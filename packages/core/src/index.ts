@@ -130,3 +130,14 @@ export { RELU_BACKPROP, type ReluBackpropInputs } from "./ops/reluBackprop.js";
 export { IMAGE_PATCHES, type ImagePatchesInputs, type ImagePatchesAttrs } from "./ops/imagePatches.js";
 export { MAX_POOL_2X2_BACKPROP, maxPool2x2BackpropByMask, type MaskedRoute, type MaxPool2x2BackpropInputs } from "./ops/maxPoolBackprop.js";
 export { INSTANCE_NORM, type InstanceNormInputs, type InstanceNormAttrs } from "./ops/instanceNorm.js";
+// ...and the step compiler a backend may register to run a whole evaluation as one graph
+export {
+  registerStepCompiler,
+  unregisterStepCompiler,
+  getStepCompiler,
+  type StepCompiler,
+  type CompiledStep,
+  type TensorStep,
+  type TraceResult,
+} from "./compile/stepCompiler.js";
+export { compileStep, type StepFunction } from "./compile/compiledStep.js";

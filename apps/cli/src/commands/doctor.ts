@@ -29,7 +29,9 @@ export default class Doctor extends BaseCommand {
     }
     this.log(`pastiche ${report.pastiche}, node ${report.node}, ${report.platform}`);
     const threads = backend.threads !== undefined ? `, ${backend.threads} thread(s)${backend.simd ? ", SIMD" : ""}` : "";
-    this.log(`backend: ${backend.name}${threads} (tfjs ${backend.tfjsVersion}) — ${backend.reason}`);
+    const graph =
+      backend.graph === undefined ? "" : `; Gatys evaluations ${backend.graph ? "as one TensorFlow graph each" : "op by op (PASTICHE_TF_GRAPH=off)"}`;
+    this.log(`backend: ${backend.name}${threads} (tfjs ${backend.tfjsVersion}) — ${backend.reason}${graph}`);
     this.log(
       `models dir: ${modelsDir.dir} (${modelsDir.source === "env" ? "from PASTICHE_MODELS_DIR" : "default per-user cache; set PASTICHE_MODELS_DIR to change"})`,
     );

@@ -1,5 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { PasticheError } from "@pastiche/core";
+import { PasticheError, registerStepCompiler, unregisterStepCompiler } from "@pastiche/core";
+import { nativeStepCompiler } from "./graph/nativeStepCompiler.js";
+import type { TraceableBackend } from "./graph/nativeSession.js";
 import { registerNativeInstanceNorm } from "./kernels/instanceNorm.js";
 import { registerNativeReluBackprop } from "./kernels/reluBackprop.js";
 import { registerNativeMaxPoolBackprop } from "./kernels/maxPoolBackprop.js";
@@ -18,6 +20,8 @@ export interface BackendInfo {
   readonly reason: string;
   readonly threads?: number;
   readonly simd?: boolean;
+  /** tfjs-node only: whether Gatys evaluations run as one TensorFlow graph each (PASTICHE_TF_GRAPH). */
+  readonly graph?: boolean;
   readonly tfjsVersion: string;
 }
 
@@ -31,11 +35,19 @@ let active: Promise<BackendInfo> | undefined;
  */
 export async function initBackend(requested?: string, env: NodeJS.ProcessEnv = process.env): Promise<BackendInfo> {
   const choice = parseChoice(requested ?? env.PASTICHE_BACKEND ?? "auto", requested ? "--backend" : "PASTICHE_BACKEND");
-  active ??= init(choice).catch((e: unknown) => {
+  const graph = parseGraphSwitch(env.PASTICHE_TF_GRAPH);
+  active ??= init(choice, graph).catch((e: unknown) => {
     active = undefined;
     throw e;
   });
   return active;
+}
+
+/** PASTICHE_TF_GRAPH: "on" (default) runs each Gatys evaluation as one TensorFlow graph on tfjs-node; "off" runs it op by op. */
+function parseGraphSwitch(value: string | undefined): boolean {
+  const v = (value ?? "on").trim().toLowerCase();
+  if (v === "on" || v === "off") return v === "on";
+  throw new PasticheError("INVALID_OPTION", `PASTICHE_TF_GRAPH: unknown value "${value}" (use on or off)`);
 }
 
 function parseChoice(value: string, source: string): BackendChoice {
@@ -44,7 +56,7 @@ function parseChoice(value: string, source: string): BackendChoice {
   throw new PasticheError("INVALID_OPTION", `${source}: unknown backend "${value}" (use ${BACKEND_CHOICES.join(", ")})`);
 }
 
-async function init(choice: BackendChoice): Promise<BackendInfo> {
+async function init(choice: BackendChoice, graph: boolean): Promise<BackendInfo> {
   // "@tensorflow/tfjs" registers every op's gradient (tfjs-core alone ships none); tfjs-node
   // imports it too. One copy of tfjs-core serves both.
   await import("@tensorflow/tfjs");
@@ -52,7 +64,14 @@ async function init(choice: BackendChoice): Promise<BackendInfo> {
   if (choice !== "wasm") {
     const native = await tryTfjsNode();
     if (native === true) {
-      return { name: "tensorflow", reason: `tfjs-node loaded (${choice === "auto" ? "auto" : "requested"})`, tfjsVersion: tf.version_core };
+      // Traced and replayed as a TensorFlow session: 0.8–0.9× the op-by-op time (docs/backends.md).
+      if (graph)
+        registerStepCompiler(
+          "tensorflow",
+          nativeStepCompiler(() => tf.findBackend("tensorflow") as unknown as TraceableBackend),
+        );
+      else unregisterStepCompiler("tensorflow");
+      return { name: "tensorflow", reason: `tfjs-node loaded (${choice === "auto" ? "auto" : "requested"})`, graph, tfjsVersion: tf.version_core };
     }
     nativeFailure = native;
     if (choice === "tensorflow") {

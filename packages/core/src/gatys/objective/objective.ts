@@ -7,6 +7,7 @@ import type { Evaluation } from "../../optim/types.js";
 import type { VggFeatureExtractor } from "../../vgg/extractor.js";
 import type { GatysOptions } from "../options.js";
 import { normalizedFeatures } from "../../losses/normalizeGradient.js";
+import { compileStep } from "../../compile/compiledStep.js";
 import { maskedStyleTargets, styleGramTargets, type StyleGramReuse } from "./styleTargets.js";
 
 /**
@@ -30,8 +31,13 @@ export class TermsSlot {
   private terms: tf.Tensor1D | undefined;
 
   put(content: tf.Tensor, style: tf.Tensor, tv: tf.Tensor, total: tf.Tensor): void {
+    this.set(tf.keep(tf.stack([content, style, tv, total]) as tf.Tensor1D));
+  }
+
+  /** Keep an already stacked [content, style, tv, total] (the slot owns it from here). */
+  set(terms: tf.Tensor1D): void {
     this.terms?.dispose();
-    this.terms = tf.keep(tf.stack([content, style, tv, total]) as tf.Tensor1D);
+    this.terms = terms;
   }
 
   take(): tf.Tensor1D {
@@ -90,25 +96,35 @@ export function wholeImageObjective({ extractor, content, styles, styleMasks, op
     const masked = styleMasks ? maskedStyleTargets(extractor, styles, styleMasks, content, options, styleReuse) : undefined;
     if (masked) owned.push(...masked.flatMap((t) => [...Object.values(t.grams), ...Object.values(t.masks)]));
 
+    // A pure function of the image (the terms are an output, not a side effect), so a backend with a
+    // step compiler can run the whole evaluation as one graph.
+    const step = compileStep((image) =>
+      tf.tidy(() => {
+        let stacked: tf.Tensor1D | undefined;
+        const { value, grad } = tf.valueAndGrad((x: tf.Tensor4D) => {
+          const features = lossFeatures(extractor.extract(x), options);
+          const c = tf.mul(contentLoss(features.content, contentTargets, options.contentLayers), options.contentWeight);
+          const style = masked
+            ? maskedStyleLoss(features.style, masked, options.styleLayers, options.styleLayerWeights)
+            : styleLoss(features.style, styleTargets!, options.styleLayers, options.styleLayerWeights);
+          const s = tf.mul(style, options.styleWeight);
+          const v = tf.mul(totalVariation(x), options.tvWeight);
+          const total = tf.addN([c, s, v]);
+          stacked = tf.keep(tf.stack([c, s, v, total]) as tf.Tensor1D);
+          return total as tf.Scalar;
+        })(image);
+        return [value, grad, stacked!];
+      }),
+    );
     return {
-      evaluate: (image) =>
-        tf.tidy(() => {
-          const { value, grad } = tf.valueAndGrad((x: tf.Tensor4D) => {
-            const features = lossFeatures(extractor.extract(x), options);
-            const c = tf.mul(contentLoss(features.content, contentTargets, options.contentLayers), options.contentWeight);
-            const style = masked
-              ? maskedStyleLoss(features.style, masked, options.styleLayers, options.styleLayerWeights)
-              : styleLoss(features.style, styleTargets!, options.styleLayers, options.styleLayerWeights);
-            const s = tf.mul(style, options.styleWeight);
-            const v = tf.mul(totalVariation(x), options.tvWeight);
-            const total = tf.addN([c, s, v]);
-            terms.put(c, s, v, total);
-            return total as tf.Scalar;
-          })(image);
-          return { loss: value, grad };
-        }),
+      evaluate: (image) => {
+        const [loss, grad, stacked] = step(image) as [tf.Scalar, tf.Tensor4D, tf.Tensor1D];
+        terms.set(stacked);
+        return { loss, grad };
+      },
       takeTerms: () => terms.take(),
       dispose: () => {
+        step.dispose();
         tf.dispose(owned);
         terms.dispose();
       },
