@@ -135,6 +135,29 @@ describe.runIf(native)("a Gatys step as one TensorFlow graph (tfjs-node)", () =>
     tf.dispose([x, ...outs]);
   });
 
+  it("declines, and stays correct op by op, when the graph cannot be written (no writable temporary directory)", async () => {
+    const sessions = await savedModelCount();
+    const tmp = process.env.TMPDIR;
+    process.env.TMPDIR = "/nonexistent/pastiche-test"; // os.tmpdir() reads it on every call
+    try {
+      const compiled = compileStep(step);
+      const x = tf.randomUniform<tf.Rank.R4>([1, 5, 4, 3], 0, 1, "float32", 12);
+      const [value, grad] = compiled(x);
+      const [again] = compiled(x);
+      expect(compiled.declined).toMatch(/ENOENT/);
+      const [eagerValue, eagerGrad] = eagerly(() => step(x));
+      expect(maxRelDiff(value!, eagerValue!)).toBe(0);
+      expect(maxRelDiff(again!, eagerValue!)).toBe(0);
+      expect(maxRelDiff(grad!, eagerGrad!)).toBe(0);
+      expect(await savedModelCount()).toBe(sessions);
+      compiled.dispose();
+      tf.dispose([x, value!, grad!, again!, eagerValue!, eagerGrad!]);
+    } finally {
+      if (tmp === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = tmp;
+    }
+  });
+
   it("refuses to replay once a tensor it reads is disposed, with a clear error", () => {
     const captured = tf.fill([1, 2, 2, 3], 5);
     const compiled = compileStep((x) => [tf.add(x, captured)]);
