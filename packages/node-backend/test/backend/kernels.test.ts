@@ -1,15 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { describe, expect, it } from "vitest";
-import {
-  IMAGE_PATCHES,
-  INSTANCE_NORM,
-  MAX_POOL_2X2_BACKPROP,
-  RELU_BACKPROP,
-  VGG19_CONV_LAYERS,
-  VggFeatureExtractor,
-  gramMatrix,
-  type WeightMap,
-} from "@pastiche/core";
+import { IMAGE_PATCHES, INSTANCE_NORM, MAX_POOL_2X2_BACKPROP, RELU_BACKPROP, VggFeatureExtractor, gramMatrix } from "@pastiche/core";
 import {
   conv2dReluBackpropInputGrad,
   conv2dReluTfjsGrad,
@@ -21,26 +12,10 @@ import {
   winogradFilter,
 } from "@pastiche/core/internal";
 import { initBackend } from "../../src/index.js";
+import { maxRelDiff, vggWeights } from "./tensorHelpers.js";
 
 // Runs on the backend the suite runs on (PASTICHE_BACKEND=tensorflow for the native pass).
 const backend = await initBackend();
-
-function maxRelDiff(a: tf.Tensor, b: tf.Tensor): number {
-  return tf.tidy(() => tf.div(tf.max(tf.abs(tf.sub(a, b))), tf.add(tf.max(tf.abs(b)), 1e-12)).dataSync()[0]!);
-}
-
-/** Seeded He-scaled VGG19 weights up to `upTo`. */
-function vggWeights(upTo: string): WeightMap {
-  const weights: WeightMap = {};
-  let seed = 1;
-  for (const l of VGG19_CONV_LAYERS) {
-    if (l.kind !== "conv") continue;
-    weights[`${l.name}/kernel`] = tf.randomNormal([3, 3, l.inChannels, l.outChannels], 0, Math.sqrt(2 / (9 * l.inChannels)), "float32", seed++);
-    weights[`${l.name}/bias`] = tf.randomUniform([l.outChannels], 0, 0.1, "float32", seed++);
-    if (l.name === upTo) break;
-  }
-  return weights;
-}
 
 describe(`core's kernels on ${backend.name}`, () => {
   it("registers the one-pass ReLU backward kernel on tfjs-node only, and it equals dy·step(y)", () => {

@@ -1,7 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { describe, expect, it } from "vitest";
 import {
-  VGG19_CONV_LAYERS,
   VggFeatureExtractor,
   compileStep,
   getStepCompiler,
@@ -9,18 +8,14 @@ import {
   registerStepCompiler,
   unregisterStepCompiler,
   type TensorStep,
-  type WeightMap,
 } from "@pastiche/core";
 import { wholeImageObjective } from "@pastiche/core/internal";
 import { initBackend } from "../../src/index.js";
+import { maxRelDiff, vggWeights } from "./tensorHelpers.js";
 
 // Runs on the backend the suite runs on; the graph exists on tfjs-node only.
 const backend = await initBackend();
 const native = backend.name === "tensorflow";
-
-function maxRelDiff(a: tf.Tensor, b: tf.Tensor): number {
-  return tf.tidy(() => tf.div(tf.max(tf.abs(tf.sub(a, b))), tf.add(tf.max(tf.abs(b)), 1e-12)).dataSync()[0]!);
-}
 
 /** `run` with the backend's step compiler switched off: the op-by-op reference. */
 function eagerly<T>(run: () => T): T {
@@ -31,19 +26,6 @@ function eagerly<T>(run: () => T): T {
   } finally {
     if (compiler) registerStepCompiler("tensorflow", compiler);
   }
-}
-
-/** Seeded He-scaled VGG19 weights up to `upTo`. */
-function vggWeights(upTo: string): WeightMap {
-  const weights: WeightMap = {};
-  let seed = 11;
-  for (const l of VGG19_CONV_LAYERS) {
-    if (l.kind !== "conv") continue;
-    weights[`${l.name}/kernel`] = tf.randomNormal([3, 3, l.inChannels, l.outChannels], 0, Math.sqrt(2 / (9 * l.inChannels)), "float32", seed++);
-    weights[`${l.name}/bias`] = tf.randomUniform([l.outChannels], 0, 0.1, "float32", seed++);
-    if (l.name === upTo) break;
-  }
-  return weights;
 }
 
 async function savedModelCount(): Promise<number> {
@@ -85,7 +67,7 @@ describe.runIf(native)("a Gatys step as one TensorFlow graph (tfjs-node)", () =>
 
   it("equals the op-by-op objective: loss, gradient and terms of a VGG19 Gatys evaluation", async () => {
     const sessions = await savedModelCount();
-    const weights = vggWeights("block5_conv2");
+    const weights = vggWeights("block5_conv2", 11);
     const options = parseGatysOptions({ size: 64, scales: "off", tileSize: "off" });
     const style = { width: 64, height: 48, data: Uint8Array.from({ length: 64 * 48 * 3 }, (_, i) => (i * 37) % 256) };
     const content = tf.randomUniform<tf.Rank.R4>([1, 48, 64, 3], 0, 1, "float32", 6);
