@@ -116,4 +116,33 @@ describe("compileStep", () => {
     expect(counts.disposed).toBe(1);
     tf.dispose([x, ...outs]);
   });
+
+  it("goes back to the step itself, for good, when a replay throws", () => {
+    let disposed = 0;
+    let calls = 0;
+    registerStepCompiler(tf.getBackend(), {
+      trace: (step, x) => ({
+        outputs: step(x),
+        compiled: {
+          run: () => {
+            throw new Error("Session fail to run with error: no kernel\nmore detail");
+          },
+          dispose: () => disposed++,
+        },
+      }),
+    });
+    const step = compileStep((x) => {
+      calls++;
+      return double(x);
+    });
+    const x = tf.ones<tf.Rank.R4>([1, 2, 2, 3]);
+    const outs = [...step(x), ...step(x), ...step(x)];
+    expect(calls).toBe(3); // the trace, then the fallback after the failed replay, then eagerly
+    expect(disposed).toBe(1);
+    expect(step.declined).toBe("the graph failed: Session fail to run with error: no kernel");
+    expect(outs[5]!.dataSync()[0]).toBe(12);
+    step.dispose();
+    expect(disposed).toBe(1);
+    tf.dispose([x, ...outs]);
+  });
 });

@@ -16,8 +16,8 @@ let tracing = false;
 /**
  * `step`, compiled by the active backend's {@link StepCompiler} when one is registered: the first
  * call at a given backend and image shape is traced (and returns its own outputs), later calls at
- * that shape replay the graph. A shape the compiler declines stays eager, and so does a step
- * called inside another's trace. Without a compiler (WASM, the browser) this is `step` itself.
+ * that shape replay the graph. A shape the compiler declines, or whose graph throws, runs eagerly
+ * from then on, and so does a step called inside another's trace. Without a compiler (WASM, the browser) this is `step` itself.
  */
 export function compileStep(step: TensorStep): StepFunction {
   const graphs = new Map<string, CompiledStep | "eager">();
@@ -29,7 +29,18 @@ export function compileStep(step: TensorStep): StepFunction {
     const key = `${backend}:${x.dtype}:${x.shape.join("x")}`;
     const graph = graphs.get(key);
     if (graph === "eager") return step(x);
-    if (graph) return graph.run(x);
+    if (graph) {
+      try {
+        return graph.run(x);
+      } catch (e) {
+        // A graph that fails where the op-by-op step might not (a kernel TensorFlow has only eagerly, memory):
+        // this shape goes back to the step itself, which either works or says what is wrong.
+        graph.dispose();
+        graphs.set(key, "eager");
+        declined = `the graph failed: ${(e instanceof Error ? e.message : String(e)).split("\n")[0]!}`;
+        return step(x);
+      }
+    }
     tracing = true;
     let traced;
     try {

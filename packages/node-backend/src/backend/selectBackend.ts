@@ -7,6 +7,7 @@ import { registerNativeReluBackprop } from "./kernels/reluBackprop.js";
 import { registerNativeMaxPoolBackprop } from "./kernels/maxPoolBackprop.js";
 import { registerNativeImagePatches } from "./kernels/imagePatches.js";
 import { initWasmBackend } from "./wasmThreads.js";
+import { restoreUtilIsNullOrUndefined } from "./nodeUtilShim.js";
 
 /** `tensorflow` is tfjs-node's own name for its native (libtensorflow) backend. */
 export type BackendChoice = "auto" | "tensorflow" | "wasm";
@@ -89,6 +90,7 @@ async function init(choice: BackendChoice, graph: boolean): Promise<BackendInfo>
 /** true when tfjs-node's addon loaded and its backend is active, else the first line of why not. */
 async function tryTfjsNode(): Promise<true | string> {
   try {
+    restoreUtilIsNullOrUndefined();
     await import("@tensorflow/tfjs-node");
     if (await tf.setBackend("tensorflow")) {
       registerNativeReluBackprop();

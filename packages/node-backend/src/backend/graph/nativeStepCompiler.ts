@@ -9,8 +9,8 @@ import { STEP_TAG, stepSavedModel } from "./stepGraph.js";
 
 /**
  * core's StepCompiler on tfjs-node: the traced ops become one TensorFlow graph, loaded as a
- * SavedModel session (the only graph entry point tfjs-node's binding has), so TensorFlow's grappler
- * fuses and schedules the whole evaluation and the per-op dispatch through JS goes. A replay feeds
+ * SavedModel session (the only graph entry point tfjs-node's binding has), so TensorFlow optimises
+ * and schedules the whole evaluation and the per-op round trip through JS goes. A replay feeds
  * the image and the captured tensors by id; weights are not copied.
  */
 export function nativeStepCompiler(backend: () => TraceableBackend): StepCompiler {
