@@ -46,6 +46,11 @@ export class PasticheError extends Error {
   }
 }
 
+/** The first line of what `e` says (its message, or the value as text), trimmed: for one-line errors that quote a cause. */
+export function firstLineOf(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split("\n")[0]!.trim();
+}
+
 /** Whether `e` is a {@link PasticheError} (a typed, one-line error) rather than an unexpected failure. */
 export function isPasticheError(e: unknown): e is PasticheError {
   return e instanceof PasticheError;

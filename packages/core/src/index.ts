@@ -21,7 +21,7 @@
 // packages, through `@pastiche/core/internal`, which carries no stability promise).
 
 // Errors
-export { PasticheError, isPasticheError, type PasticheErrorCode } from "./errors.js";
+export { PasticheError, isPasticheError, firstLineOf, type PasticheErrorCode } from "./errors.js";
 
 // Images: core's pixel type, and adapters from browser pixels and to tensors
 export { assertRgbImage, type RgbImage, type RgbImage16 } from "./image/rgbImage.js";

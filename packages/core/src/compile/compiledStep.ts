@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { firstLineOf } from "../errors.js";
 import { getStepCompiler, type CompiledStep, type TensorStep } from "./stepCompiler.js";
 
 /** A step that runs as the active backend's graph where it can; `dispose` frees its graphs. */
@@ -37,7 +38,7 @@ export function compileStep(step: TensorStep): StepFunction {
         // this shape goes back to the step itself, which either works or says what is wrong.
         graph.dispose();
         graphs.set(key, "eager");
-        declined = `the graph failed: ${(e instanceof Error ? e.message : String(e)).split("\n")[0]!}`;
+        declined = `the graph failed: ${firstLineOf(e)}`;
         return step(x);
       }
     }

@@ -18,8 +18,8 @@ export interface CompiledStep {
 export type TraceResult = { readonly outputs: tf.Tensor[] } & ({ readonly compiled: CompiledStep } | { readonly declined: string });
 
 /**
- * What a backend registers to run a whole step as one graph (tfjs-node: a TensorFlow session, so
- * grappler fuses ops and the per-op dispatch goes). `trace` runs the step once on `x`, recording it.
+ * What a backend registers to run a whole step as one graph (tfjs-node: a TensorFlow session, which
+ * optimises and schedules the step as a whole, without a round trip through JS per op). `trace` runs the step once on `x`, recording it.
  */
 export interface StepCompiler {
   /** Run `step(x)` once, recording it, and return its outputs with the graph that replays it, or why there is none. */

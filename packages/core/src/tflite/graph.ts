@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { PasticheError } from "../errors.js";
+import { PasticheError, firstLineOf } from "../errors.js";
 import { constantTensor, decodeConstant, fallbackBiasQuantization, type ConstantValue } from "./constants.js";
 import { planGraph, type FusedPattern } from "./fuse.js";
 import type { TfliteModel } from "./model.js";
@@ -120,7 +120,7 @@ export class TfliteGraph {
       tf.dispose(owned);
       if (e instanceof PasticheError) throw e;
       // tfjs rejecting a tensor built from the file (shape and data disagree, …): the file is bad.
-      throw new PasticheError("INVALID_WEIGHTS", `${source}: malformed TFLite file: ${(e instanceof Error ? e.message : String(e)).split("\n")[0]}`, {
+      throw new PasticheError("INVALID_WEIGHTS", `${source}: malformed TFLite file: ${firstLineOf(e)}`, {
         cause: e,
       });
     }
@@ -177,11 +177,7 @@ export class TfliteGraph {
           y = tf.tidy(() => step.kernel(step.inputs.map((i) => values.get(i))));
         } catch (e) {
           if (e instanceof PasticheError) throw e;
-          throw new PasticheError(
-            "INVALID_WEIGHTS",
-            `${this.source}: operator ${step.index} (${step.name}) failed: ${(e instanceof Error ? e.message : String(e)).split("\n")[0]}`,
-            { cause: e },
-          );
+          throw new PasticheError("INVALID_WEIGHTS", `${this.source}: operator ${step.index} (${step.name}) failed: ${firstLineOf(e)}`, { cause: e });
         }
         values.set(step.output, y);
         intermediates.add(y);

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { PasticheError, registerStepCompiler, unregisterStepCompiler } from "@pastiche/core";
+import { PasticheError, registerStepCompiler } from "@pastiche/core";
 import { nativeStepCompiler } from "./graph/nativeStepCompiler.js";
-import type { TraceableBackend } from "./graph/nativeSession.js";
+import type { TraceableBackend } from "./graph/traceableBackend.js";
 import { registerNativeInstanceNorm } from "./kernels/instanceNorm.js";
 import { registerNativeReluBackprop } from "./kernels/reluBackprop.js";
 import { registerNativeMaxPoolBackprop } from "./kernels/maxPoolBackprop.js";
@@ -66,12 +66,12 @@ async function init(choice: BackendChoice, graph: boolean): Promise<BackendInfo>
     const native = await tryTfjsNode();
     if (native === true) {
       // Traced and replayed as a TensorFlow session: 0.8–0.9× the op-by-op time (docs/backends.md).
-      if (graph)
+      if (graph) {
         registerStepCompiler(
           "tensorflow",
           nativeStepCompiler(() => tf.findBackend("tensorflow") as unknown as TraceableBackend),
         );
-      else unregisterStepCompiler("tensorflow");
+      }
       return { name: "tensorflow", reason: `tfjs-node loaded (${choice === "auto" ? "auto" : "requested"})`, graph, tfjsVersion: tf.version_core };
     }
     nativeFailure = native;

@@ -4,7 +4,7 @@
  * names the file, because this is usually the first thing a user gets wrong.
  */
 import sharp from "sharp";
-import { DEFAULT_MAX_INPUT_PIXELS, PasticheError, type RgbImage } from "@pastiche/core";
+import { DEFAULT_MAX_INPUT_PIXELS, PasticheError, firstLineOf, type RgbImage } from "@pastiche/core";
 import { readInputFile } from "../fs/inputFile.js";
 import { jpegHasEnd, pngHasEnd, sniffImage, SUPPORTED_INPUT_FORMATS } from "./sniff.js";
 
@@ -72,10 +72,6 @@ function tooLarge(path: string, size: { width: number; height: number }, maxPixe
   );
 }
 
-function firstLine(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split("\n")[0]!.trim();
-}
-
 async function readBytes(path: string, maxBytes: number | undefined): Promise<Buffer> {
   // One read into memory: what we sniff is exactly what sharp decodes (no race with the file
   // changing), and it sidesteps libvips caching decoded files by name. Regular files only, size-capped.
@@ -122,7 +118,7 @@ export async function readImage(path: string, options: ReadImageOptions = {}): P
   try {
     meta = await sharp(bytes, { failOn: FAIL_ON, limitInputPixels: false }).metadata();
   } catch (e) {
-    throw invalid(path, `is corrupt (${firstLine(e)})`, e);
+    throw invalid(path, `is corrupt (${firstLineOf(e)})`, e);
   }
   if (meta.format !== sniffed.format) {
     throw invalid(path, `looks like ${sniffed.format} but decodes as ${meta.format}`);
@@ -152,7 +148,7 @@ export async function readImage(path: string, options: ReadImageOptions = {}): P
     }
     return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
   } catch (e) {
-    if (/pixel limit/i.test(firstLine(e))) throw tooLarge(path, meta, maxPixels);
-    throw invalid(path, `is truncated or corrupt (${firstLine(e)})`, e);
+    if (/pixel limit/i.test(firstLineOf(e))) throw tooLarge(path, meta, maxPixels);
+    throw invalid(path, `is truncated or corrupt (${firstLineOf(e)})`, e);
   }
 }

@@ -8,7 +8,7 @@ import { access, open, realpath, rm, stat } from "node:fs/promises";
 import { deflateSync } from "node:zlib";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import sharp from "sharp";
-import { assertRgbImage, PasticheError, type RgbImage, type RgbImage16 } from "@pastiche/core";
+import { assertRgbImage, PasticheError, firstLineOf, type RgbImage, type RgbImage16 } from "@pastiche/core";
 import { TEMP_FILE_PREFIX, tempPathIn, writeFileAtomic } from "../fs/atomicWrite.js";
 import { insertPngText, pngChunk, validatePngText } from "./pngText.js";
 
@@ -90,12 +90,8 @@ function describeFsError(e: unknown, dir: string): string {
     case "EISDIR":
       return "it is a directory";
     default:
-      return firstLine(e);
+      return firstLineOf(e);
   }
-}
-
-function firstLine(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split("\n")[0]!.trim();
 }
 
 async function encode(image: RgbImage | RgbImage16, format: OutputFormat, quality: number): Promise<Uint8Array> {
@@ -173,7 +169,7 @@ export async function writeImage(path: string, image: RgbImage | RgbImage16, opt
   try {
     bytes = await encode(image, format, quality);
   } catch (e) {
-    throw notWritable(path, `encoding ${format.toUpperCase()} failed (${firstLine(e)})`, e);
+    throw notWritable(path, `encoding ${format.toUpperCase()} failed (${firstLineOf(e)})`, e);
   }
   if (format === "png" && text !== undefined) bytes = insertPngText(bytes, text);
   try {

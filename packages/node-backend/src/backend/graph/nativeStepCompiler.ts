@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type * as tf from "@tensorflow/tfjs-core";
-import type { CompiledStep, StepCompiler, TensorStep, TraceResult } from "@pastiche/core";
-import type { TraceableBackend } from "./nativeSession.js";
+import { firstLineOf, type CompiledStep, type StepCompiler, type TensorStep, type TraceResult } from "@pastiche/core";
+import type { TraceableBackend } from "./traceableBackend.js";
 import { traceOps, type OpTrace } from "./opTrace.js";
 import { STEP_TAG, stepSavedModel } from "./stepGraph.js";
 
@@ -22,7 +22,7 @@ export function nativeStepCompiler(backend: () => TraceableBackend): StepCompile
       try {
         return { outputs: outcome.outputs, compiled: sessionFor(native, outcome.trace) };
       } catch (e) {
-        return { outputs: outcome.outputs, declined: (e instanceof Error ? e.message : String(e)).split("\n")[0]! };
+        return { outputs: outcome.outputs, declined: firstLineOf(e) };
       }
     },
   };
@@ -49,10 +49,11 @@ function sessionFor(native: TraceableBackend, trace: OpTrace): CompiledStep {
       if (disposed) throw new Error("compiled step used after dispose()");
       if (x.dtype !== dtype || x.shape.some((d, i) => d !== shape[i]))
         throw new Error(`compiled step traced at ${shape.join("×")} called at ${x.shape.join("×")}`);
-      if (captured.some((t) => !native.tensorMap.has(t.dataId))) {
-        throw new Error("a tensor the compiled step reads (weights or targets) was disposed before the step");
+      const ids = [native.getInputTensorIds([x])[0]!];
+      for (const t of captured) {
+        if (!native.tensorMap.has(t.dataId)) throw new Error("a tensor the compiled step reads (weights or targets) was disposed before the step");
+        ids.push(native.tensorMap.get(t.dataId).id);
       }
-      const ids = [native.getInputTensorIds([x])[0]!, ...captured.map((t) => native.tensorMap.get(t.dataId)!.id)];
       return native.binding.runSavedModel(session, ids, feeds, fetches).map((m) => native.createOutputTensor(m));
     },
     dispose() {

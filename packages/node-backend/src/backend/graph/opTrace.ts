@@ -1,6 +1,6 @@
 import type * as tf from "@tensorflow/tfjs-core";
-import type { NativeOpAttr } from "../kernels/nativeBackend.js";
-import type { NativeBinding, TraceableBackend } from "./nativeSession.js";
+import type { NativeBinding, NativeOpAttr } from "../kernels/nativeBackend.js";
+import type { TraceableBackend } from "./traceableBackend.js";
 
 /** One TensorFlow op as the binding ran it: binding ids in and out. */
 export interface TracedOp {

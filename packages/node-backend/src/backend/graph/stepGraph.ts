@@ -1,5 +1,4 @@
-import type { NativeOpAttr } from "../kernels/nativeBackend.js";
-import type { NativeBinding } from "./nativeSession.js";
+import type { NativeBinding, NativeOpAttr } from "../kernels/nativeBackend.js";
 import type { OpTrace } from "./opTrace.js";
 import { tensorflowProtos, type AttrValue, type TensorShape, type TensorflowProtos } from "./tensorflowProtos.js";
 
